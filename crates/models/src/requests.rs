@@ -1,0 +1,197 @@
+//! Constructors for the request models, so that only what matters is written: `CreateRequest::new(scopes)` and
+//! chained setters for the optional fields. The structs themselves are generated; these are plain `impl` blocks.
+
+use serde_json::{Map, Value};
+
+use crate::{
+    CreateRequest, SearchFilterName, SearchOperand, SearchOperator, SearchQuery, SearchRequest,
+    Secret,
+};
+use crate::{UpdateRequest, UpdateStatus};
+
+impl CreateRequest {
+    /// A create request with these scopes and nothing else: Stytch generates the id and the secret.
+    ///
+    /// ```
+    /// use stytch_m2m_models::CreateRequest;
+    ///
+    /// let req = CreateRequest::new(["read:users", "write:users"]).client_name("billing");
+    /// assert_eq!(
+    ///     serde_json::to_value(&req).unwrap(),
+    ///     serde_json::json!({"scopes": ["read:users", "write:users"], "client_name": "billing"})
+    /// );
+    /// ```
+    pub fn new<I, S>(scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            scopes: scopes.into_iter().map(Into::into).collect(),
+            client_id: None,
+            client_secret: None,
+            client_name: None,
+            client_description: None,
+            trusted_metadata: Map::new(),
+        }
+    }
+
+    /// Imports the client with this id instead of letting Stytch generate one.
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Imports the client with this secret instead of letting Stytch generate one.
+    pub fn client_secret(mut self, client_secret: impl Into<Secret>) -> Self {
+        self.client_secret = Some(client_secret.into());
+        self
+    }
+
+    /// Sets the human-readable name.
+    pub fn client_name(mut self, client_name: impl Into<String>) -> Self {
+        self.client_name = Some(client_name.into());
+        self
+    }
+
+    /// Sets the human-readable description.
+    pub fn client_description(mut self, client_description: impl Into<String>) -> Self {
+        self.client_description = Some(client_description.into());
+        self
+    }
+
+    /// Sets the trusted metadata (a JSON object).
+    pub fn trusted_metadata(mut self, trusted_metadata: Map<String, Value>) -> Self {
+        self.trusted_metadata = trusted_metadata;
+        self
+    }
+}
+
+impl UpdateRequest {
+    /// An update that changes nothing yet; chain the setters of what should change.
+    ///
+    /// ```
+    /// use stytch_m2m_models::{UpdateRequest, UpdateStatus};
+    ///
+    /// let req = UpdateRequest::new().status(UpdateStatus::Inactive);
+    /// assert_eq!(serde_json::to_value(&req).unwrap(), serde_json::json!({"status": "inactive"}));
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a new name.
+    pub fn client_name(mut self, client_name: impl Into<String>) -> Self {
+        self.client_name = Some(client_name.into());
+        self
+    }
+
+    /// Sets a new description.
+    pub fn client_description(mut self, client_description: impl Into<String>) -> Self {
+        self.client_description = Some(client_description.into());
+        self
+    }
+
+    /// Activates or deactivates the client.
+    pub fn status(mut self, status: UpdateStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Replaces the scopes. An empty list is not sent (it means "no change", as for the Java SDK, which always sends
+    /// `[]`).
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Merges into the trusted metadata at the top level; a key set to `null` is deleted.
+    pub fn trusted_metadata(mut self, trusted_metadata: Map<String, Value>) -> Self {
+        self.trusted_metadata = trusted_metadata;
+        self
+    }
+}
+
+impl SearchRequest {
+    /// A search for every client (no query), first page, default limit.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A search whose query matches every operand (`AND`).
+    ///
+    /// ```
+    /// use stytch_m2m_models::{SearchOperand, SearchRequest};
+    ///
+    /// let req = SearchRequest::all_of([SearchOperand::scopes(["read:users"])]).limit(50);
+    /// assert_eq!(
+    ///     serde_json::to_value(&req).unwrap(),
+    ///     serde_json::json!({"limit": 50, "query": {"operator": "AND", "operands": [
+    ///         {"filter_name": "scopes", "filter_value": ["read:users"]}]}})
+    /// );
+    /// ```
+    pub fn all_of(operands: impl IntoIterator<Item = SearchOperand>) -> Self {
+        Self::with_query(SearchOperator::And, operands)
+    }
+
+    /// A search whose query matches at least one operand (`OR`).
+    pub fn any_of(operands: impl IntoIterator<Item = SearchOperand>) -> Self {
+        Self::with_query(SearchOperator::Or, operands)
+    }
+
+    fn with_query(
+        operator: SearchOperator,
+        operands: impl IntoIterator<Item = SearchOperand>,
+    ) -> Self {
+        Self {
+            query: Some(SearchQuery {
+                operator,
+                operands: operands.into_iter().collect(),
+            }),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the page size (0 to 1000; Stytch's default is 100).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Continues after a previous page (its `results_metadata.next_cursor`).
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl SearchOperand {
+    /// Clients whose id is one of these.
+    pub fn client_ids<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> Self {
+        Self::of(SearchFilterName::ClientId, values)
+    }
+
+    /// Clients whose name is exactly one of these.
+    pub fn client_names<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> Self {
+        Self::of(SearchFilterName::ClientName, values)
+    }
+
+    /// Clients that have at least one of these scopes.
+    pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> Self {
+        Self::of(SearchFilterName::Scopes, values)
+    }
+
+    fn of<I: IntoIterator<Item = S>, S: Into<String>>(
+        filter_name: SearchFilterName,
+        values: I,
+    ) -> Self {
+        Self {
+            filter_name,
+            filter_value: values.into_iter().map(Into::into).collect(),
+        }
+    }
+}
