@@ -1,0 +1,399 @@
+//! [`Client`]: validate -> encode -> retry loop with timeouts -> [`Transport::send`] -> decode.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::de::DeserializeOwned;
+use stytch_m2m_models::{ErrorType, Secret};
+use tracing::Instrument as _;
+
+use crate::config::{Environment, RetryConfig, TimeoutConfig};
+use crate::error::{ApiError, DecodeError, Error, RETRYABLE_STATUSES};
+use crate::transport::{
+    Headers, HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind,
+};
+use crate::validate::ValidationError;
+
+/// The `User-Agent` this SDK sends.
+pub const USER_AGENT: &str = concat!("stytch-m2m-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else is percent-encoded.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes one path segment (a `client_id`, a `project_id`).
+pub fn encode_path_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
+}
+
+/// A Stytch M2M client: cheap to clone (one `Arc`), `Send + Sync`, shared by every task.
+///
+/// ```
+/// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+/// # struct AnyTransport;
+/// # impl Transport for AnyTransport {
+/// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> { unimplemented!() }
+/// # }
+/// use stytch_m2m_core::{Client, RetryConfig, TimeoutConfig};
+/// use std::time::Duration;
+///
+/// let client = Client::builder("project-test-00000000-0000-4000-8000-000000000000", "secret-test-…", AnyTransport)
+///     .retry(RetryConfig::standard().with_max_attempts(5))
+///     .timeouts(TimeoutConfig::standard().with_attempt(Some(Duration::from_secs(3))))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "https://test.stytch.com");
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    project_id: String,
+    base_url: String,
+    authorization: Secret,
+    transport: Arc<dyn Transport>,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("project_id", &self.inner.project_id)
+            .field("base_url", &self.inner.base_url)
+            .field("secret", &"[REDACTED]")
+            .field("retry", &self.inner.retry)
+            .field("timeouts", &self.inner.timeouts)
+            .finish()
+    }
+}
+
+/// Builds a [`Client`]; see [`Client::builder`].
+#[must_use]
+pub struct ClientBuilder {
+    project_id: String,
+    secret: Secret,
+    transport: Arc<dyn Transport>,
+    environment: Option<Environment>,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+}
+
+impl ClientBuilder {
+    /// Talks to this environment instead of the one of the project id's prefix.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    /// Talks to this base URL (any scheme; a trailing `/` is ignored).
+    pub fn base_url(self, base_url: impl Into<String>) -> Self {
+        self.environment(Environment::Custom(base_url.into()))
+    }
+
+    /// Sets the retry policy (default [`RetryConfig::standard`]).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets the time limits (default [`TimeoutConfig::standard`]).
+    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Builds the client; refuses an empty project id or secret, or a project id with `:`.
+    pub fn build(self) -> Result<Client, Error> {
+        if self.project_id.is_empty()
+            || self.project_id.contains(':')
+            || self.project_id.chars().any(char::is_control)
+        {
+            return Err(ValidationError::new(
+                "project_id",
+                "must be non-empty, without `:` or control characters",
+                ErrorType::InvalidProjectId,
+            )
+            .into());
+        }
+        if self.secret.expose_secret().is_empty() {
+            return Err(ValidationError::new(
+                "secret",
+                "must not be empty",
+                ErrorType::UnauthorizedCredentials,
+            )
+            .into());
+        }
+        let environment = self
+            .environment
+            .unwrap_or_else(|| Environment::from_project_id(&self.project_id));
+        let credentials = format!("{}:{}", self.project_id, self.secret.expose_secret());
+        let authorization = Secret::new(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(credentials)
+        ));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url: environment.base_url().to_owned(),
+                project_id: self.project_id,
+                authorization,
+                transport: self.transport,
+                retry: self.retry,
+                timeouts: self.timeouts,
+            }),
+        })
+    }
+}
+
+/// Which credentials a call carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// `Authorization: Basic base64(project_id:secret)`.
+    Project,
+    /// None (the token endpoint authenticates the M2M client from the body; the JWKS is public).
+    None,
+}
+
+/// One call, ready to encode.
+pub(crate) struct Call {
+    pub operation: &'static str,
+    pub method: Method,
+    pub path: String,
+    pub body: Option<(&'static str, Vec<u8>)>,
+    pub auth: Auth,
+    pub idempotent: bool,
+    pub client_id: Option<String>,
+}
+
+impl Call {
+    /// A call with a JSON body.
+    pub fn json(
+        operation: &'static str,
+        method: Method,
+        path: String,
+        body: &impl serde::Serialize,
+    ) -> Self {
+        let body = serde_json::to_vec(body).expect("request models always serialize");
+        Self {
+            operation,
+            method,
+            path,
+            body: Some(("application/json", body)),
+            auth: Auth::Project,
+            idempotent: matches!(method, Method::Get | Method::Put | Method::Delete),
+            client_id: None,
+        }
+    }
+
+    /// A call without a body.
+    pub fn empty(operation: &'static str, method: Method, path: String) -> Self {
+        Self {
+            operation,
+            method,
+            path,
+            body: None,
+            auth: Auth::Project,
+            idempotent: matches!(method, Method::Get | Method::Put | Method::Delete),
+            client_id: None,
+        }
+    }
+
+    pub fn for_client(mut self, client_id: &str) -> Self {
+        self.client_id = Some(client_id.to_owned());
+        self
+    }
+
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+}
+
+impl Client {
+    /// A client for this project, its environment chosen from the project id's prefix, with the standard retry
+    /// and timeout policies.
+    pub fn new(
+        project_id: impl Into<String>,
+        secret: impl Into<Secret>,
+        transport: impl Transport + 'static,
+    ) -> Result<Self, Error> {
+        Self::builder(project_id, secret, transport).build()
+    }
+
+    /// A builder for a client of this project over `transport`.
+    pub fn builder(
+        project_id: impl Into<String>,
+        secret: impl Into<Secret>,
+        transport: impl Transport + 'static,
+    ) -> ClientBuilder {
+        ClientBuilder {
+            project_id: project_id.into(),
+            secret: secret.into(),
+            transport: Arc::new(transport),
+            environment: None,
+            retry: RetryConfig::standard(),
+            timeouts: TimeoutConfig::standard(),
+        }
+    }
+
+    /// The project id.
+    pub fn project_id(&self) -> &str {
+        &self.inner.project_id
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
+    /// Client management: create, get, search, update, delete, and `secrets()` for rotation.
+    pub fn clients(&self) -> crate::clients::Clients<'_> {
+        crate::clients::Clients::new(self)
+    }
+
+    fn encode(&self, call: &Call) -> HttpRequest {
+        let mut headers = Headers::new();
+        if call.auth == Auth::Project {
+            headers.insert("authorization", self.inner.authorization.expose_secret());
+        }
+        headers.insert("user-agent", USER_AGENT);
+        headers.insert("accept", "application/json");
+        let body = match &call.body {
+            Some((content_type, bytes)) => {
+                headers.insert("content-type", *content_type);
+                Bytes::from(bytes.clone())
+            }
+            None => Bytes::new(),
+        };
+        HttpRequest {
+            method: call.method,
+            url: format!("{}{}", self.inner.base_url, call.path),
+            headers,
+            body,
+        }
+    }
+
+    /// Runs one call: the retry loop with both timeouts, then decoding into `T` or the error taxonomy.
+    pub(crate) async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let span = tracing::debug_span!(
+            "stytch_m2m",
+            operation = call.operation,
+            client_id = call.client_id.as_deref(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        async {
+            let request = self.encode(&call);
+            let attempts = self.attempts(request, call.idempotent);
+            let outcome = match self.inner.timeouts.overall {
+                Some(limit) => tokio::time::timeout(limit, attempts)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(TransportError::new(
+                            TransportErrorKind::Timeout,
+                            format!("the call timed out after {limit:?} (overall limit)"),
+                        ))
+                    }),
+                None => attempts.await,
+            };
+            let response = outcome?;
+            tracing::Span::current().record("status", response.status);
+            decode(response)
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn attempts(
+        &self,
+        request: HttpRequest,
+        idempotent: bool,
+    ) -> Result<HttpResponse, TransportError> {
+        let retry = &self.inner.retry;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            let sent = self.inner.transport.send(request.clone());
+            let outcome = match self.inner.timeouts.attempt {
+                Some(limit) => tokio::time::timeout(limit, sent).await.unwrap_or_else(|_| {
+                    Err(TransportError::new(
+                        TransportErrorKind::Timeout,
+                        format!("attempt {attempt} timed out after {limit:?}"),
+                    ))
+                }),
+                None => sent.await,
+            };
+            let (retryable, retry_after) = match &outcome {
+                Ok(response) => (
+                    idempotent && RETRYABLE_STATUSES.contains(&response.status),
+                    retry_after(response),
+                ),
+                Err(e) => (idempotent || e.is_unsent(), None),
+            };
+            if !retryable || attempt >= retry.max_attempts {
+                return outcome;
+            }
+            let wait = retry_after.unwrap_or_else(|| retry.backoff(attempt, fastrand::f64()));
+            match &outcome {
+                Ok(r) => tracing::debug!(status = r.status, ?wait, "retrying"),
+                Err(e) => tracing::debug!(error = %e, ?wait, "retrying"),
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by Stytch and is ignored).
+fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    response
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// Decodes a response: 2xx into `T`, anything else into [`ApiError`]; a body that fits neither is a
+/// [`DecodeError`]. Never panics, whatever the bytes.
+pub(crate) fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, Error> {
+    let status = response.status;
+    if (200..300).contains(&status) {
+        let value = serde_json::from_slice::<T>(&response.body)
+            .map_err(|e| DecodeError::new(status, &response.body, e))?;
+        if let Some(id) = request_id_of(&response.body) {
+            tracing::Span::current().record("request_id", id.as_str());
+        }
+        return Ok(value);
+    }
+    match ApiError::from_body(status, &response.body, retry_after(&response)) {
+        Ok(api) => {
+            if let Some(id) = &api.request_id {
+                tracing::Span::current().record("request_id", id.as_str());
+            }
+            Err(api.into())
+        }
+        Err(source) => Err(DecodeError::new(status, &response.body, source).into()),
+    }
+}
+
+fn request_id_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct RequestId {
+        request_id: Option<String>,
+    }
+    serde_json::from_slice::<RequestId>(body).ok()?.request_id
+}

@@ -1,0 +1,181 @@
+//! Where the client sends requests and how patiently: [`Environment`], [`RetryConfig`], [`TimeoutConfig`].
+
+use std::time::Duration;
+
+/// The Stytch environment a client talks to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// `https://test.stytch.com`
+    Test,
+    /// `https://api.stytch.com`
+    Live,
+    /// Any base URL of any scheme (a CNAME, the local emulator `http://127.0.0.1:4010`, a proxy). A trailing `/`
+    /// is ignored.
+    Custom(String),
+}
+
+impl Environment {
+    /// The environment of a project id, as the official SDKs choose it: `project-live-…` is live, anything else test.
+    pub fn from_project_id(project_id: &str) -> Self {
+        if project_id.starts_with("project-live-") {
+            Environment::Live
+        } else {
+            Environment::Test
+        }
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::Test => "https://test.stytch.com",
+            Environment::Live => "https://api.stytch.com",
+            Environment::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+}
+
+/// How failed calls are retried.
+///
+/// Only calls that are safe to repeat (get, search, update, delete, the JWKS and the token exchange) are retried
+/// on 429, 500, 502, 503, 504, timeouts and connection failures. Create and the three rotation calls are retried
+/// only when the request is known never to have been sent (the connection could not be made).
+///
+/// The wait before attempt `n + 1` is `Retry-After` when the server sent it (in seconds), otherwise
+/// `min(max_backoff, initial_backoff * 2^(n-1))` scaled by a random factor in `[0.5, 1.0)` (jitter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryConfig {
+    /// The most attempts of one call, the first included; 1 turns retries off.
+    pub max_attempts: u32,
+    /// The base of the exponential backoff.
+    pub initial_backoff: Duration,
+    /// The longest backoff between two attempts (a `Retry-After` may ask for longer; it is honoured).
+    pub max_backoff: Duration,
+}
+
+impl RetryConfig {
+    /// 3 attempts, 200 ms initial backoff, 5 s maximum.
+    pub fn standard() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+
+    /// One attempt, no retry.
+    pub fn disabled() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::standard()
+        }
+    }
+
+    /// Sets the number of attempts (at least 1).
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// Sets the backoff bounds.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// The wait before the attempt after `attempt` (1-based), with `jitter` in `[0, 1)`.
+    pub(crate) fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        let exp = 2u32.saturating_pow(attempt.saturating_sub(1));
+        let base = self
+            .initial_backoff
+            .saturating_mul(exp)
+            .min(self.max_backoff);
+        base.mul_f64(0.5 + jitter / 2.0)
+    }
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+/// How long calls may take. `None` means no limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimeoutConfig {
+    /// The limit of one attempt (sending and reading the response).
+    pub attempt: Option<Duration>,
+    /// The limit of the whole call: every attempt and every wait between them.
+    pub overall: Option<Duration>,
+}
+
+impl TimeoutConfig {
+    /// 10 s per attempt, 30 s overall.
+    pub fn standard() -> Self {
+        Self {
+            attempt: Some(Duration::from_secs(10)),
+            overall: Some(Duration::from_secs(30)),
+        }
+    }
+
+    /// No time limit at all.
+    pub fn disabled() -> Self {
+        Self {
+            attempt: None,
+            overall: None,
+        }
+    }
+
+    /// Sets the per-attempt limit.
+    pub fn with_attempt(mut self, limit: Option<Duration>) -> Self {
+        self.attempt = limit;
+        self
+    }
+
+    /// Sets the overall limit.
+    pub fn with_overall(mut self, limit: Option<Duration>) -> Self {
+        self.overall = limit;
+        self
+    }
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_follows_the_project_id_prefix() {
+        assert_eq!(
+            Environment::from_project_id("project-live-1"),
+            Environment::Live
+        );
+        assert_eq!(
+            Environment::from_project_id("project-test-1"),
+            Environment::Test
+        );
+        assert_eq!(
+            Environment::Custom("http://127.0.0.1:4010/".into()).base_url(),
+            "http://127.0.0.1:4010"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let c = RetryConfig::standard();
+        assert_eq!(
+            c.backoff(1, 0.999_999),
+            Duration::from_millis(200).mul_f64(0.999_999_5)
+        );
+        assert_eq!(c.backoff(2, 0.0), Duration::from_millis(200));
+        assert_eq!(c.backoff(30, 0.0), Duration::from_millis(2500));
+    }
+}

@@ -1,0 +1,25 @@
+//! The Stytch M2M client over a pluggable [`Transport`].
+//!
+//! One call, end to end: `client.clients().create(req)` validates `req` (a field-named [`ValidationError`], nothing
+//! sent), encodes an HTTP request as plain data, runs the retry loop with both timeouts around
+//! [`Transport::send`], and decodes the response into a generated model or into the [`Error`] taxonomy.
+//!
+//! Pick a transport from `stytch-m2m-http` (reqwest) or `stytch-m2m-mock` (in memory), or write one.
+
+pub mod client;
+pub mod clients;
+pub mod config;
+pub mod error;
+mod token;
+pub mod transport;
+pub mod validate;
+
+pub use client::{Client, ClientBuilder, USER_AGENT};
+pub use config::{Environment, RetryConfig, TimeoutConfig};
+pub use error::{ApiError, DecodeError, Error};
+pub use stytch_m2m_models as models;
+pub use stytch_m2m_models::{ErrorType, Secret};
+pub use transport::{
+    HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind,
+};
+pub use validate::ValidationError;

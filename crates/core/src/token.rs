@@ -1,0 +1,65 @@
+//! The client-credentials exchange: `POST /v1/public/{project_id}/oauth2/token`.
+
+use stytch_m2m_models::{GrantType, Secret, TokenRequest, TokenResponse};
+
+use crate::client::{Auth, Call, Client, encode_path_segment};
+use crate::error::Error;
+use crate::transport::Method;
+use crate::validate;
+
+impl Client {
+    /// Exchanges a client's credentials for an access token (OAuth2 `client_credentials`), as node and go send it:
+    /// form-encoded, `scope` space-joined and omitted when `scopes` is empty, no project credentials. The access
+    /// token in the response is a [`Secret`]. OAuth2-style error bodies become [`Error::Api`].
+    ///
+    /// Safe to retry (another token is harmless), so it follows the retry policy of reads.
+    ///
+    /// ```no_run
+    /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
+    /// use stytch_m2m_core::Secret;
+    ///
+    /// let secret = Secret::new(std::env::var("M2M_CLIENT_SECRET").unwrap());
+    /// let token = client.token("m2m-client-test-…", &secret, &["read:users"]).await?;
+    /// assert_eq!(token.token_type, "bearer");
+    /// # Ok(()) }
+    /// ```
+    pub async fn token<S: AsRef<str>>(
+        &self,
+        client_id: &str,
+        client_secret: &Secret,
+        scopes: &[S],
+    ) -> Result<TokenResponse, Error> {
+        validate::client_id_argument(client_id)?;
+        if !scopes.is_empty() {
+            let owned: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
+            validate::scopes(&owned, false)?;
+        }
+        let request = TokenRequest {
+            grant_type: GrantType::ClientCredentials,
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.clone(),
+            scope: (!scopes.is_empty()).then(|| {
+                scopes
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+        };
+        let body =
+            serde_urlencoded::to_string(&request).expect("a token request always form-encodes");
+        let call = Call {
+            operation: "m2m.token",
+            method: Method::Post,
+            path: format!(
+                "/v1/public/{}/oauth2/token",
+                encode_path_segment(self.project_id())
+            ),
+            body: Some(("application/x-www-form-urlencoded", body.into_bytes())),
+            auth: Auth::None,
+            idempotent: true,
+            client_id: Some(client_id.to_owned()),
+        };
+        self.execute(call).await
+    }
+}

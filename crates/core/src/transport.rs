@@ -1,0 +1,281 @@
+//! The transport trait: HTTP as plain data in, HTTP as plain data out.
+//!
+//! Core owns the wire format (paths, headers, JSON, error decoding); a transport only moves bytes. That is what
+//! lets the in-memory mock run exactly the code production runs. No HTTP library type appears here.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+/// A boxed `Send` future, the return type of [`Transport::send`] (so that `Arc<dyn Transport>` works).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Moves one HTTP request to a server and its response back.
+///
+/// Implementations: `stytch-m2m-http` (reqwest), `stytch-m2m-mock` (in memory), or your own (a recording or
+/// scripted transport in tests). Retries, timeouts and decoding are done by the caller, not here.
+///
+/// ```
+/// use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+///
+/// /// Answers every request with 503.
+/// struct Down;
+///
+/// impl Transport for Down {
+///     fn send(&self, _request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+///         Box::pin(async { Ok(HttpResponse::new(503, b"{}".to_vec())) })
+///     }
+/// }
+/// let transport: std::sync::Arc<dyn Transport> = std::sync::Arc::new(Down);
+/// # let _ = transport;
+/// ```
+pub trait Transport: Send + Sync {
+    /// Sends `request` and returns the response, or why there is none.
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+}
+
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        (**self).send(request)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        (**self).send(request)
+    }
+}
+
+/// An HTTP method used by the M2M API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method name as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Parses a method name (case-sensitive, as HTTP says).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Header names whose values are never shown by `Debug`.
+const SENSITIVE_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie"];
+
+/// Headers as an ordered list of (name, value) pairs; names are compared case-insensitively.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Headers(Vec<(String, String)>);
+
+impl Headers {
+    /// No headers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a header (an existing one of the same name is kept: HTTP allows repeats).
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+
+    /// The first value of header `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every (name, value) pair, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The pairs with the values of `Authorization` and cookies replaced by `[REDACTED]`.
+    pub fn redacted(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .map(|(n, v)| {
+                let sensitive = SENSITIVE_HEADERS.iter().any(|s| n.eq_ignore_ascii_case(s));
+                (
+                    n.clone(),
+                    if sensitive {
+                        "[REDACTED]".to_owned()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.redacted()).finish()
+    }
+}
+
+impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
+        Self(
+            iter.into_iter()
+                .map(|(n, v)| (n.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+/// An HTTP request as plain data.
+///
+/// `Debug` redacts the `Authorization` header and omits the body (which may hold a client secret).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL: base URL, path (with percent-encoded segments) and query.
+    pub url: String,
+    /// The headers.
+    pub headers: Headers,
+    /// The body; empty when there is none.
+    pub body: Bytes,
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// An HTTP response as plain data. `Debug` omits the body (which may hold a secret).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: Headers,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl HttpResponse {
+    /// A response with this status and body and a JSON content type.
+    pub fn new(status: u16, body: impl Into<Bytes>) -> Self {
+        let mut headers = Headers::new();
+        headers.insert("content-type", "application/json");
+        Self {
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// What kind of failure a [`TransportError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made: the request was certainly not sent.
+    Connect,
+    /// The attempt or the whole call took too long: the request may have been sent.
+    Timeout,
+    /// The connection failed while sending or receiving: the request may have been sent.
+    Io,
+    /// Anything else (a bad URL, a TLS failure, ...): the request may have been sent.
+    Other,
+}
+
+/// Why a transport gave no response.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind:?} error: {message}")]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl TransportError {
+    /// A failure of this kind with a message (never put a secret in it).
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether the request is known never to have reached the server (only connection failures).
+    pub fn is_unsent(&self) -> bool {
+        self.kind == TransportErrorKind::Connect
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == TransportErrorKind::Timeout
+    }
+}

@@ -1,0 +1,259 @@
+//! Every validation rule, with accepted and refused values; refused input is never sent.
+
+mod support;
+
+use serde_json::{Map, Value, json};
+use stytch_m2m_core::models::*;
+use stytch_m2m_core::{Error, validate};
+use support::*;
+
+fn metadata(keys: usize, value_len: usize) -> Map<String, Value> {
+    (0..keys)
+        .map(|i| (format!("k{i}"), json!("v".repeat(value_len))))
+        .collect()
+}
+
+/// (case, request, the refused field or None when accepted)
+fn create_cases() -> Vec<(&'static str, CreateRequest, Option<&'static str>)> {
+    let base = || CreateRequest::new(["read:users"]);
+    vec![
+        ("plain", base(), None),
+        (
+            "no scopes",
+            CreateRequest::new(Vec::<String>::new()),
+            Some("scopes"),
+        ),
+        (
+            "empty scope",
+            CreateRequest::new(["read:users", ""]),
+            Some("scopes[1]"),
+        ),
+        (
+            "scope with a space",
+            CreateRequest::new(["read users"]),
+            Some("scopes[0]"),
+        ),
+        (
+            "scope with a tab",
+            CreateRequest::new(["a", "b\tc"]),
+            Some("scopes[1]"),
+        ),
+        (
+            "101 scopes",
+            CreateRequest::new((0..101).map(|i| format!("s{i}"))),
+            Some("scopes"),
+        ),
+        (
+            "100 scopes",
+            CreateRequest::new((0..100).map(|i| format!("s{i}"))),
+            None,
+        ),
+        (
+            "long scope",
+            CreateRequest::new(["x".repeat(129)]),
+            Some("scopes[0]"),
+        ),
+        ("wildcard scope", CreateRequest::new(["read:*", "*"]), None),
+        ("custom id", base().client_id("billing-service"), None),
+        ("empty id", base().client_id(""), Some("client_id")),
+        (
+            "id with space",
+            base().client_id("billing service"),
+            Some("client_id"),
+        ),
+        (
+            "id with newline",
+            base().client_id("billing\n"),
+            Some("client_id"),
+        ),
+        (
+            "id too long",
+            base().client_id("i".repeat(129)),
+            Some("client_id"),
+        ),
+        ("good secret", base().client_secret("x7Kp2QmZ"), None),
+        (
+            "generated-like secret",
+            base().client_secret("NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj"),
+            None,
+        ),
+        (
+            "short secret",
+            base().client_secret("x7Kp2Qm"),
+            Some("client_secret"),
+        ),
+        (
+            "aaaaaaaa",
+            base().client_secret("aaaaaaaa"),
+            Some("client_secret"),
+        ),
+        (
+            "12345678",
+            base().client_secret("12345678"),
+            Some("client_secret"),
+        ),
+        (
+            "87654321",
+            base().client_secret("87654321"),
+            Some("client_secret"),
+        ),
+        (
+            "abcdefgh",
+            base().client_secret("abcdefgh"),
+            Some("client_secret"),
+        ),
+        (
+            "password1",
+            base().client_secret("password1"),
+            Some("client_secret"),
+        ),
+        (
+            "Welcome2024!",
+            base().client_secret("Welcome2024!"),
+            Some("client_secret"),
+        ),
+        (
+            "abcabcabc",
+            base().client_secret("abcdeabcde"),
+            Some("client_secret"),
+        ),
+        (
+            "secret too long",
+            base().client_secret("aZ3$".repeat(65)),
+            Some("client_secret"),
+        ),
+        ("name", base().client_name("Billing"), None),
+        (
+            "name too long",
+            base().client_name("n".repeat(257)),
+            Some("client_name"),
+        ),
+        (
+            "description too long",
+            base().client_description("d".repeat(1025)),
+            Some("client_description"),
+        ),
+        (
+            "20 metadata keys",
+            base().trusted_metadata(metadata(20, 10)),
+            None,
+        ),
+        (
+            "21 metadata keys",
+            base().trusted_metadata(metadata(21, 1)),
+            Some("trusted_metadata"),
+        ),
+        (
+            "metadata over 4 KB",
+            base().trusted_metadata(metadata(2, 2100)),
+            Some("trusted_metadata"),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn create_rules() {
+    for (case, request, refused) in create_cases() {
+        let t = Scripted::new([Scripted::json(200, &fixture("CreateResponse.create.json"))]);
+        let result = t.client().clients().create(request).await;
+        match refused {
+            None => assert!(result.is_ok(), "{case}: {result:?}"),
+            Some(field) => {
+                let Err(Error::Validation(e)) = result else {
+                    panic!("{case}: expected a refusal, got {result:?}")
+                };
+                assert_eq!(e.field, field, "{case}");
+                assert!(!e.rule.is_empty());
+                assert_eq!(t.calls(), 0, "{case}: a refused request was sent");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn search_update_and_argument_rules() {
+    let t = Scripted::new([]);
+    let c = t.client();
+    let refused = |r: Result<SearchResponse, Error>| match r {
+        Err(Error::Validation(e)) => e.field,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        refused(c.clients().search(SearchRequest::new().limit(1001)).await),
+        "limit"
+    );
+    assert_eq!(
+        refused(
+            c.clients()
+                .search(SearchRequest::all_of([SearchOperand::scopes(
+                    Vec::<String>::new()
+                )]))
+                .await
+        ),
+        "query.operands[0].filter_value"
+    );
+    assert_eq!(
+        refused(
+            c.clients()
+                .search(SearchRequest::any_of([
+                    SearchOperand::client_ids(["a"]),
+                    SearchOperand::client_names([""])
+                ]))
+                .await
+        ),
+        "query.operands[1].filter_value"
+    );
+    for (what, err) in [
+        ("get", c.clients().get("").await.unwrap_err()),
+        ("delete", c.clients().delete("").await.unwrap_err()),
+        (
+            "update",
+            c.clients()
+                .update("", UpdateRequest::new())
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "rotate_start",
+            c.clients().secrets().rotate_start("").await.unwrap_err(),
+        ),
+        (
+            "rotate_cancel",
+            c.clients().secrets().rotate_cancel("").await.unwrap_err(),
+        ),
+        (
+            "rotate",
+            c.clients().secrets().rotate("").await.unwrap_err(),
+        ),
+    ] {
+        assert!(
+            matches!(&err, Error::Validation(e) if e.field == "client_id"),
+            "{what}: {err:?}"
+        );
+    }
+    let err = c
+        .clients()
+        .update("x", UpdateRequest::new().scopes(["a b"]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(e) if e.field == "scopes[0]"),
+        "{err:?}"
+    );
+    assert_eq!(t.calls(), 0);
+    // Accepted at the edges.
+    assert!(validate::search_request(&SearchRequest::new().limit(1000)).is_ok());
+    assert!(validate::search_request(&SearchRequest::new().limit(0)).is_ok());
+    assert!(validate::update_request("x", &UpdateRequest::new()).is_ok());
+}
+
+#[test]
+fn errors_name_the_field_and_rule_but_never_the_value() {
+    let err = validate::client_secret("client_secret", "password1").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("client_secret") && text.contains("common password"),
+        "{text}"
+    );
+    assert!(!text.contains("password1") && !format!("{err:?}").contains("password1"));
+}
