@@ -1,1 +1,106 @@
-//! The contract suite.
+//! The contract suite: one set of scenarios, written against [`Transport`] (not against the mock), that every
+//! transport must pass with the same results.
+//!
+//! A [`Target`] is a transport plus the project it reaches. [`contract_suite!`] turns every scenario into a
+//! `#[tokio::test]` for one target; each test gets a fresh target from the expression given.
+
+pub mod scenarios;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use stytch_m2m_core::models::Secret;
+use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
+use stytch_m2m_core::{Client, RetryConfig};
+
+/// A transport and the project it reaches.
+#[derive(Clone)]
+pub struct Target {
+    /// The transport under test.
+    pub transport: Arc<dyn Transport>,
+    /// The project id.
+    pub project_id: String,
+    /// The project secret.
+    pub secret: Secret,
+    /// The base URL requests go to.
+    pub base_url: String,
+}
+
+impl Target {
+    /// A client of the project over the transport (no retries: the suite checks answers, not resilience).
+    pub fn client(&self) -> Client {
+        self.client_with_secret(self.secret.clone())
+    }
+
+    /// A client that uses another project secret.
+    pub fn client_with_secret(&self, secret: Secret) -> Client {
+        Client::builder(self.project_id.clone(), secret, self.transport.clone())
+            .base_url(self.base_url.clone())
+            .retry(RetryConfig::disabled())
+            .build()
+            .expect("valid client")
+    }
+
+    /// Sends a raw request (as another language's SDK would), with the project's Basic auth when `auth`.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        auth: bool,
+    ) -> (u16, Value) {
+        let mut headers = Headers::new();
+        if auth {
+            use base64::Engine as _;
+            let credentials = format!("{}:{}", self.project_id, self.secret.expose_secret());
+            headers.insert(
+                "authorization",
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(credentials)
+                ),
+            );
+        }
+        if body.is_some() {
+            headers.insert("content-type", "application/json");
+        }
+        self.send(HttpRequest {
+            method,
+            url: format!("{}{path}", self.base_url),
+            headers,
+            body: body.unwrap_or_default().as_bytes().to_vec().into(),
+        })
+        .await
+    }
+
+    /// Sends a request as is and reads its JSON body (`Null` when it is not JSON).
+    pub async fn send(&self, request: HttpRequest) -> (u16, Value) {
+        let HttpResponse { status, body, .. } = self
+            .transport
+            .send(request)
+            .await
+            .expect("the transport answers");
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+}
+
+/// Expands to one `#[tokio::test]` per scenario, each on a fresh target from `$make` (an async expression
+/// giving a [`Target`]).
+#[macro_export]
+macro_rules! contract_suite {
+    ($make:expr) => {
+        $crate::contract_suite!(@tests $make;
+            create_and_get, import_and_duplicates, search_and_paging, update_merges_and_replaces,
+            token_exchange, rotation_lifecycle, deactivate_refuses_tokens, delete_then_not_found,
+            error_shapes, server_rules_refuse_bad_input, official_sdk_variants_are_accepted);
+    };
+    (@tests $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let target: $crate::Target = $make.await;
+                $crate::scenarios::$name(&target).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,3 @@
+//! Authorization of M2M access tokens.
+
+pub mod scopes;

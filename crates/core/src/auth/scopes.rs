@@ -1,0 +1,178 @@
+//! The default scope authorization of M2M tokens: the algorithm every official SDK (node, python, go, ruby, rust,
+//! java) shares.
+//!
+//! 1. Each granted scope is split at its **first** colon into action and resource (`read:users` -> `read`,
+//!    `users`; `a:b:c` -> `a`, `b:c`, as go and rust do); a scope without a colon has the resource `-`.
+//! 2. A required scope, split the same way, is satisfied when its action was granted with the resource `*` or with
+//!    exactly its resource.
+//! 3. Every required scope must be satisfied; an empty requirement always passes.
+//!
+//! So `read:*` grants `read:users` and a plain `read`; `*` is not global (it is action `*`); a plain `read` does
+//! not grant `read:users`.
+
+use std::collections::{HashMap, HashSet};
+
+/// The sentinel resource of a scope without a colon.
+pub const NO_RESOURCE: &str = "-";
+
+fn split(scope: &str) -> (&str, &str) {
+    scope.split_once(':').unwrap_or((scope, NO_RESOURCE))
+}
+
+/// Whether `granted` satisfies every scope of `required`.
+///
+/// ```
+/// use stytch_m2m_core::auth::scopes::is_authorized;
+///
+/// assert!(is_authorized(&["read:*"], &["read:users"]));
+/// assert!(!is_authorized(&["read"], &["read:users"]));
+/// assert!(!is_authorized(&["*"], &["read:users"]));
+/// ```
+pub fn is_authorized<G: AsRef<str>, R: AsRef<str>>(granted: &[G], required: &[R]) -> bool {
+    missing(granted, required).is_empty()
+}
+
+/// The required scopes that `granted` does not satisfy, in the order given.
+pub fn missing<'r, G: AsRef<str>, R: AsRef<str>>(granted: &[G], required: &'r [R]) -> Vec<&'r str> {
+    if required.is_empty() {
+        return Vec::new();
+    }
+    let mut by_action: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for scope in granted {
+        let (action, resource) = split(scope.as_ref());
+        by_action.entry(action).or_default().insert(resource);
+    }
+    required
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|scope| {
+            let (action, resource) = split(scope);
+            !by_action
+                .get(action)
+                .is_some_and(|resources| resources.contains("*") || resources.contains(resource))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The eight cases every official SDK tests, then the edge cases of the reference (section 5).
+    #[test]
+    fn cross_sdk_cases_and_edges() {
+        let cases: &[(&str, &[&str], &[&str], bool)] = &[
+            (
+                "basic",
+                &["read:users", "write:users"],
+                &["read:users"],
+                true,
+            ),
+            (
+                "multiple",
+                &["read:users", "write:users", "read:books"],
+                &["read:users", "read:books"],
+                true,
+            ),
+            (
+                "simple scopes",
+                &["read_users", "write_users"],
+                &["read_users"],
+                true,
+            ),
+            (
+                "wildcard resource",
+                &["read:*", "write:*"],
+                &["read:users"],
+                true,
+            ),
+            ("missing", &["read:users"], &["write:users"], false),
+            (
+                "missing with wildcard",
+                &["read:*"],
+                &["write:users"],
+                false,
+            ),
+            (
+                "simple does not grant specific",
+                &["read"],
+                &["read:users"],
+                false,
+            ),
+            (
+                "specific does not grant simple",
+                &["read:users"],
+                &["read"],
+                false,
+            ),
+            // edges
+            (
+                "write:* does not grant delete:books",
+                &["write:*"],
+                &["delete:books"],
+                false,
+            ),
+            ("* is not global", &["*"], &["read:users"], false),
+            ("* satisfies only *", &["*"], &["*"], true),
+            (
+                "required read:* needs granted read:*",
+                &["read:users"],
+                &["read:*"],
+                false,
+            ),
+            (
+                "granted read:* satisfies read:*",
+                &["read:*"],
+                &["read:*"],
+                true,
+            ),
+            (
+                "granted read:* satisfies plain read",
+                &["read:*"],
+                &["read"],
+                true,
+            ),
+            ("first colon split, granted", &["a:b:c"], &["a:b:c"], true),
+            (
+                "first colon split, not the first two parts",
+                &["a:b:c"],
+                &["a:b"],
+                false,
+            ),
+            (
+                "trailing colon is the empty resource",
+                &["read:"],
+                &["read:"],
+                true,
+            ),
+            ("trailing colon is not plain", &["read:"], &["read"], false),
+            (
+                "plain compared exactly",
+                &["read_users"],
+                &["read_user"],
+                false,
+            ),
+            ("empty requirement passes", &[], &[], true),
+            (
+                "empty requirement passes with scopes",
+                &["read:users"],
+                &[],
+                true,
+            ),
+            ("nothing granted", &[], &["read:users"], false),
+            (
+                "all required must hold",
+                &["read:users"],
+                &["read:users", "write:users"],
+                false,
+            ),
+        ];
+        for (name, granted, required, expected) in cases {
+            assert_eq!(is_authorized(granted, required), *expected, "{name}");
+        }
+        assert_eq!(
+            missing(&["read:users"], &["read:users", "write:users", "x"]),
+            ["write:users", "x"]
+        );
+    }
+}

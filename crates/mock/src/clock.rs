@@ -1,0 +1,124 @@
+//! [`MockClock`]: the mock's notion of now, real or controlled by the test.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The mock's clock: the system clock shifted by an offset the test controls, or frozen at a set instant.
+///
+/// Everything time-based in the mock reads it: `created_at`, `next_rotation_started_at`, the `iat`, `nbf` and
+/// `exp` of tokens, and the grace period of retired signing keys. Clones share the same time.
+///
+/// ```
+/// use std::time::Duration;
+/// use stytch_m2m_mock::MockClock;
+///
+/// let clock = MockClock::frozen_at_unix(1_700_000_000);
+/// clock.advance(Duration::from_secs(3600));
+/// assert_eq!(clock.now_unix(), 1_700_003_600);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct MockClock {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Milliseconds added to the system clock.
+    offset_ms: AtomicI64,
+    /// When non-zero, the frozen time in milliseconds since the epoch (plus the offset).
+    frozen_ms: AtomicU64,
+}
+
+impl MockClock {
+    /// The system clock (until the test advances it).
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// A clock stopped at this Unix time (seconds); it moves only when advanced.
+    pub fn frozen_at_unix(seconds: u64) -> Self {
+        let clock = Self::default();
+        clock
+            .inner
+            .frozen_ms
+            .store(seconds.saturating_mul(1000).max(1), Ordering::SeqCst);
+        clock
+    }
+
+    /// Moves the clock forward (tokens expire, grace periods end).
+    pub fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.inner.offset_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// Now, in milliseconds since the Unix epoch.
+    pub fn now_millis(&self) -> u64 {
+        let base = match self.inner.frozen_ms.load(Ordering::SeqCst) {
+            0 => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            frozen => frozen,
+        };
+        base.saturating_add_signed(self.inner.offset_ms.load(Ordering::SeqCst))
+    }
+
+    /// Now, in whole seconds since the Unix epoch.
+    pub fn now_unix(&self) -> u64 {
+        self.now_millis() / 1000
+    }
+
+    /// Now, as a [`SystemTime`].
+    pub fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(self.now_millis())
+    }
+
+    /// Now as RFC 3339 UTC text with milliseconds (`2026-11-22T18:29:06.123Z`).
+    pub fn now_rfc3339(&self) -> String {
+        rfc3339(self.now_millis())
+    }
+}
+
+/// Formats milliseconds since the epoch as RFC 3339 UTC.
+pub(crate) fn rfc3339(millis: u64) -> String {
+    let secs = millis / 1000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60,
+        millis % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339(1_795_372_146_123), "2026-11-22T18:29:06.123Z");
+    }
+
+    #[test]
+    fn clones_share_time() {
+        let a = MockClock::frozen_at_unix(100);
+        let b = a.clone();
+        a.advance(Duration::from_secs(5));
+        assert_eq!(b.now_unix(), 105);
+    }
+}

@@ -1,0 +1,46 @@
+//! [`Failure`]: an error the engine answers, before it is put in Stytch's wire shape.
+
+use stytch_m2m_core::ErrorType;
+use stytch_m2m_core::validate::ValidationError;
+
+/// An error answer: HTTP status, `error_type` and message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `error_type` (or OAuth2 `error`).
+    pub error_type: ErrorType,
+    /// The `error_message` (or OAuth2 `error_description`).
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with this status, type and message.
+    pub fn new(status: u16, error_type: ErrorType, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error_type,
+            message: message.into(),
+        }
+    }
+
+    /// 404 `m2m_client_not_found`, with Stytch's message.
+    pub fn not_found() -> Self {
+        Self::new(
+            404,
+            ErrorType::M2mClientNotFound,
+            "The m2m client requested could not be found.",
+        )
+    }
+
+    /// 400 `bad_request` with a message.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, ErrorType::BadRequest, message)
+    }
+}
+
+impl From<ValidationError> for Failure {
+    fn from(e: ValidationError) -> Self {
+        Self::new(400, e.error_type.clone(), e.to_string())
+    }
+}

@@ -1,0 +1,231 @@
+//! The clients and their indexes: by id (hash map), by creation order, by scope and by name (ordered sets of
+//! sequence numbers). A search by id or by scope reads only the matching entries.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use serde_json::{Map, Value};
+use stytch_m2m_core::models::{
+    ClientStatus, M2mClient, SearchFilterName, SearchOperator, SearchQuery,
+};
+
+use super::secret_hash::SecretHash;
+
+/// One stored client.
+#[derive(Clone, Debug)]
+pub(crate) struct Record {
+    pub seq: u64,
+    pub client_id: String,
+    pub client_name: String,
+    pub client_description: String,
+    pub active: bool,
+    pub scopes: Vec<String>,
+    pub trusted_metadata: Map<String, Value>,
+    pub secret: SecretHash,
+    pub secret_last_four: String,
+    pub next_secret: Option<(SecretHash, String)>,
+    pub created_at: String,
+    pub rotation_started_at: Option<String>,
+    /// Extra claims of the client's tokens (the mock's stand-in for JWT templates).
+    pub custom_claims: Map<String, Value>,
+}
+
+impl Record {
+    pub fn to_model(&self) -> M2mClient {
+        M2mClient {
+            client_id: self.client_id.clone(),
+            client_name: self.client_name.clone(),
+            client_description: self.client_description.clone(),
+            status: if self.active {
+                ClientStatus::Active
+            } else {
+                ClientStatus::Inactive
+            },
+            scopes: self.scopes.clone(),
+            client_secret_last_four: self.secret_last_four.clone(),
+            trusted_metadata: Some(self.trusted_metadata.clone()),
+            next_client_secret_last_four: self.next_secret.as_ref().map(|(_, four)| four.clone()),
+            created_at: Some(self.created_at.clone()),
+            next_rotation_started_at: self.rotation_started_at.clone(),
+        }
+    }
+}
+
+#[derive(Default, Debug)]
+pub(crate) struct Store {
+    next_seq: u64,
+    by_id: HashMap<String, Record>,
+    order: BTreeMap<u64, String>,
+    by_scope: HashMap<String, BTreeSet<u64>>,
+    by_name: HashMap<String, BTreeSet<u64>>,
+}
+
+/// The candidates of a query: every client, an index set, or a computed set.
+pub(crate) enum Candidates<'a> {
+    All(&'a BTreeMap<u64, String>),
+    Borrowed(&'a BTreeSet<u64>),
+    Owned(BTreeSet<u64>),
+}
+
+impl Candidates<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Candidates::All(m) => m.len(),
+            Candidates::Borrowed(s) => s.len(),
+            Candidates::Owned(s) => s.len(),
+        }
+    }
+
+    fn set(&self) -> Option<&BTreeSet<u64>> {
+        match self {
+            Candidates::All(_) => None,
+            Candidates::Borrowed(s) => Some(s),
+            Candidates::Owned(s) => Some(s),
+        }
+    }
+
+    pub fn after(&self, after: Option<u64>) -> Box<dyn Iterator<Item = u64> + '_> {
+        let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+        match self {
+            Candidates::All(m) => Box::new(m.range((lower, Bound::Unbounded)).map(|(k, _)| *k)),
+            Candidates::Borrowed(s) => Box::new(s.range((lower, Bound::Unbounded)).copied()),
+            Candidates::Owned(s) => Box::new(s.range((lower, Bound::Unbounded)).copied()),
+        }
+    }
+}
+
+static EMPTY: BTreeSet<u64> = BTreeSet::new();
+
+impl Store {
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn contains(&self, client_id: &str) -> bool {
+        self.by_id.contains_key(client_id)
+    }
+
+    pub fn get(&self, client_id: &str) -> Option<&Record> {
+        self.by_id.get(client_id)
+    }
+
+    pub fn by_seq(&self, seq: u64) -> Option<&Record> {
+        self.order.get(&seq).and_then(|id| self.by_id.get(id))
+    }
+
+    pub fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// Inserts a new record or replaces the record of the same id, keeping every index right.
+    pub fn put(&mut self, record: Record) {
+        if let Some(old) = self.by_id.remove(&record.client_id) {
+            self.unindex(&old);
+        }
+        self.next_seq = self.next_seq.max(record.seq);
+        self.order.insert(record.seq, record.client_id.clone());
+        for scope in &record.scopes {
+            self.by_scope
+                .entry(scope.clone())
+                .or_default()
+                .insert(record.seq);
+        }
+        self.by_name
+            .entry(record.client_name.clone())
+            .or_default()
+            .insert(record.seq);
+        self.by_id.insert(record.client_id.clone(), record);
+    }
+
+    pub fn remove(&mut self, client_id: &str) -> Option<Record> {
+        let old = self.by_id.remove(client_id)?;
+        self.unindex(&old);
+        Some(old)
+    }
+
+    fn unindex(&mut self, old: &Record) {
+        self.order.remove(&old.seq);
+        for scope in &old.scopes {
+            if let Some(set) = self.by_scope.get_mut(scope) {
+                set.remove(&old.seq);
+                if set.is_empty() {
+                    self.by_scope.remove(scope);
+                }
+            }
+        }
+        if let Some(set) = self.by_name.get_mut(&old.client_name) {
+            set.remove(&old.seq);
+            if set.is_empty() {
+                self.by_name.remove(&old.client_name);
+            }
+        }
+    }
+
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.order.values().filter_map(|id| self.by_id.get(id))
+    }
+
+    fn operand(&self, name: SearchFilterName, values: &[String]) -> Candidates<'_> {
+        let index = match name {
+            SearchFilterName::ClientId => {
+                return Candidates::Owned(
+                    values
+                        .iter()
+                        .filter_map(|v| self.by_id.get(v))
+                        .map(|r| r.seq)
+                        .collect(),
+                );
+            }
+            SearchFilterName::ClientName => &self.by_name,
+            SearchFilterName::Scopes => &self.by_scope,
+        };
+        match values {
+            [one] => Candidates::Borrowed(index.get(one).unwrap_or(&EMPTY)),
+            many => Candidates::Owned(
+                many.iter()
+                    .filter_map(|v| index.get(v))
+                    .flatten()
+                    .copied()
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The clients a query matches (every client without a query or without operands).
+    pub fn matching(&self, query: Option<&SearchQuery>) -> Candidates<'_> {
+        let Some(query) = query.filter(|q| !q.operands.is_empty()) else {
+            return Candidates::All(&self.order);
+        };
+        let mut sets: Vec<Candidates<'_>> = query
+            .operands
+            .iter()
+            .map(|o| self.operand(o.filter_name, &o.filter_value))
+            .collect();
+        if sets.len() == 1 {
+            return sets.pop().expect("one set");
+        }
+        match query.operator {
+            SearchOperator::And => {
+                sets.sort_by_key(Candidates::len);
+                let (first, rest) = sets.split_first().expect("two or more sets");
+                let first = first.set().expect("operands give sets");
+                Candidates::Owned(
+                    first
+                        .iter()
+                        .filter(|seq| {
+                            rest.iter()
+                                .all(|s| s.set().expect("operands give sets").contains(seq))
+                        })
+                        .copied()
+                        .collect(),
+                )
+            }
+            SearchOperator::Or => Candidates::Owned(
+                sets.iter()
+                    .flat_map(|s| s.set().expect("operands give sets").iter().copied())
+                    .collect(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! An in-memory Stytch M2M that behaves like the real one, as a [`Transport`] for tests.
+//!
+//! Put it in your dev-dependencies and test your own code without network or credentials. It is not a list of
+//! canned replies: it keeps clients, enforces Stytch's rules, rotates secrets, searches with cursors, mints real
+//! RS256 tokens and publishes their JWKS. It runs behind the real client, so the SDK's encoding, validation,
+//! decoding and retries run exactly as in production.
+//!
+//! ```
+//! use stytch_m2m_core::models::CreateRequest;
+//! use stytch_m2m_mock::MockStytch;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mock = MockStytch::new();
+//! let client = mock.client();
+//! let created = client.clients().create(CreateRequest::new(["read:users"])).await.unwrap();
+//! let token = client
+//!     .token(&created.m2m_client.client_id, &created.m2m_client.client_secret, &["read:users"])
+//!     .await
+//!     .unwrap();
+//! assert_eq!(token.token_type, "bearer");
+//! # }
+//! ```
+//!
+//! Layout: [`engine`] holds the state and the rules (no HTTP); [`wire`] maps plain HTTP data onto it (what the
+//! emulator serves); [`MockStytch`] adds the test controls (clock, faults, request log, seeding) and implements
+//! [`Transport`].
+
+pub mod clock;
+pub mod engine;
+pub mod faults;
+mod random;
+pub mod wire;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use stytch_m2m_core::models::{CreateRequest, M2mClientWithClientSecret, Secret};
+use stytch_m2m_core::transport::BoxFuture;
+use stytch_m2m_core::{Client, HttpRequest, HttpResponse, Transport, TransportError};
+
+pub use clock::MockClock;
+pub use engine::{Engine, Failure};
+pub use faults::Fault;
+pub use wire::Route;
+
+use faults::FaultRule;
+
+/// A mock Stytch project: the engine plus test controls. Cheap to clone; clones share everything.
+#[derive(Clone, Debug)]
+pub struct MockStytch {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    engine: Engine,
+    faults: Mutex<Vec<FaultRule>>,
+    log: Mutex<Vec<HttpRequest>>,
+}
+
+/// Builds a [`MockStytch`]; see [`MockStytch::builder`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct MockBuilder {
+    project_id: Option<String>,
+    secret: Option<Secret>,
+    seed: Option<u64>,
+    clock: Option<MockClock>,
+    key_grace: Option<Duration>,
+}
+
+impl MockBuilder {
+    /// Uses this project id (default: a new `project-test-<uuid>`; `project-live-…` makes live ids).
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Uses this project secret (default: a new random one).
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+
+    /// Deterministic mode: ids, secrets, request ids and signing keys follow from `seed`, so snapshots are stable.
+    /// Pair it with [`MockClock::frozen_at_unix`] for stable timestamps and tokens.
+    ///
+    /// ```
+    /// use stytch_m2m_mock::{MockClock, MockStytch};
+    ///
+    /// let a = MockStytch::builder().deterministic(7).clock(MockClock::frozen_at_unix(1_700_000_000)).build();
+    /// let b = MockStytch::builder().deterministic(7).clock(MockClock::frozen_at_unix(1_700_000_000)).build();
+    /// assert_eq!(a.project_id(), b.project_id());
+    /// assert_eq!(a.engine().current_kid(), b.engine().current_kid());
+    /// ```
+    pub fn deterministic(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Uses this clock (default: the system clock).
+    pub fn clock(mut self, clock: MockClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// How long a retired signing key stays in the JWKS (default one hour).
+    pub fn key_grace(mut self, grace: Duration) -> Self {
+        self.key_grace = Some(grace);
+        self
+    }
+
+    /// Builds the mock.
+    pub fn build(self) -> MockStytch {
+        let random = match self.seed {
+            Some(seed) => random::Randomness::seeded(seed ^ 0x5eed_5eed),
+            None => random::Randomness::System,
+        };
+        let project_id = self
+            .project_id
+            .unwrap_or_else(|| format!("project-test-{}", random.uuid()));
+        let env = if project_id.starts_with("project-live-") {
+            "live"
+        } else {
+            "test"
+        };
+        let secret = self
+            .secret
+            .unwrap_or_else(|| Secret::new(format!("secret-{env}-{}", random.secret())));
+        let engine = Engine::new(
+            project_id,
+            secret,
+            self.clock.unwrap_or_default(),
+            self.seed,
+            self.key_grace.unwrap_or(engine::DEFAULT_KEY_GRACE),
+        );
+        MockStytch {
+            shared: Arc::new(Shared {
+                engine,
+                faults: Mutex::default(),
+                log: Mutex::default(),
+            }),
+        }
+    }
+}
+
+impl Default for MockStytch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MockStytch {
+    /// A mock with a random project id and secret, on the system clock.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// A builder for project id, secret, deterministic mode, clock and key grace period.
+    pub fn builder() -> MockBuilder {
+        MockBuilder::default()
+    }
+
+    /// The project id.
+    pub fn project_id(&self) -> &str {
+        self.shared.engine.project_id()
+    }
+
+    /// The project secret.
+    pub fn project_secret(&self) -> &Secret {
+        self.shared.engine.project_secret()
+    }
+
+    /// A client of this project over this mock, with the standard retry and timeout policies.
+    pub fn client(&self) -> Client {
+        Client::builder(
+            self.project_id(),
+            self.project_secret().clone(),
+            self.clone(),
+        )
+        .build()
+        .expect("the mock's project id and secret are valid")
+    }
+
+    /// The engine (state and rules), for direct calls that skip HTTP.
+    pub fn engine(&self) -> &Engine {
+        &self.shared.engine
+    }
+
+    /// The clock; advance it to expire tokens or end key grace periods.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stytch_m2m_mock::{MockClock, MockStytch};
+    ///
+    /// let mock = MockStytch::builder().clock(MockClock::frozen_at_unix(1_700_000_000)).build();
+    /// mock.clock().advance(Duration::from_secs(3601)); // every token minted so far has expired
+    /// assert_eq!(mock.clock().now_unix(), 1_700_003_601);
+    /// ```
+    pub fn clock(&self) -> &MockClock {
+        self.shared.engine.clock()
+    }
+
+    /// Creates a client directly in the engine (no HTTP, no fault, not logged), with the same rules as the API.
+    ///
+    /// ```
+    /// use stytch_m2m_core::models::CreateRequest;
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// let mock = MockStytch::new();
+    /// let seeded = mock.seed_client(CreateRequest::new(["read:users"]).client_id("billing")).unwrap();
+    /// assert_eq!(seeded.client_id, "billing");
+    /// assert!(mock.requests().is_empty());
+    /// ```
+    pub fn seed_client(
+        &self,
+        request: CreateRequest,
+    ) -> Result<M2mClientWithClientSecret, Failure> {
+        self.shared.engine.create(request)
+    }
+
+    /// Rotates the signing key now; returns the new `kid`. The old key stays in the JWKS for the grace period.
+    pub fn rotate_signing_key(&self) -> String {
+        self.shared.engine.rotate_signing_key()
+    }
+
+    /// Arms a fault: the next `times` requests to `route` get `fault` (earlier armed faults go first).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.fail_next(Route::Search, 1, Fault::throttled(Duration::from_secs(2)));
+    /// // The client waits 2 s (Retry-After), retries, and succeeds.
+    /// let page = mock.client().clients().search(Default::default()).await.unwrap();
+    /// assert_eq!(page.results_metadata.total, 0);
+    /// assert_eq!(mock.requests().len(), 2);
+    /// # }
+    /// ```
+    pub fn fail_next(&self, route: Route, times: u32, fault: Fault) {
+        self.arm(Some(route), times, fault);
+    }
+
+    /// Arms a fault for the next `times` requests, whatever their route.
+    pub fn fail_next_any(&self, times: u32, fault: Fault) {
+        self.arm(None, times, fault);
+    }
+
+    fn arm(&self, route: Option<Route>, times: u32, fault: Fault) {
+        if times > 0 {
+            self.shared
+                .faults
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(FaultRule {
+                    route,
+                    remaining: times,
+                    fault,
+                });
+        }
+    }
+
+    /// Every request received so far, in order (to assert what was sent). `Debug` of a request redacts the
+    /// authorization and omits the body.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Handles one request: logs it, applies an armed fault, answers through the wire layer.
+    pub async fn handle(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let route = match wire::route(request.method, &request.url) {
+            wire::Routed::Found(route, _) => Some(route),
+            _ => None,
+        };
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request.clone());
+        let fault = faults::take(
+            &mut self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()),
+            route,
+        );
+        match fault {
+            Some(Fault::Respond(response)) => return Ok(response),
+            Some(Fault::Transport(kind)) => {
+                return Err(TransportError::new(kind, "injected by the mock"));
+            }
+            Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+            None => {}
+        }
+        Ok(wire::handle(&self.shared.engine, &request))
+    }
+}
+
+impl Transport for MockStytch {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(self.handle(request))
+    }
+}

@@ -1,0 +1,236 @@
+//! Reading request bodies as leniently as Stytch: every variant the official SDKs send is accepted (reference
+//! section 3.3): `null` members as absent, `client_id` repeated in the body, empty bodies, form or JSON token
+//! requests, credentials in the body or in Basic auth.
+
+use base64::Engine as _;
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use stytch_m2m_core::models::{
+    SearchFilterName, SearchOperand, SearchOperator, SearchQuery, SearchRequest,
+};
+use stytch_m2m_core::{ErrorType, HttpRequest};
+
+use crate::engine::Failure;
+
+/// The body as a JSON object: empty or `null` is `{}`; top-level `null` members are dropped (absent).
+pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, Failure> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut map)) => {
+            map.retain(|_, v| !v.is_null());
+            Ok(map)
+        }
+        Ok(Value::Null) => Ok(Map::new()),
+        Ok(_) => Err(Failure::bad_request(
+            "The request body must be a JSON object.",
+        )),
+        Err(e) => Err(Failure::bad_request(format!(
+            "The request body is not valid JSON: {e}."
+        ))),
+    }
+}
+
+/// A JSON body read into a request model.
+pub fn model<T: DeserializeOwned>(
+    mut object: Map<String, Value>,
+    ignore: &[&str],
+) -> Result<T, Failure> {
+    for key in ignore {
+        object.remove(*key);
+    }
+    serde_json::from_value(Value::Object(object))
+        .map_err(|e| Failure::bad_request(format!("The request body is invalid: {e}.")))
+}
+
+fn search_error(error_type: ErrorType, message: &str) -> Failure {
+    Failure::new(400, error_type, message)
+}
+
+/// A search body, with Stytch's specific errors for malformed operands.
+pub fn search(object: Map<String, Value>) -> Result<SearchRequest, Failure> {
+    let mut object = object;
+    let query = object.remove("query");
+    let mut request: SearchRequest = model(object, &[])?;
+    let Some(query) = query else {
+        return Ok(request);
+    };
+    let Value::Object(query) = query else {
+        return Err(Failure::bad_request("`query` must be an object."));
+    };
+    let operator = match query.get("operator") {
+        None | Some(Value::Null) => SearchOperator::And,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("AND") => SearchOperator::And,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("OR") => SearchOperator::Or,
+        Some(_) => return Err(Failure::bad_request("`query.operator` must be AND or OR.")),
+    };
+    let mut operands = Vec::new();
+    match query.get("operands") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for item in items {
+                let Value::Object(item) = item else {
+                    return Err(Failure::bad_request("Each operand must be an object."));
+                };
+                let name = match item.get("filter_name") {
+                    None | Some(Value::Null) => {
+                        return Err(search_error(
+                            ErrorType::M2mSearchMissingFilterName,
+                            "An operand has no filter_name.",
+                        ));
+                    }
+                    Some(Value::String(s)) => s,
+                    Some(_) => {
+                        return Err(search_error(
+                            ErrorType::M2mSearchFilterNameMustBeString,
+                            "filter_name must be a string.",
+                        ));
+                    }
+                };
+                let filter_name = match name.as_str() {
+                    "client_id" => SearchFilterName::ClientId,
+                    "client_name" => SearchFilterName::ClientName,
+                    "scopes" => SearchFilterName::Scopes,
+                    _ => {
+                        return Err(search_error(
+                            ErrorType::M2mSearchFilterNameNotRecognized,
+                            "filter_name must be client_id, client_name or scopes.",
+                        ));
+                    }
+                };
+                let filter_value = match item.get("filter_value") {
+                    None | Some(Value::Null) => {
+                        return Err(search_error(
+                            ErrorType::M2mSearchMissingFilterValue,
+                            "An operand has no filter_value.",
+                        ));
+                    }
+                    Some(Value::Array(values)) => values
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<String>>>()
+                        .ok_or_else(|| {
+                            search_error(
+                                ErrorType::M2mSearchExpectedArrayOfStrings,
+                                "filter_value must be an array of strings.",
+                            )
+                        })?,
+                    Some(_) => {
+                        return Err(search_error(
+                            ErrorType::M2mSearchExpectedArrayOfStrings,
+                            "filter_value must be an array of strings.",
+                        ));
+                    }
+                };
+                operands.push(SearchOperand {
+                    filter_name,
+                    filter_value,
+                });
+            }
+        }
+        Some(_) => return Err(Failure::bad_request("`query.operands` must be an array.")),
+    }
+    request.query = Some(SearchQuery { operator, operands });
+    Ok(request)
+}
+
+/// The (user, password) of an `Authorization: Basic` header, if there is a well-formed one.
+pub fn basic_auth(request: &HttpRequest) -> Option<(String, String)> {
+    let value = request.headers.get("authorization")?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+/// A token request, whatever its encoding.
+#[derive(Debug, Default)]
+pub struct TokenBody {
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scopes: Option<Vec<String>>,
+}
+
+fn oauth_invalid_request(message: &str) -> Failure {
+    Failure::new(400, ErrorType::InvalidRequest, message)
+}
+
+/// Reads a token request: form-encoded (node, go, .NET), JSON (python, ruby, rust's `scopes` array), or JSON
+/// labelled as form (java); client credentials from the body or from Basic auth (form-decoded, RFC 6749 2.3.1).
+pub fn token(request: &HttpRequest) -> Result<TokenBody, Failure> {
+    let body = &request.body;
+    let looks_json = request
+        .headers
+        .get("content-type")
+        .is_some_and(|c| c.contains("json"))
+        || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let mut out = TokenBody::default();
+    if looks_json {
+        let object = json_object(body).map_err(|f| oauth_invalid_request(&f.message))?;
+        let text = |key: &str| -> Result<Option<String>, Failure> {
+            match object.get(key) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(oauth_invalid_request(&format!("`{key}` must be a string."))),
+            }
+        };
+        out.grant_type = text("grant_type")?;
+        out.client_id = text("client_id")?;
+        out.client_secret = text("client_secret")?;
+        out.scopes = match (text("scope")?, object.get("scopes")) {
+            (Some(scope), _) => Some(split_scope(&scope)),
+            (None, Some(Value::Array(items))) => Some(
+                items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        oauth_invalid_request("`scopes` must be an array of strings.")
+                    })?,
+            ),
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(oauth_invalid_request(
+                    "`scopes` must be an array of strings.",
+                ));
+            }
+        };
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|_| oauth_invalid_request("The form body is malformed."))?;
+        for (key, value) in pairs {
+            match key.as_str() {
+                "grant_type" => out.grant_type = Some(value),
+                "client_id" => out.client_id = Some(value),
+                "client_secret" => out.client_secret = Some(value),
+                "scope" => out.scopes = Some(split_scope(&value)),
+                _ => {}
+            }
+        }
+    }
+    if out.client_id.is_none() || out.client_secret.is_none() {
+        if let Some((user, password)) = basic_auth(request) {
+            let decode = |s: &str| {
+                percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            out.client_id.get_or_insert_with(|| decode(&user));
+            out.client_secret.get_or_insert_with(|| decode(&password));
+        }
+    }
+    Ok(out)
+}
+
+fn split_scope(scope: &str) -> Vec<String> {
+    scope.split_whitespace().map(str::to_owned).collect()
+}

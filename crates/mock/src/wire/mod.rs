@@ -1,0 +1,205 @@
+//! The wire front of the engine: HTTP as plain data in, Stytch's wire JSON and statuses out.
+//!
+//! [`handle`] routes a request like the real API, checks the project's Basic credentials on the management
+//! routes, reads the body as leniently as Stytch does, calls the [`Engine`], and writes the success envelope or
+//! the error body (all five Stytch fields, or the OAuth2 ones for the token endpoint). It never panics on any
+//! input. The mock transport and the emulator server both answer through it.
+
+mod body;
+mod route;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use stytch_m2m_core::models::{CreateRequest, UpdateRequest};
+use stytch_m2m_core::{ErrorType, HttpRequest, HttpResponse};
+
+pub use route::{Route, Routed, path_of, route};
+
+use crate::engine::{Engine, Failure};
+
+/// Answers one request.
+pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
+    let request_id = engine.request_id();
+    let (route, param) = match route(request.method, &request.url) {
+        Routed::Found(route, param) => (route, param),
+        Routed::MethodNotAllowed => {
+            return error(
+                &request_id,
+                false,
+                &Failure::new(
+                    405,
+                    ErrorType::MethodNotAllowed,
+                    "The HTTP method is not allowed on this route.",
+                ),
+            );
+        }
+        Routed::NotFound => {
+            return error(
+                &request_id,
+                false,
+                &Failure::new(
+                    404,
+                    ErrorType::RouteNotFound,
+                    "The requested route was not found.",
+                ),
+            );
+        }
+    };
+    match answer(
+        engine,
+        request,
+        route,
+        param.unwrap_or_default(),
+        &request_id,
+    ) {
+        Ok(body) => success(body),
+        Err(failure) => error(&request_id, route.oauth_errors(), &failure),
+    }
+}
+
+fn answer(
+    engine: &Engine,
+    request: &HttpRequest,
+    route: Route,
+    param: String,
+    request_id: &str,
+) -> Result<Value, Failure> {
+    if route.needs_project_auth() {
+        let authorized = body::basic_auth(request)
+            .is_some_and(|(id, secret)| engine.check_project_credentials(&id, &secret));
+        if !authorized {
+            return Err(Failure::new(
+                401,
+                ErrorType::UnauthorizedCredentials,
+                "Unauthorized credentials.",
+            ));
+        }
+    }
+    let envelope =
+        |key: &str, value: Value| json!({"status_code": 200, "request_id": request_id, key: value});
+    let id = param.as_str();
+    Ok(match route {
+        Route::Create => {
+            let request: CreateRequest = body::model(body::json_object(&request.body)?, &[])?;
+            envelope("m2m_client", client_json(&engine.create(request)?))
+        }
+        Route::Get => envelope("m2m_client", client_json(&engine.get(id)?)),
+        Route::Search => {
+            let search = body::search(body::json_object(&request.body)?)?;
+            let (clients, metadata) = engine.search(&search)?;
+            json!({
+                "status_code": 200,
+                "request_id": request_id,
+                "m2m_clients": clients.iter().map(client_json).collect::<Vec<_>>(),
+                "results_metadata": {"total": metadata.total, "next_cursor": metadata.next_cursor},
+            })
+        }
+        Route::Update => {
+            let update: UpdateRequest =
+                body::model(body::json_object(&request.body)?, &["client_id"])?;
+            envelope("m2m_client", client_json(&engine.update(id, update)?))
+        }
+        Route::Delete => {
+            engine.delete(id)?;
+            envelope("client_id", Value::from(id))
+        }
+        Route::RotateStart => envelope("m2m_client", client_json(&engine.rotate_start(id)?)),
+        Route::RotateCancel => envelope("m2m_client", client_json(&engine.rotate_cancel(id)?)),
+        Route::Rotate => envelope("m2m_client", client_json(&engine.rotate(id)?)),
+        Route::Token => {
+            if id != engine.project_id() {
+                return Err(Failure::new(
+                    400,
+                    ErrorType::InvalidRequest,
+                    "The project id in the path is unknown.",
+                ));
+            }
+            let token = body::token(request)?;
+            match token.grant_type.as_deref() {
+                Some("client_credentials") => {}
+                None => {
+                    return Err(Failure::new(
+                        400,
+                        ErrorType::InvalidRequest,
+                        "grant_type is required.",
+                    ));
+                }
+                Some(_) => {
+                    return Err(Failure::new(
+                        400,
+                        ErrorType::UnsupportedGrantType,
+                        "Only client_credentials is supported.",
+                    ));
+                }
+            }
+            let (Some(client_id), Some(client_secret)) = (token.client_id, token.client_secret)
+            else {
+                return Err(Failure::new(
+                    400,
+                    ErrorType::InvalidRequest,
+                    "client_id and client_secret are required.",
+                ));
+            };
+            let grant = engine.token(&client_id, &client_secret, token.scopes)?;
+            json!({
+                "status_code": 200,
+                "request_id": request_id,
+                "access_token": grant.access_token.expose_secret(),
+                "token_type": "bearer",
+                "expires_in": grant.expires_in,
+            })
+        }
+        Route::Jwks => {
+            if id != engine.project_id() {
+                return Err(Failure::new(
+                    404,
+                    ErrorType::InvalidProjectId,
+                    "The project id in the path is unknown.",
+                ));
+            }
+            json!({"status_code": 200, "request_id": request_id, "keys": engine.jwks()})
+        }
+    })
+}
+
+/// A client as the live API writes it: `next_client_secret_last_four` is always present (`null` when not
+/// rotating) and `trusted_metadata` is an object.
+fn client_json(client: &impl Serialize) -> Value {
+    let mut value = serde_json::to_value(client).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.entry("next_client_secret_last_four")
+            .or_insert(Value::Null);
+        map.entry("trusted_metadata").or_insert_with(|| json!({}));
+    }
+    value
+}
+
+fn success(body: Value) -> HttpResponse {
+    HttpResponse::new(200, serde_json::to_vec(&body).unwrap_or_default())
+}
+
+/// An error body: Stytch's five fields, or OAuth2's for the token endpoint. 429 carries `Retry-After`.
+pub fn error(request_id: &str, oauth: bool, failure: &Failure) -> HttpResponse {
+    let url = format!("https://stytch.com/docs/api/errors/{}", failure.status);
+    let body = if oauth {
+        json!({
+            "status_code": failure.status,
+            "request_id": request_id,
+            "error": failure.error_type,
+            "error_description": failure.message,
+            "error_uri": url,
+        })
+    } else {
+        json!({
+            "status_code": failure.status,
+            "request_id": request_id,
+            "error_type": failure.error_type,
+            "error_message": failure.message,
+            "error_url": url,
+        })
+    };
+    HttpResponse::new(
+        failure.status,
+        serde_json::to_vec(&body).unwrap_or_default(),
+    )
+}

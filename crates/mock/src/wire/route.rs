@@ -1,0 +1,180 @@
+//! Which operation a method and path name, as Stytch routes them.
+
+use percent_encoding::percent_decode_str;
+use stytch_m2m_core::Method;
+
+/// An operation of the M2M API (also what fault injection targets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Route {
+    /// `POST /v1/m2m/clients`
+    Create,
+    /// `POST /v1/m2m/clients/search`
+    Search,
+    /// `GET /v1/m2m/clients/{client_id}`
+    Get,
+    /// `PUT /v1/m2m/clients/{client_id}`
+    Update,
+    /// `DELETE /v1/m2m/clients/{client_id}`
+    Delete,
+    /// `POST /v1/m2m/clients/{client_id}/secrets/rotate/start`
+    RotateStart,
+    /// `POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel`
+    RotateCancel,
+    /// `POST /v1/m2m/clients/{client_id}/secrets/rotate`
+    Rotate,
+    /// `POST /v1/public/{project_id}/oauth2/token`
+    Token,
+    /// `GET /v1/sessions/jwks/{project_id}` (or `/v1/b2b/sessions/jwks/{project_id}`)
+    Jwks,
+}
+
+impl Route {
+    /// Whether the route takes the project's Basic credentials (the client-management routes).
+    pub fn needs_project_auth(self) -> bool {
+        !matches!(self, Route::Token | Route::Jwks)
+    }
+
+    /// Whether errors of this route are OAuth2-style (`error`, `error_description`, `error_uri`).
+    pub fn oauth_errors(self) -> bool {
+        self == Route::Token
+    }
+}
+
+/// What routing found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Routed {
+    /// An operation, with its path parameter (a client id or a project id), percent-decoded.
+    Found(Route, Option<String>),
+    /// A known path with a method it does not take.
+    MethodNotAllowed,
+    /// No such path.
+    NotFound,
+}
+
+/// The path of a URL (`http://host:1/v1/x?y` or `/v1/x?y` -> `/v1/x`).
+pub fn path_of(url: &str) -> &str {
+    let without_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let path = if url.contains("://") {
+        without_scheme
+            .find('/')
+            .map_or("/", |i| &without_scheme[i..])
+    } else {
+        without_scheme
+    };
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// Routes a method and URL.
+pub fn route(method: Method, url: &str) -> Routed {
+    let raw: Vec<&str> = path_of(url).split('/').filter(|s| !s.is_empty()).collect();
+    let mut segments = Vec::with_capacity(raw.len());
+    for s in &raw {
+        match percent_decode_str(s).decode_utf8() {
+            Ok(decoded) => segments.push(decoded.into_owned()),
+            Err(_) => return Routed::NotFound,
+        }
+    }
+    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    use Method::*;
+    let (routes, param): (&[(Method, Route)], Option<&str>) = match seg.as_slice() {
+        ["v1", "m2m", "clients"] => (&[(Post, Route::Create)], None),
+        ["v1", "m2m", "clients", "search"] if method == Post => (&[(Post, Route::Search)], None),
+        ["v1", "m2m", "clients", id] => (
+            &[
+                (Get, Route::Get),
+                (Put, Route::Update),
+                (Delete, Route::Delete),
+            ],
+            Some(id),
+        ),
+        ["v1", "m2m", "clients", id, "secrets", "rotate", "start"] => {
+            (&[(Post, Route::RotateStart)], Some(id))
+        }
+        ["v1", "m2m", "clients", id, "secrets", "rotate", "cancel"] => {
+            (&[(Post, Route::RotateCancel)], Some(id))
+        }
+        ["v1", "m2m", "clients", id, "secrets", "rotate"] => (&[(Post, Route::Rotate)], Some(id)),
+        ["v1", "public", pid, "oauth2", "token"] => (&[(Post, Route::Token)], Some(pid)),
+        ["v1", "sessions", "jwks", pid] | ["v1", "b2b", "sessions", "jwks", pid] => {
+            (&[(Get, Route::Jwks)], Some(pid))
+        }
+        _ => return Routed::NotFound,
+    };
+    match routes.iter().find(|(m, _)| *m == method) {
+        Some((_, r)) => Routed::Found(*r, param.map(str::to_owned)),
+        None => Routed::MethodNotAllowed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_every_operation_and_decodes_ids() {
+        let id = Some("m2m-client-test-1".to_owned());
+        assert_eq!(
+            route(Method::Post, "https://test.stytch.com/v1/m2m/clients"),
+            Routed::Found(Route::Create, None)
+        );
+        assert_eq!(
+            route(Method::Post, "/v1/m2m/clients/search"),
+            Routed::Found(Route::Search, None)
+        );
+        assert_eq!(
+            route(
+                Method::Get,
+                "/v1/m2m/clients/m2m%2Dclient%2Dtest%2D1?client_id=x"
+            ),
+            Routed::Found(Route::Get, id.clone())
+        );
+        assert_eq!(
+            route(Method::Put, "/v1/m2m/clients/m2m-client-test-1"),
+            Routed::Found(Route::Update, id.clone())
+        );
+        assert_eq!(
+            route(Method::Delete, "/v1/m2m/clients/m2m-client-test-1"),
+            Routed::Found(Route::Delete, id.clone())
+        );
+        assert_eq!(
+            route(
+                Method::Post,
+                "/v1/m2m/clients/m2m-client-test-1/secrets/rotate/start"
+            ),
+            Routed::Found(Route::RotateStart, id.clone())
+        );
+        assert_eq!(
+            route(
+                Method::Post,
+                "/v1/m2m/clients/m2m-client-test-1/secrets/rotate/cancel"
+            ),
+            Routed::Found(Route::RotateCancel, id.clone())
+        );
+        assert_eq!(
+            route(
+                Method::Post,
+                "/v1/m2m/clients/m2m-client-test-1/secrets/rotate"
+            ),
+            Routed::Found(Route::Rotate, id)
+        );
+        assert_eq!(
+            route(Method::Post, "/v1/public/p/oauth2/token"),
+            Routed::Found(Route::Token, Some("p".into()))
+        );
+        assert_eq!(
+            route(Method::Get, "/v1/b2b/sessions/jwks/p"),
+            Routed::Found(Route::Jwks, Some("p".into()))
+        );
+        assert_eq!(
+            route(Method::Get, "/v1/m2m/clients/search"),
+            Routed::Found(Route::Get, Some("search".into()))
+        );
+        assert_eq!(
+            route(Method::Get, "/v1/m2m/clients"),
+            Routed::MethodNotAllowed
+        );
+        assert_eq!(route(Method::Get, "/v1/nope"), Routed::NotFound);
+        assert_eq!(route(Method::Get, "/v1/m2m/clients/%FF"), Routed::NotFound);
+    }
+}

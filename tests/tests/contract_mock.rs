@@ -1,0 +1,18 @@
+//! The contract suite against the in-memory mock transport.
+
+use std::sync::Arc;
+
+use stytch_m2m_mock::MockStytch;
+use stytch_m2m_tests::{Target, contract_suite};
+
+async fn mock_target() -> Target {
+    let mock = MockStytch::new();
+    Target {
+        transport: Arc::new(mock.clone()),
+        project_id: mock.project_id().to_owned(),
+        secret: mock.project_secret().clone(),
+        base_url: "https://test.stytch.com".to_owned(),
+    }
+}
+
+contract_suite!(mock_target());
