@@ -217,16 +217,16 @@ pub fn token(request: &HttpRequest) -> Result<TokenBody, Failure> {
             }
         }
     }
-    if out.client_id.is_none() || out.client_secret.is_none() {
-        if let Some((user, password)) = basic_auth(request) {
-            let decode = |s: &str| {
-                percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            out.client_id.get_or_insert_with(|| decode(&user));
-            out.client_secret.get_or_insert_with(|| decode(&password));
-        }
+    if (out.client_id.is_none() || out.client_secret.is_none())
+        && let Some((user, password)) = basic_auth(request)
+    {
+        let decode = |s: &str| {
+            percent_decode_str(&s.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        out.client_id.get_or_insert_with(|| decode(&user));
+        out.client_secret.get_or_insert_with(|| decode(&password));
     }
     Ok(out)
 }
