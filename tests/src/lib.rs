@@ -9,9 +9,11 @@ pub mod scenarios;
 use std::sync::Arc;
 
 use serde_json::Value;
+use stytch_m2m_core::auth::JwksPolicy;
 use stytch_m2m_core::models::Secret;
 use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
 use stytch_m2m_core::{Client, RetryConfig};
+use stytch_m2m_mock::MockStytch;
 
 /// A transport and the project it reaches.
 #[derive(Clone)]
@@ -24,6 +26,8 @@ pub struct Target {
     pub secret: Secret,
     /// The base URL requests go to.
     pub base_url: String,
+    /// The mock project behind the transport, for the controls a scenario needs (its clock, key rotation).
+    pub controls: MockStytch,
 }
 
 impl Target {
@@ -34,11 +38,22 @@ impl Target {
 
     /// A client that uses another project secret.
     pub fn client_with_secret(&self, secret: Secret) -> Client {
+        self.builder(secret).build().expect("valid client")
+    }
+
+    /// A client with this JWKS policy.
+    pub fn client_with_jwks(&self, policy: JwksPolicy) -> Client {
+        self.builder(self.secret.clone())
+            .jwks_policy(policy)
+            .build()
+            .expect("valid client")
+    }
+
+    fn builder(&self, secret: Secret) -> stytch_m2m_core::ClientBuilder {
         Client::builder(self.project_id.clone(), secret, self.transport.clone())
             .base_url(self.base_url.clone())
             .retry(RetryConfig::disabled())
-            .build()
-            .expect("valid client")
+            .clock(self.controls.clock().clone())
     }
 
     /// Sends a raw request (as another language's SDK would), with the project's Basic auth when `auth`.
@@ -84,6 +99,9 @@ impl Target {
     }
 }
 
+/// The key grace period targets are built with, so that a retired key leaves the JWKS before its tokens expire.
+pub const KEY_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Expands to one `#[tokio::test]` per scenario, each on a fresh target from `$make` (an async expression
 /// giving a [`Target`]).
 #[macro_export]
@@ -92,7 +110,8 @@ macro_rules! contract_suite {
         $crate::contract_suite!(@tests $make;
             create_and_get, import_and_duplicates, search_and_paging, update_merges_and_replaces,
             token_exchange, rotation_lifecycle, deactivate_refuses_tokens, delete_then_not_found,
-            error_shapes, server_rules_refuse_bad_input, official_sdk_variants_are_accepted);
+            error_shapes, server_rules_refuse_bad_input, official_sdk_variants_are_accepted,
+            authenticate_tokens, token_expiry_follows_the_clock, signing_key_rotation);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(

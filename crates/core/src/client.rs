@@ -10,6 +10,8 @@ use serde::de::DeserializeOwned;
 use stytch_m2m_models::{ErrorType, Secret};
 use tracing::Instrument as _;
 
+use crate::auth::{JwksPolicy, VerifiedCachePolicy};
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Environment, RetryConfig, TimeoutConfig};
 use crate::error::{ApiError, DecodeError, Error, RETRYABLE_STATUSES};
 use crate::transport::{
@@ -56,6 +58,7 @@ pub struct Client {
 }
 
 struct Inner {
+    auth: crate::auth::AuthState,
     project_id: String,
     base_url: String,
     authorization: Secret,
@@ -85,9 +88,31 @@ pub struct ClientBuilder {
     environment: Option<Environment>,
     retry: RetryConfig,
     timeouts: TimeoutConfig,
+    clock: Arc<dyn Clock>,
+    jwks: JwksPolicy,
+    verified: VerifiedCachePolicy,
 }
 
 impl ClientBuilder {
+    /// Reads the time for token authentication from this clock (default the system clock; the mock's clock in
+    /// tests).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Sets how the JWKS is cached (default: 5 minute TTL, 30 s cooldown between refetches).
+    pub fn jwks_policy(mut self, policy: JwksPolicy) -> Self {
+        self.jwks = policy;
+        self
+    }
+
+    /// Sets the bounds of the verified-token cache (default 10 000 tokens, 16 MiB).
+    pub fn verified_cache(mut self, policy: VerifiedCachePolicy) -> Self {
+        self.verified = policy;
+        self
+    }
+
     /// Talks to this environment instead of the one of the project id's prefix.
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = Some(environment);
@@ -142,6 +167,11 @@ impl ClientBuilder {
         ));
         Ok(Client {
             inner: Arc::new(Inner {
+                auth: crate::auth::AuthState {
+                    clock: self.clock,
+                    jwks: crate::auth::JwksCache::new(self.jwks),
+                    verified: crate::auth::VerifiedCache::new(self.verified),
+                },
                 base_url: environment.base_url().to_owned(),
                 project_id: self.project_id,
                 authorization,
@@ -206,6 +236,11 @@ impl Call {
         }
     }
 
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
     pub fn for_client(mut self, client_id: &str) -> Self {
         self.client_id = Some(client_id.to_owned());
         self
@@ -241,7 +276,14 @@ impl Client {
             environment: None,
             retry: RetryConfig::standard(),
             timeouts: TimeoutConfig::standard(),
+            clock: Arc::new(SystemClock),
+            jwks: JwksPolicy::default(),
+            verified: VerifiedCachePolicy::default(),
         }
+    }
+
+    pub(crate) fn auth_state(&self) -> &crate::auth::AuthState {
+        &self.inner.auth
     }
 
     /// The project id.

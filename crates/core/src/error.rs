@@ -29,6 +29,13 @@ pub enum Error {
     /// The response could not be decoded (not JSON, truncated, or of the wrong shape).
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A local token authentication failed.
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
+    /// One error shared by every caller that waited on the same operation (a token refresh of
+    /// [`crate::auth::TokenProvider`]).
+    #[error(transparent)]
+    Shared(std::sync::Arc<Error>),
 }
 
 impl Error {
@@ -36,6 +43,7 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
+            Error::Shared(e) => e.request_id(),
             _ => None,
         }
     }
@@ -45,6 +53,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::Shared(e) => e.status(),
             _ => None,
         }
     }
@@ -54,6 +63,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(_) => true,
+            Error::Shared(e) => e.is_retryable(),
             Error::Api(_) | Error::Decode(_) => self
                 .status()
                 .is_some_and(|s| RETRYABLE_STATUSES.contains(&s)),
@@ -65,6 +75,7 @@ impl Error {
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            Error::Shared(e) => e.as_api(),
             _ => None,
         }
     }

@@ -9,13 +9,16 @@
 pub mod auth;
 pub mod client;
 pub mod clients;
+pub mod clock;
 pub mod config;
 pub mod error;
 mod token;
 pub mod transport;
 pub mod validate;
 
+pub use auth::{AuthError, AuthenticateOptions, AuthenticatedToken, TokenProvider};
 pub use client::{Client, ClientBuilder, USER_AGENT};
+pub use clock::{Clock, SystemClock};
 pub use config::{Environment, RetryConfig, TimeoutConfig};
 pub use error::{ApiError, DecodeError, Error};
 pub use stytch_m2m_models as models;

@@ -79,6 +79,12 @@ impl MockClock {
     }
 }
 
+impl stytch_m2m_core::Clock for MockClock {
+    fn now_unix(&self) -> u64 {
+        MockClock::now_unix(self)
+    }
+}
+
 /// Formats milliseconds since the epoch as RFC 3339 UTC.
 pub(crate) fn rfc3339(millis: u64) -> String {
     let secs = millis / 1000;

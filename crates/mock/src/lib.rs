@@ -219,6 +219,13 @@ impl MockStytch {
         self.shared.engine.create(request)
     }
 
+    /// Signs any header and claims with the current signing key (for tests of token verification: expired,
+    /// wrong audience, odd headers...). The header is used as given; the usual one is
+    /// `{"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"}`.
+    pub fn sign_jwt(&self, header: &serde_json::Value, claims: &serde_json::Value) -> String {
+        self.shared.engine.sign_jwt(header, claims)
+    }
+
     /// Rotates the signing key now; returns the new `kid`. The old key stays in the JWKS for the grace period.
     pub fn rotate_signing_key(&self) -> String {
         self.shared.engine.rotate_signing_key()

@@ -37,21 +37,46 @@ pub fn missing<'r, G: AsRef<str>, R: AsRef<str>>(granted: &[G], required: &'r [R
     if required.is_empty() {
         return Vec::new();
     }
-    let mut by_action: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for scope in granted {
-        let (action, resource) = split(scope.as_ref());
-        by_action.entry(action).or_default().insert(resource);
+    Grants::new(granted).missing(required)
+}
+
+/// Granted scopes indexed by action, built once and checked many times (the verified-token cache keeps one per
+/// token).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grants {
+    by_action: HashMap<String, HashSet<String>>,
+}
+
+impl Grants {
+    /// Indexes these granted scopes.
+    pub fn new<G: AsRef<str>>(granted: &[G]) -> Self {
+        let mut by_action: HashMap<String, HashSet<String>> = HashMap::new();
+        for scope in granted {
+            let (action, resource) = split(scope.as_ref());
+            by_action
+                .entry(action.to_owned())
+                .or_default()
+                .insert(resource.to_owned());
+        }
+        Self { by_action }
     }
-    required
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|scope| {
-            let (action, resource) = split(scope);
-            !by_action
-                .get(action)
-                .is_some_and(|resources| resources.contains("*") || resources.contains(resource))
-        })
-        .collect()
+
+    /// Whether one required scope is satisfied.
+    pub fn allows(&self, required: &str) -> bool {
+        let (action, resource) = split(required);
+        self.by_action
+            .get(action)
+            .is_some_and(|resources| resources.contains("*") || resources.contains(resource))
+    }
+
+    /// The required scopes not satisfied, in the order given.
+    pub fn missing<'r, R: AsRef<str>>(&self, required: &'r [R]) -> Vec<&'r str> {
+        required
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|scope| !self.allows(scope))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -483,6 +483,12 @@ impl Engine {
         Ok(())
     }
 
+    /// Signs any header and claims with the current key (see `MockStytch::sign_jwt`).
+    pub fn sign_jwt(&self, header: &Value, claims: &Value) -> String {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        token::sign(&keys.current, header, claims)
+    }
+
     /// The published public keys: the current one and retired ones still in their grace period.
     pub fn jwks(&self) -> Vec<Jwk> {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());

@@ -37,10 +37,15 @@ pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>) -> String {
     if let Value::Object(registered) = registered {
         payload.extend(registered);
     }
+    sign(key, &header, &Value::Object(payload))
+}
+
+/// Signs `header.claims` as a compact JWS with `key` (the header is taken as given).
+pub(crate) fn sign(key: &SigningKey, header: &Value, claims: &Value) -> String {
     let signing_input = format!(
         "{}.{}",
-        B64.encode(serde_json::to_vec(&header).expect("JSON")),
-        B64.encode(serde_json::to_vec(&payload).expect("JSON"))
+        B64.encode(serde_json::to_vec(header).expect("JSON")),
+        B64.encode(serde_json::to_vec(claims).expect("JSON"))
     );
     let signature = key.sign(signing_input.as_bytes());
     format!("{signing_input}.{}", B64.encode(signature))

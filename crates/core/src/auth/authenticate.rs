@@ -1,0 +1,280 @@
+//! `Client::authenticate_token`: local verification of an M2M access token.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::error::{AuthError, InvalidToken};
+use super::jwt;
+use super::scopes::Grants;
+use super::token::{AuthenticatedToken, VerifiedClaims};
+use crate::client::Client;
+
+/// What a custom authorization function is given.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AuthorizationCheck<'a> {
+    /// The scopes of the token.
+    pub has_scopes: &'a [String],
+    /// The scopes the caller requires.
+    pub required_scopes: &'a [String],
+}
+
+type AuthorizeFn = dyn Fn(&AuthorizationCheck<'_>) -> bool + Send + Sync;
+
+/// The checks of [`Client::authenticate_token`] beyond signature, issuer, audience and expiry.
+///
+/// ```
+/// use std::time::Duration;
+/// use stytch_m2m_core::auth::AuthenticateOptions;
+///
+/// let options = AuthenticateOptions::new()
+///     .required_scopes(["read:users"])
+///     .max_token_age(Duration::from_secs(600))
+///     .clock_tolerance(Duration::from_secs(5));
+/// # let _ = options;
+/// ```
+#[derive(Clone, Default)]
+pub struct AuthenticateOptions {
+    required_scopes: Vec<String>,
+    max_token_age: Option<Duration>,
+    clock_tolerance: Duration,
+    authorize: Option<Arc<AuthorizeFn>>,
+}
+
+impl std::fmt::Debug for AuthenticateOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthenticateOptions")
+            .field("required_scopes", &self.required_scopes)
+            .field("max_token_age", &self.max_token_age)
+            .field("clock_tolerance", &self.clock_tolerance)
+            .field("custom_authorization", &self.authorize.is_some())
+            .finish()
+    }
+}
+
+impl AuthenticateOptions {
+    /// No required scope, no maximum age, no clock tolerance.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Scopes the token must grant, under the default authorization rules ([`super::scopes`]).
+    pub fn required_scopes<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        scopes: I,
+    ) -> Self {
+        self.required_scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Refuses tokens issued this long ago or more (`now - iat >= max`); zero refuses every token, as node and
+    /// python do.
+    pub fn max_token_age(mut self, max: Duration) -> Self {
+        self.max_token_age = Some(max);
+        self
+    }
+
+    /// Leeway for `exp` and `nbf` (default 0).
+    pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
+        self.clock_tolerance = tolerance;
+        self
+    }
+
+    /// Replaces the default scope check by this function (called on every authentication, whether or not scopes
+    /// are required); `false` refuses the token with [`AuthError::MissingScopes`] naming every required scope.
+    pub fn authorize_with(
+        mut self,
+        f: impl Fn(&AuthorizationCheck<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.authorize = Some(Arc::new(f));
+        self
+    }
+}
+
+/// Registered claims and `scope`: not custom claims.
+const RESERVED: [&str; 8] = ["aud", "exp", "iat", "iss", "jti", "nbf", "sub", "scope"];
+
+impl Client {
+    /// Authenticates an M2M access token locally: RS256 signature against the project's JWKS (fetched through
+    /// the transport and cached), `iss`, `aud`, `exp`, `nbf`, then the options (maximum age, scopes). No call to
+    /// Stytch except to fetch the JWKS.
+    ///
+    /// A token seen before (and still in the verified-token cache) skips parsing and the RSA verification; time,
+    /// age and scopes are still checked.
+    ///
+    /// ```no_run
+    /// # async fn run(client: stytch_m2m_core::Client, bearer: &str) -> Result<(), stytch_m2m_core::Error> {
+    /// use stytch_m2m_core::auth::AuthenticateOptions;
+    ///
+    /// let token = client
+    ///     .authenticate_token(bearer, &AuthenticateOptions::new().required_scopes(["read:users"]))
+    ///     .await?;
+    /// println!("called by {}", token.client_id());
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate_token(
+        &self,
+        token: &str,
+        options: &AuthenticateOptions,
+    ) -> Result<AuthenticatedToken, crate::Error> {
+        self.authenticate(token, options)
+            .await
+            .map_err(crate::Error::Auth)
+    }
+
+    async fn authenticate(
+        &self,
+        token: &str,
+        options: &AuthenticateOptions,
+    ) -> Result<AuthenticatedToken, AuthError> {
+        let auth = self.auth_state();
+        let claims = match auth.verified.get(token) {
+            Some(hit) => {
+                let present = match auth.jwks.contains_fresh(&hit.kid) {
+                    Some(present) => present,
+                    None => auth.jwks.key(self, &hit.kid).await.is_ok(),
+                };
+                if !present {
+                    auth.verified.remove(token);
+                    return Err(InvalidToken::UnknownKey(hit.kid.clone()).into());
+                }
+                hit
+            }
+            None => {
+                let claims = Arc::new(self.verify(token).await?);
+                auth.verified.insert(token, claims.clone());
+                claims
+            }
+        };
+        check(&claims, auth.clock.now_unix(), options)?;
+        Ok(AuthenticatedToken { claims })
+    }
+
+    /// Parses once, verifies the signature with the key of its `kid` (parsed once per kid), checks `iss` and
+    /// `aud`, and reads the claims.
+    async fn verify(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
+        let parts = jwt::split(token)?;
+        let key = self.auth_state().jwks.key(self, &parts.kid).await?;
+        key.verify_sig(parts.signing_input, &parts.signature)
+            .map_err(|_| InvalidToken::Signature)?;
+        let mut claims = jwt::claims(parts.payload)?;
+        let issuer = string(&claims, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
+        let project_id = self.project_id();
+        let stytch_issuer = issuer.strip_prefix("stytch.com/") == Some(project_id);
+        if !stytch_issuer && issuer.trim_end_matches('/') != self.base_url() {
+            return Err(InvalidToken::Issuer.into());
+        }
+        let audience_ok = match claims.get("aud") {
+            Some(Value::String(aud)) => aud == project_id,
+            Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(project_id)),
+            None => return Err(InvalidToken::MissingClaim("aud").into()),
+            Some(_) => {
+                return Err(
+                    InvalidToken::Malformed("aud is not a string or an array".into()).into(),
+                );
+            }
+        };
+        if !audience_ok {
+            return Err(InvalidToken::Audience.into());
+        }
+        let client_id = string(&claims, "sub")?
+            .ok_or(InvalidToken::MissingClaim("sub"))?
+            .to_owned();
+        let scopes: Vec<String> = string(&claims, "scope")?
+            .ok_or(InvalidToken::MissingClaim("scope"))?
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let expires_at = number(&claims, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?;
+        let issued_at = number(&claims, "iat")?;
+        let not_before = number(&claims, "nbf")?;
+        claims.retain(|k, _| !RESERVED.contains(&k.as_str()));
+        Ok(VerifiedClaims {
+            kid: parts.kid,
+            grants: Grants::new(&scopes),
+            client_id,
+            scopes,
+            custom_claims: claims,
+            issued_at,
+            not_before,
+            expires_at,
+        })
+    }
+}
+
+fn string<'m>(
+    claims: &'m Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<&'m str>, InvalidToken> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(InvalidToken::Malformed(format!("{name} is not a string"))),
+    }
+}
+
+fn number(claims: &Map<String, Value>, name: &'static str) -> Result<Option<u64>, InvalidToken> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && *f >= 0.0)
+                    .map(|f| f as u64)
+            })
+            .map(Some)
+            .ok_or_else(|| InvalidToken::Malformed(format!("{name} is not a non-negative number"))),
+        Some(_) => Err(InvalidToken::Malformed(format!("{name} is not a number"))),
+    }
+}
+
+/// The checks made on every call, cached or not: expiry and `nbf` with the tolerance, maximum age, scopes.
+fn check(
+    claims: &VerifiedClaims,
+    now: u64,
+    options: &AuthenticateOptions,
+) -> Result<(), AuthError> {
+    let tolerance = options.clock_tolerance.as_secs();
+    if now >= claims.expires_at.saturating_add(tolerance) {
+        return Err(InvalidToken::Expired.into());
+    }
+    if claims
+        .not_before
+        .is_some_and(|nbf| now.saturating_add(tolerance) < nbf)
+    {
+        return Err(InvalidToken::NotYetValid.into());
+    }
+    if let Some(max) = options.max_token_age {
+        let issued_at = claims.issued_at.ok_or(InvalidToken::MissingClaim("iat"))?;
+        if now.saturating_sub(issued_at) >= max.as_secs() {
+            return Err(AuthError::TooOld {
+                issued_at,
+                max_age_secs: max.as_secs(),
+            });
+        }
+    }
+    match &options.authorize {
+        Some(authorize) => {
+            let check = AuthorizationCheck {
+                has_scopes: &claims.scopes,
+                required_scopes: &options.required_scopes,
+            };
+            if !authorize(&check) {
+                return Err(AuthError::MissingScopes(options.required_scopes.clone()));
+            }
+        }
+        None => {
+            let missing = claims.grants.missing(&options.required_scopes);
+            if !missing.is_empty() {
+                return Err(AuthError::MissingScopes(
+                    missing.into_iter().map(str::to_owned).collect(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

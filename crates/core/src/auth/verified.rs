@@ -1,0 +1,126 @@
+//! A bounded cache of tokens already verified, keyed by the exact token: a service that sees the same token again
+//! skips the RSA verification and the parsing. Expiry, `nbf`, max age and scopes are still checked on every call,
+//! and an entry whose signing key left the JWKS is dropped.
+//!
+//! Two generations approximate LRU in O(1): lookups read the young map, then the old one (promoting the entry);
+//! when the young map is full (entries or bytes), it becomes the old one and the previous old one is dropped.
+//! So at most `2 x` half the budget is held.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use foldhash::fast::RandomState;
+
+use super::token::VerifiedClaims;
+
+/// The bounds of the verified-token cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedCachePolicy {
+    /// The most tokens kept (default 10 000); 0 turns the cache off.
+    pub max_entries: usize,
+    /// The most bytes kept, estimated from the tokens and their claims (default 16 MiB).
+    pub max_bytes: usize,
+}
+
+impl Default for VerifiedCachePolicy {
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            max_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+impl VerifiedCachePolicy {
+    /// No cache: every call verifies the signature.
+    pub fn disabled() -> Self {
+        Self {
+            max_entries: 0,
+            max_bytes: 0,
+        }
+    }
+
+    /// Sets the bounds.
+    pub fn with_limits(mut self, max_entries: usize, max_bytes: usize) -> Self {
+        self.max_entries = max_entries;
+        self.max_bytes = max_bytes;
+        self
+    }
+}
+
+type Map = HashMap<Box<str>, Arc<VerifiedClaims>, RandomState>;
+
+#[derive(Default)]
+struct Generations {
+    young: Map,
+    young_bytes: usize,
+    old: Map,
+}
+
+pub(crate) struct VerifiedCache {
+    policy: VerifiedCachePolicy,
+    inner: Mutex<Generations>,
+}
+
+impl VerifiedCache {
+    pub fn new(policy: VerifiedCachePolicy) -> Self {
+        Self {
+            policy,
+            inner: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, token: &str) -> Option<Arc<VerifiedClaims>> {
+        if self.policy.max_entries == 0 {
+            return None;
+        }
+        let mut g = self.lock();
+        if let Some(hit) = g.young.get(token) {
+            return Some(hit.clone());
+        }
+        let promoted = g.old.remove(token)?;
+        self.insert_locked(&mut g, token, promoted.clone());
+        Some(promoted)
+    }
+
+    pub fn insert(&self, token: &str, claims: Arc<VerifiedClaims>) {
+        if self.policy.max_entries == 0 {
+            return;
+        }
+        let mut g = self.lock();
+        self.insert_locked(&mut g, token, claims);
+    }
+
+    fn insert_locked(&self, g: &mut Generations, token: &str, claims: Arc<VerifiedClaims>) {
+        let size = token.len() + claims.approximate_size();
+        let half_entries = self.policy.max_entries.div_ceil(2);
+        let half_bytes = self.policy.max_bytes / 2;
+        if size > half_bytes {
+            return;
+        }
+        if g.young.len() >= half_entries || g.young_bytes + size > half_bytes {
+            g.old = std::mem::take(&mut g.young);
+            g.young_bytes = 0;
+        }
+        g.young_bytes += size;
+        g.young.insert(token.into(), claims);
+    }
+
+    /// Drops an entry (its key left the JWKS).
+    pub fn remove(&self, token: &str) {
+        let mut g = self.lock();
+        g.young.remove(token);
+        g.old.remove(token);
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        let g = self.lock();
+        g.young.len() + g.old.len()
+    }
+}
