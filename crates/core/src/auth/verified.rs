@@ -124,3 +124,67 @@ impl VerifiedCache {
         g.young.len() + g.old.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::scopes::Grants;
+
+    fn claims(n: usize) -> Arc<VerifiedClaims> {
+        Arc::new(VerifiedClaims {
+            kid: "k".into(),
+            client_id: format!("c{n}"),
+            scopes: vec!["read:users".into()],
+            grants: Grants::new(&["read:users"]),
+            custom_claims: Default::default(),
+            issued_at: Some(1),
+            not_before: None,
+            expires_at: 2,
+        })
+    }
+
+    #[test]
+    fn bounded_in_entries_and_keeps_recent_ones() {
+        let cache = VerifiedCache::new(VerifiedCachePolicy::default().with_limits(100, usize::MAX));
+        for i in 0..1000 {
+            cache.insert(&format!("token-{i}"), claims(i));
+            assert!(cache.len() <= 100, "{}", cache.len());
+        }
+        assert!(cache.get("token-999").is_some());
+        assert!(cache.get("token-0").is_none());
+        // A hit in the old generation is promoted and survives the next turnover.
+        let cache = VerifiedCache::new(VerifiedCachePolicy::default().with_limits(4, usize::MAX));
+        for i in 0..3 {
+            cache.insert(&format!("t{i}"), claims(i));
+        }
+        assert!(cache.get("t0").is_some());
+        for i in 3..5 {
+            cache.insert(&format!("t{i}"), claims(i));
+        }
+        assert!(cache.get("t0").is_some());
+    }
+
+    #[test]
+    fn bounded_in_bytes() {
+        let cache = VerifiedCache::new(VerifiedCachePolicy::default().with_limits(1_000_000, 64 * 1024));
+        let token = "x".repeat(1000);
+        for i in 0..1000 {
+            cache.insert(&format!("{token}{i}"), claims(i));
+        }
+        assert!(cache.len() < 100, "{}", cache.len());
+        // One entry larger than half the budget is not kept at all.
+        cache.insert(&"y".repeat(40 * 1024), claims(0));
+        assert!(cache.get(&"y".repeat(40 * 1024)).is_none());
+    }
+
+    #[test]
+    fn disabled_keeps_nothing_and_remove_forgets() {
+        let off = VerifiedCache::new(VerifiedCachePolicy::disabled());
+        off.insert("t", claims(0));
+        assert!(off.get("t").is_none());
+        let on = VerifiedCache::new(VerifiedCachePolicy::default());
+        on.insert("t", claims(0));
+        on.remove("t");
+        assert!(on.get("t").is_none());
+    }
+}
