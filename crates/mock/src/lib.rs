@@ -171,13 +171,15 @@ impl MockStytch {
         self.shared.engine.project_secret()
     }
 
-    /// A client of this project over this mock, with the standard retry and timeout policies.
+    /// A client of this project over this mock, with the standard retry and timeout policies and the mock's
+    /// clock (so that token authentication sees the time the test sets).
     pub fn client(&self) -> Client {
         Client::builder(
             self.project_id(),
             self.project_secret().clone(),
             self.clone(),
         )
+        .clock(self.clock().clone())
         .build()
         .expect("the mock's project id and secret are valid")
     }

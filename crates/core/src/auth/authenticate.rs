@@ -152,14 +152,14 @@ impl Client {
         Ok(AuthenticatedToken { claims })
     }
 
-    /// Parses once, verifies the signature with the key of its `kid` (parsed once per kid), checks `iss` and
+    /// Parses and decodes once, verifies the signature with the key of its `kid` (parsed once per kid), checks `iss` and
     /// `aud`, and reads the claims.
     async fn verify(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
         let parts = jwt::split(token)?;
         let key = self.auth_state().jwks.key(self, &parts.kid).await?;
         key.verify_sig(parts.signing_input, &parts.signature)
             .map_err(|_| InvalidToken::Signature)?;
-        let mut claims = jwt::claims(parts.payload)?;
+        let mut claims = parts.claims;
         let issuer = string(&claims, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
         let project_id = self.project_id();
         let stytch_issuer = issuer.strip_prefix("stytch.com/") == Some(project_id);

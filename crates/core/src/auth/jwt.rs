@@ -24,7 +24,7 @@ pub(crate) struct Parts<'t> {
     pub kid: String,
     /// `header.payload`, the signed bytes.
     pub signing_input: &'t [u8],
-    pub payload: &'t str,
+    pub claims: Map<String, Value>,
     pub signature: Vec<u8>,
 }
 
@@ -32,7 +32,8 @@ fn malformed(why: &str) -> InvalidToken {
     InvalidToken::Malformed(why.to_owned())
 }
 
-/// Splits and checks the header: three parts, `alg` RS256, a `kid`.
+/// Splits and decodes everything before any cryptography: three parts, a header with `alg` RS256 and a `kid`,
+/// claims that are a JSON object, a base64url signature. Anything else is `Malformed` (or the algorithm error).
 pub(crate) fn split(token: &str) -> Result<Parts<'_>, InvalidToken> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(malformed("the token is too large"));
@@ -56,21 +57,18 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, InvalidToken> {
         .kid
         .ok_or(InvalidToken::MissingClaim("kid"))?
         .into_owned();
+    let payload = B64
+        .decode(payload)
+        .map_err(|_| malformed("the payload is not base64url"))?;
+    let claims = serde_json::from_slice(&payload)
+        .map_err(|_| malformed("the payload is not a JSON object"))?;
     let signature = B64
         .decode(signature)
         .map_err(|_| malformed("the signature is not base64url"))?;
     Ok(Parts {
         kid,
         signing_input: &token.as_bytes()[..signed_len],
-        payload,
+        claims,
         signature,
     })
-}
-
-/// Decodes the claims (after the signature verified).
-pub(crate) fn claims(payload: &str) -> Result<Map<String, Value>, InvalidToken> {
-    let bytes = B64
-        .decode(payload)
-        .map_err(|_| malformed("the payload is not base64url"))?;
-    serde_json::from_slice(&bytes).map_err(|_| malformed("the payload is not a JSON object"))
 }

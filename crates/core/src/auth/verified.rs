@@ -166,7 +166,8 @@ mod tests {
 
     #[test]
     fn bounded_in_bytes() {
-        let cache = VerifiedCache::new(VerifiedCachePolicy::default().with_limits(1_000_000, 64 * 1024));
+        let cache =
+            VerifiedCache::new(VerifiedCachePolicy::default().with_limits(1_000_000, 64 * 1024));
         let token = "x".repeat(1000);
         for i in 0..1000 {
             cache.insert(&format!("{token}{i}"), claims(i));

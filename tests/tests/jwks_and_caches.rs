@@ -1,0 +1,344 @@
+//! The JWKS cache (TTL, one refetch per unknown kid, cooldown), the verified-token cache (checks still run on a
+//! hit) and the token provider (single flight, failures shared and not cached).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use stytch_m2m_core::auth::{
+    AuthError, AuthenticateOptions, InvalidToken, JwksPolicy, TokenProvider,
+};
+use stytch_m2m_core::models::CreateRequest;
+use stytch_m2m_core::{Client, Error, RetryConfig};
+use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
+
+const NOW: u64 = 1_800_000_000;
+
+fn jwks_fetches(mock: &MockStytch) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.url.contains("/sessions/jwks/"))
+        .count()
+}
+
+fn project() -> (MockStytch, String, stytch_m2m_core::Secret) {
+    let mock = MockStytch::builder()
+        .clock(MockClock::frozen_at_unix(NOW))
+        .build();
+    let m = mock
+        .seed_client(CreateRequest::new(["read:users"]).client_id("svc"))
+        .unwrap();
+    (mock, m.client_id, m.client_secret)
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_jwks_is_fetched_once_then_after_its_ttl() {
+    let (mock, id, secret) = project();
+    let client = mock.client();
+    let token = client
+        .token::<&str>(&id, &secret, &[])
+        .await
+        .unwrap()
+        .access_token;
+    let options = AuthenticateOptions::new();
+    for _ in 0..5 {
+        client
+            .authenticate_token(token.expose_secret(), &options)
+            .await
+            .unwrap();
+    }
+    let other = client
+        .token(&id, &secret, &["read:users"])
+        .await
+        .unwrap()
+        .access_token;
+    client
+        .authenticate_token(other.expose_secret(), &options)
+        .await
+        .unwrap();
+    assert_eq!(jwks_fetches(&mock), 1);
+    tokio::time::advance(Duration::from_secs(301)).await;
+    client
+        .authenticate_token(other.expose_secret(), &options)
+        .await
+        .unwrap();
+    assert_eq!(jwks_fetches(&mock), 2, "refetched after the 5 minute TTL");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_kids_cause_at_most_one_refetch_and_respect_the_cooldown() {
+    let (mock, id, secret) = project();
+    let client = mock.client();
+    let token = client
+        .token::<&str>(&id, &secret, &[])
+        .await
+        .unwrap()
+        .access_token;
+    client
+        .authenticate_token(token.expose_secret(), &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(jwks_fetches(&mock), 1);
+    let claims = json!({"sub": id, "iss": format!("stytch.com/{}", mock.project_id()), "aud": [mock.project_id()],
+                        "scope": "", "iat": NOW, "exp": NOW + 60});
+    let flood = |round: &'static str| {
+        let (client, mock, claims) = (client.clone(), mock.clone(), claims.clone());
+        async move {
+            for i in 0..100 {
+                let header =
+                    json!({"alg": "RS256", "kid": format!("random-{round}-{i}"), "typ": "JWT"});
+                let forged = mock.sign_jwt(&header, &claims);
+                let e = client
+                    .authenticate_token(&forged, &AuthenticateOptions::new())
+                    .await
+                    .unwrap_err();
+                assert!(matches!(
+                    e,
+                    Error::Auth(AuthError::Invalid(InvalidToken::UnknownKey(_)))
+                ));
+            }
+        }
+    };
+    // A flood of tokens with random kids within 30 s of the last fetch: no refetch at all (jose's cooldown).
+    flood("a").await;
+    assert_eq!(jwks_fetches(&mock), 1);
+    // After the cooldown: the first unknown kid causes one refetch, the rest of the flood none.
+    tokio::time::advance(Duration::from_secs(31)).await;
+    flood("b").await;
+    assert_eq!(
+        jwks_fetches(&mock),
+        2,
+        "one refetch, then the cooldown holds"
+    );
+
+    // A new signing key is found by one refetch (past the cooldown).
+    tokio::time::advance(Duration::from_secs(31)).await;
+    mock.rotate_signing_key();
+    let fresh = client
+        .token::<&str>(&id, &secret, &[])
+        .await
+        .unwrap()
+        .access_token;
+    client
+        .authenticate_token(fresh.expose_secret(), &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(jwks_fetches(&mock), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn jwks_failures_are_typed_and_a_stale_key_is_kept() {
+    let (mock, id, secret) = project();
+    let client = Client::builder(
+        mock.project_id(),
+        mock.project_secret().clone(),
+        mock.clone(),
+    )
+    .clock(mock.clock().clone())
+    .retry(RetryConfig::disabled())
+    .jwks_policy(JwksPolicy::default().with_ttl(Duration::from_secs(10)))
+    .build()
+    .unwrap();
+    let token = client
+        .token::<&str>(&id, &secret, &[])
+        .await
+        .unwrap()
+        .access_token;
+    mock.fail_next(Route::Jwks, 1, Fault::status(503));
+    let e = client
+        .authenticate_token(token.expose_secret(), &AuthenticateOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Auth(AuthError::JwksUnavailable(inner)) if inner.status() == Some(503)),
+        "{e:?}"
+    );
+    client
+        .authenticate_token(token.expose_secret(), &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    // Once fetched, a failed refresh keeps using the known key.
+    tokio::time::advance(Duration::from_secs(11)).await;
+    mock.fail_next(Route::Jwks, 1, Fault::status(503));
+    let other = client
+        .token(&id, &secret, &["read:users"])
+        .await
+        .unwrap()
+        .access_token;
+    client
+        .authenticate_token(other.expose_secret(), &AuthenticateOptions::new())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cached_token_is_still_checked_for_time_age_and_scopes() {
+    let (mock, id, secret) = project();
+    let client = mock.client();
+    let jwt = client
+        .token::<&str>(&id, &secret, &[])
+        .await
+        .unwrap()
+        .access_token;
+    let jwt = jwt.expose_secret();
+    client
+        .authenticate_token(jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    let e = client
+        .authenticate_token(
+            jwt,
+            &AuthenticateOptions::new().required_scopes(["write:users"]),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Auth(AuthError::MissingScopes(_))));
+    mock.clock().advance(Duration::from_secs(120));
+    let e = client
+        .authenticate_token(
+            jwt,
+            &AuthenticateOptions::new().max_token_age(Duration::from_secs(60)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        Error::Auth(AuthError::TooOld {
+            issued_at: NOW,
+            max_age_secs: 60
+        })
+    ));
+    mock.clock().advance(Duration::from_secs(3600));
+    let e = client
+        .authenticate_token(jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        Error::Auth(AuthError::Invalid(InvalidToken::Expired))
+    ));
+}
+
+fn token_requests(mock: &MockStytch) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.url.contains("/oauth2/token"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_callers_cause_one_exchange() {
+    let (mock, id, secret) = project();
+    let provider = TokenProvider::new(mock.client(), id, secret);
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let provider = provider.clone();
+            tokio::spawn(async move {
+                provider
+                    .token(&["read:users"])
+                    .await
+                    .map(|t| t.expose_secret().to_owned())
+            })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for task in tasks {
+        tokens.push(task.await.unwrap().unwrap());
+    }
+    tokens.dedup();
+    assert_eq!(tokens.len(), 1, "every caller got the same token");
+    assert_eq!(provider.exchanges(), 1);
+    assert_eq!(token_requests(&mock), 1);
+    // Another scope set is another cache entry.
+    provider.token::<&str>(&[]).await.unwrap();
+    assert_eq!(provider.exchanges(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn tokens_are_refreshed_ahead_of_expiry() {
+    let (mock, id, secret) = project();
+    let provider =
+        TokenProvider::new(mock.client(), id, secret).with_refresh_margin(Duration::from_secs(300));
+    let first = provider.token(&["read:users"]).await.unwrap();
+    tokio::time::advance(Duration::from_secs(3299)).await;
+    assert_eq!(provider.token(&["read:users"]).await.unwrap(), first);
+    assert_eq!(provider.exchanges(), 1);
+    mock.clock().advance(Duration::from_secs(3300));
+    tokio::time::advance(Duration::from_secs(2)).await; // inside the margin: refreshed before expiry
+    let second = provider.token(&["read:users"]).await.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(provider.exchanges(), 2);
+}
+
+fn provider_without_retries(
+    mock: &MockStytch,
+    id: String,
+    secret: stytch_m2m_core::Secret,
+) -> Arc<TokenProvider> {
+    let client = Client::builder(
+        mock.project_id(),
+        mock.project_secret().clone(),
+        mock.clone(),
+    )
+    .retry(RetryConfig::disabled())
+    .build()
+    .unwrap();
+    Arc::new(TokenProvider::new(client, id, secret))
+}
+
+async fn fifty_callers(
+    provider: &Arc<TokenProvider>,
+    scope: &'static str,
+) -> Vec<Result<stytch_m2m_core::Secret, Error>> {
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let provider = provider.clone();
+            tokio::spawn(async move { provider.token(&[scope]).await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    outcomes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
+    let (mock, id, secret) = project();
+    let provider = provider_without_retries(&mock, id, secret);
+    // A slow exchange that fails (the client lacks the scope): all 50 callers join it and all get its error.
+    mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
+    let outcomes = fifty_callers(&provider, "write:users").await;
+    assert_eq!(provider.exchanges(), 1, "one failing exchange, shared");
+    for outcome in outcomes {
+        let e = outcome.unwrap_err();
+        assert_eq!(
+            e.error_type(),
+            Some(&stytch_m2m_core::ErrorType::InvalidScope)
+        );
+        assert_eq!(e.status(), Some(400));
+    }
+    // Nothing was cached: the next call tries again (and a server error is reported, then recovered from).
+    mock.fail_next(Route::Token, 1, Fault::status(500));
+    assert_eq!(
+        provider.token(&["read:users"]).await.unwrap_err().status(),
+        Some(500)
+    );
+    assert!(provider.token(&["read:users"]).await.is_ok());
+    assert_eq!(provider.exchanges(), 3);
+    // A slow successful exchange is shared the same way.
+    mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
+    let outcomes = fifty_callers(&provider, "read:users:x").await;
+    assert!(outcomes.iter().all(|o| {
+        o.as_ref()
+            .is_err_and(|e| e.error_type() == Some(&stytch_m2m_core::ErrorType::InvalidScope))
+    }));
+    let fresh = fifty_callers(&provider, "read:users").await;
+    assert!(fresh.iter().all(Result::is_ok));
+    assert_eq!(
+        provider.exchanges(),
+        4,
+        "read:users was cached; read:users:x failed once for all"
+    );
+}
