@@ -3,11 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, Value};
-
+use super::claims::{Claim, Registered, number, string};
 use super::error::{AuthError, InvalidToken};
 use super::jwt;
-use super::scopes::Grants;
+use super::scopes;
 use super::token::{AuthenticatedToken, VerifiedClaims};
 use crate::client::Client;
 
@@ -93,9 +92,6 @@ impl AuthenticateOptions {
     }
 }
 
-/// Registered claims and `scope`: not custom claims.
-const RESERVED: [&str; 8] = ["aud", "exp", "iat", "iss", "jti", "nbf", "sub", "scope"];
-
 impl Client {
     /// Authenticates an M2M access token locally: RS256 signature against the project's JWKS (fetched through
     /// the transport and cached), `iss`, `aud`, `exp`, `nbf`, then the options (maximum age, scopes). No call to
@@ -152,83 +148,57 @@ impl Client {
         Ok(AuthenticatedToken { claims })
     }
 
-    /// Parses and decodes once, verifies the signature with the key of its `kid` (parsed once per kid), checks `iss` and
-    /// `aud`, and reads the claims.
+    /// Decodes once, verifies the signature with the key of its `kid` (parsed once per kid), then reads the
+    /// registered claims in one borrowed pass and checks `iss` and `aud`. Custom claims are read lazily.
     async fn verify(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
         let parts = jwt::split(token)?;
+        let claims = Registered::parse(&parts.payload)?;
         let key = self.auth_state().jwks.key(self, &parts.kid).await?;
         key.verify_sig(parts.signing_input, &parts.signature)
             .map_err(|_| InvalidToken::Signature)?;
-        let mut claims = parts.claims;
-        let issuer = string(&claims, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
+        let issuer = string(&claims.iss, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
         let project_id = self.project_id();
         let stytch_issuer = issuer.strip_prefix("stytch.com/") == Some(project_id);
         if !stytch_issuer && issuer.trim_end_matches('/') != self.base_url() {
             return Err(InvalidToken::Issuer.into());
         }
-        let audience_ok = match claims.get("aud") {
-            Some(Value::String(aud)) => aud == project_id,
-            Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(project_id)),
+        let audience_ok = match &claims.aud {
+            Some(Claim::Str(aud)) => aud == project_id,
+            Some(Claim::Strings(auds)) => auds.iter().any(|a| a == project_id),
             None => return Err(InvalidToken::MissingClaim("aud").into()),
             Some(_) => {
-                return Err(
-                    InvalidToken::Malformed("aud is not a string or an array".into()).into(),
-                );
+                return Err(InvalidToken::Malformed(
+                    "aud is not a string or an array of strings".into(),
+                )
+                .into());
             }
         };
         if !audience_ok {
             return Err(InvalidToken::Audience.into());
         }
-        let client_id = string(&claims, "sub")?
+        let client_id = string(&claims.sub, "sub")?
             .ok_or(InvalidToken::MissingClaim("sub"))?
             .to_owned();
-        let scopes: Vec<String> = string(&claims, "scope")?
+        let scopes: Vec<String> = string(&claims.scope, "scope")?
             .ok_or(InvalidToken::MissingClaim("scope"))?
             .split(' ')
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        let expires_at = number(&claims, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?;
-        let issued_at = number(&claims, "iat")?;
-        let not_before = number(&claims, "nbf")?;
-        claims.retain(|k, _| !RESERVED.contains(&k.as_str()));
+        let expires_at = number(&claims.exp, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?;
+        let issued_at = number(&claims.iat, "iat")?;
+        let not_before = number(&claims.nbf, "nbf")?;
+        drop(claims);
         Ok(VerifiedClaims {
             kid: parts.kid,
-            grants: Grants::new(&scopes),
             client_id,
             scopes,
-            custom_claims: claims,
             issued_at,
             not_before,
             expires_at,
+            payload: parts.payload.into_boxed_slice(),
+            custom_claims: std::sync::OnceLock::new(),
         })
-    }
-}
-
-fn string<'m>(
-    claims: &'m Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<&'m str>, InvalidToken> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(InvalidToken::Malformed(format!("{name} is not a string"))),
-    }
-}
-
-fn number(claims: &Map<String, Value>, name: &'static str) -> Result<Option<u64>, InvalidToken> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite() && *f >= 0.0)
-                    .map(|f| f as u64)
-            })
-            .map(Some)
-            .ok_or_else(|| InvalidToken::Malformed(format!("{name} is not a non-negative number"))),
-        Some(_) => Err(InvalidToken::Malformed(format!("{name} is not a number"))),
     }
 }
 
@@ -268,7 +238,7 @@ fn check(
             }
         }
         None => {
-            let missing = claims.grants.missing(&options.required_scopes);
+            let missing = scopes::missing(&claims.scopes, &options.required_scopes);
             if !missing.is_empty() {
                 return Err(AuthError::MissingScopes(
                     missing.into_iter().map(str::to_owned).collect(),

@@ -2,7 +2,6 @@
 
 use base64::Engine as _;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use super::error::InvalidToken;
 
@@ -24,7 +23,8 @@ pub(crate) struct Parts<'t> {
     pub kid: String,
     /// `header.payload`, the signed bytes.
     pub signing_input: &'t [u8],
-    pub claims: Map<String, Value>,
+    /// The decoded payload (JSON text, not yet parsed).
+    pub payload: Vec<u8>,
     pub signature: Vec<u8>,
 }
 
@@ -33,7 +33,7 @@ fn malformed(why: &str) -> InvalidToken {
 }
 
 /// Splits and decodes everything before any cryptography: three parts, a header with `alg` RS256 and a `kid`,
-/// claims that are a JSON object, a base64url signature. Anything else is `Malformed` (or the algorithm error).
+/// a base64url payload and signature (the claims are parsed by the caller). Anything else is `Malformed` (or the algorithm error).
 pub(crate) fn split(token: &str) -> Result<Parts<'_>, InvalidToken> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(malformed("the token is too large"));
@@ -60,15 +60,13 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, InvalidToken> {
     let payload = B64
         .decode(payload)
         .map_err(|_| malformed("the payload is not base64url"))?;
-    let claims = serde_json::from_slice(&payload)
-        .map_err(|_| malformed("the payload is not a JSON object"))?;
     let signature = B64
         .decode(signature)
         .map_err(|_| malformed("the signature is not base64url"))?;
     Ok(Parts {
         kid,
         signing_input: &token.as_bytes()[..signed_len],
-        claims,
+        payload,
         signature,
     })
 }

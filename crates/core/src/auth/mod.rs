@@ -7,6 +7,7 @@
 //! - [`TokenProvider`]: access tokens cached per (client, scopes), refreshed ahead of expiry, single flight.
 
 mod authenticate;
+mod claims;
 mod error;
 mod jwks;
 mod jwt;

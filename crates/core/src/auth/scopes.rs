@@ -10,8 +10,6 @@
 //! So `read:*` grants `read:users` and a plain `read`; `*` is not global (it is action `*`); a plain `read` does
 //! not grant `read:users`.
 
-use std::collections::{HashMap, HashSet};
-
 /// The sentinel resource of a scope without a colon.
 pub const NO_RESOURCE: &str = "-";
 
@@ -33,50 +31,23 @@ pub fn is_authorized<G: AsRef<str>, R: AsRef<str>>(granted: &[G], required: &[R]
 }
 
 /// The required scopes that `granted` does not satisfy, in the order given.
+///
+/// A linear scan without allocation: token scope lists are short, and this runs on every authentication.
 pub fn missing<'r, G: AsRef<str>, R: AsRef<str>>(granted: &[G], required: &'r [R]) -> Vec<&'r str> {
-    if required.is_empty() {
-        return Vec::new();
-    }
-    Grants::new(granted).missing(required)
+    required
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|scope| !allows(granted, scope))
+        .collect()
 }
 
-/// Granted scopes indexed by action, built once and checked many times (the verified-token cache keeps one per
-/// token).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Grants {
-    by_action: HashMap<String, HashSet<String>>,
-}
-
-impl Grants {
-    /// Indexes these granted scopes.
-    pub fn new<G: AsRef<str>>(granted: &[G]) -> Self {
-        let mut by_action: HashMap<String, HashSet<String>> = HashMap::new();
-        for scope in granted {
-            let (action, resource) = split(scope.as_ref());
-            by_action
-                .entry(action.to_owned())
-                .or_default()
-                .insert(resource.to_owned());
-        }
-        Self { by_action }
-    }
-
-    /// Whether one required scope is satisfied.
-    pub fn allows(&self, required: &str) -> bool {
-        let (action, resource) = split(required);
-        self.by_action
-            .get(action)
-            .is_some_and(|resources| resources.contains("*") || resources.contains(resource))
-    }
-
-    /// The required scopes not satisfied, in the order given.
-    pub fn missing<'r, R: AsRef<str>>(&self, required: &'r [R]) -> Vec<&'r str> {
-        required
-            .iter()
-            .map(AsRef::as_ref)
-            .filter(|scope| !self.allows(scope))
-            .collect()
-    }
+/// Whether `granted` satisfies one required scope.
+pub fn allows<G: AsRef<str>>(granted: &[G], required: &str) -> bool {
+    let (action, resource) = split(required);
+    granted.iter().any(|g| {
+        let (granted_action, granted_resource) = split(g.as_ref());
+        granted_action == action && (granted_resource == "*" || granted_resource == resource)
+    })
 }
 
 #[cfg(test)]

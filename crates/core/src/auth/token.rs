@@ -1,29 +1,47 @@
 //! [`AuthenticatedToken`] and the claims a verified token carries.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
-use super::scopes::Grants;
+/// Registered claims and `scope`: not custom claims.
+const RESERVED: [&str; 8] = ["aud", "exp", "iat", "iss", "jti", "nbf", "sub", "scope"];
 
 /// The claims of a verified token, kept by the verified-token cache.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub(crate) struct VerifiedClaims {
     pub kid: String,
     pub client_id: String,
     pub scopes: Vec<String>,
-    pub grants: Grants,
-    pub custom_claims: Map<String, Value>,
     pub issued_at: Option<u64>,
     pub not_before: Option<u64>,
     pub expires_at: u64,
+    /// The decoded payload (JSON), from which the custom claims are read the first time they are asked for.
+    pub payload: Box<[u8]>,
+    pub custom_claims: OnceLock<Map<String, Value>>,
+}
+
+impl PartialEq for VerifiedClaims {
+    fn eq(&self, other: &Self) -> bool {
+        self.kid == other.kid && self.payload == other.payload
+    }
 }
 
 impl VerifiedClaims {
     pub fn approximate_size(&self) -> usize {
-        let strings: usize = self.scopes.iter().map(|s| s.len() * 2 + 48).sum();
-        let custom = serde_json::to_string(&self.custom_claims).map_or(0, |s| s.len() * 2);
-        256 + self.kid.len() + self.client_id.len() + strings + custom
+        let scopes: usize = self.scopes.iter().map(|s| s.len() + 24).sum();
+        // The payload, and as much again for the custom claims once parsed.
+        256 + self.kid.len() + self.client_id.len() + scopes + 2 * self.payload.len()
+    }
+
+    pub fn custom_claims(&self) -> &Map<String, Value> {
+        self.custom_claims.get_or_init(|| {
+            // The payload already parsed as a JSON object when the token was verified.
+            let mut claims: Map<String, Value> =
+                serde_json::from_slice(&self.payload).unwrap_or_default();
+            claims.retain(|k, _| !RESERVED.contains(&k.as_str()));
+            claims
+        })
     }
 }
 
@@ -47,9 +65,9 @@ impl AuthenticatedToken {
     }
 
     /// The custom claims: the payload without the registered claims (`aud`, `exp`, `iat`, `iss`, `jti`, `nbf`,
-    /// `sub`) and `scope`.
+    /// `sub`) and `scope`. Read from the payload the first time they are asked for.
     pub fn custom_claims(&self) -> &Map<String, Value> {
-        &self.claims.custom_claims
+        self.claims.custom_claims()
     }
 
     /// `iat`, when present.

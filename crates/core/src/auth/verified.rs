@@ -128,18 +128,19 @@ impl VerifiedCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::scopes::Grants;
 
     fn claims(n: usize) -> Arc<VerifiedClaims> {
         Arc::new(VerifiedClaims {
             kid: "k".into(),
             client_id: format!("c{n}"),
             scopes: vec!["read:users".into()],
-            grants: Grants::new(&["read:users"]),
-            custom_claims: Default::default(),
             issued_at: Some(1),
             not_before: None,
             expires_at: 2,
+            payload: format!("{{\"sub\":\"c{n}\"}}")
+                .into_bytes()
+                .into_boxed_slice(),
+            custom_claims: Default::default(),
         })
     }
 
