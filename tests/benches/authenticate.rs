@@ -56,7 +56,7 @@ fn main() {
         .map(|t| {
             let dot = t.rfind('.').unwrap();
             (
-                t[..dot].as_bytes().to_vec(),
+                t.as_bytes()[..dot].to_vec(),
                 B64.decode(&t[dot + 1..]).unwrap(),
             )
         })
