@@ -38,6 +38,11 @@ use stytch_m2m_core::models::{CreateRequest, M2mClientWithClientSecret, Secret};
 use stytch_m2m_core::transport::BoxFuture;
 use stytch_m2m_core::{Client, HttpRequest, HttpResponse, Transport, TransportError};
 
+/// The plain HTTP data types the wire layer speaks (from `stytch-m2m-core`), for servers built on the mock.
+pub mod http {
+    pub use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method};
+}
+
 pub use clock::MockClock;
 pub use engine::{Engine, Failure};
 pub use faults::Fault;
@@ -134,13 +139,7 @@ impl MockBuilder {
             self.seed,
             self.key_grace.unwrap_or(engine::DEFAULT_KEY_GRACE),
         );
-        MockStytch {
-            shared: Arc::new(Shared {
-                engine,
-                faults: Mutex::default(),
-                log: Mutex::default(),
-            }),
-        }
+        MockStytch::from_engine(engine)
     }
 }
 
@@ -154,6 +153,17 @@ impl MockStytch {
     /// A mock with a random project id and secret, on the system clock.
     pub fn new() -> Self {
         Self::builder().build()
+    }
+
+    /// A mock around an engine built elsewhere (for example restored from a snapshot).
+    pub fn from_engine(engine: Engine) -> Self {
+        MockStytch {
+            shared: Arc::new(Shared {
+                engine,
+                faults: Mutex::default(),
+                log: Mutex::default(),
+            }),
+        }
     }
 
     /// A builder for project id, secret, deterministic mode, clock and key grace period.

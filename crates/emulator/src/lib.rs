@@ -1,0 +1,307 @@
+//! A local Stytch M2M server: the `stytch-m2m-mock` engine served over HTTP/1.1 (hyper).
+//!
+//! Every route of the mock, with the same behaviour and wire JSON, so that any language's SDK can be pointed at
+//! it (`http://127.0.0.1:4010`). Beyond the API:
+//! - `GET /openapi.json`: the OpenAPI document of the API;
+//! - `POST /_emulator/clock/advance` (`{"seconds": N}`) and `POST /_emulator/keys/rotate`: the mock's clock and
+//!   signing-key controls, with the project's Basic credentials;
+//! - an optional state file ([`StateFile`]) saved atomically after every change, signing keys included;
+//! - request bodies over [`MAX_BODY_BYTES`] get a 413 in Stytch's error shape.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use stytch_m2m_emulator::Emulator;
+//! use stytch_m2m_mock::MockStytch;
+//!
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let emulator = Emulator::new(MockStytch::new());
+//! tokio::spawn(emulator.serve(listener, std::future::pending()));
+//! # Ok(()) }
+//! ```
+
+mod openapi;
+mod state;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use stytch_m2m_mock::http::{Headers, HttpRequest, HttpResponse, Method};
+use stytch_m2m_mock::wire::{self, Route, Routed};
+use stytch_m2m_mock::{Engine, Failure, MockStytch};
+use stytch_m2m_models::ErrorType;
+use tokio::net::TcpListener;
+
+pub use openapi::document as openapi_document;
+pub use state::StateFile;
+
+/// The largest request body accepted (1 MiB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The server: a mock project, and where to save it.
+#[derive(Clone, Debug)]
+pub struct Emulator {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    mock: MockStytch,
+    state: Option<StateFile>,
+    save_lock: tokio::sync::Mutex<()>,
+}
+
+impl Emulator {
+    /// Serves this mock project, keeping nothing on disk.
+    pub fn new(mock: MockStytch) -> Self {
+        Self::with_state(mock, None)
+    }
+
+    /// Serves this mock project and saves it to `state` after every change.
+    pub fn with_state(mock: MockStytch, state: Option<StateFile>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                mock,
+                state,
+                save_lock: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// The mock project served.
+    pub fn mock(&self) -> &MockStytch {
+        &self.inner.mock
+    }
+
+    /// Accepts connections until `shutdown` completes, then lets requests in flight finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, _) = match accepted {
+                        Ok(accepted) => accepted,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "accept failed");
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let emulator = self.clone();
+                    let service = service_fn(move |request| {
+                        let emulator = emulator.clone();
+                        async move { Ok::<_, std::convert::Infallible>(emulator.respond(request).await) }
+                    });
+                    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(e) = connection.await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        graceful.shutdown().await;
+        Ok(())
+    }
+
+    async fn respond(&self, request: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+        let response = self.answer(request).await;
+        let mut builder = hyper::Response::builder().status(response.status);
+        for (name, value) in response.headers.iter() {
+            builder = builder.header(name, value);
+        }
+        builder
+            .body(Full::new(response.body))
+            .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+    }
+
+    async fn answer(&self, request: hyper::Request<Incoming>) -> HttpResponse {
+        let engine = self.inner.mock.engine();
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let method = Method::parse(request.method().as_str());
+        let headers: Headers = request
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (n.as_str().to_owned(), v.to_owned()))
+            })
+            .collect();
+        let body = match Limited::new(request.into_body(), MAX_BODY_BYTES)
+            .collect()
+            .await
+        {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => {
+                let failure = Failure::new(
+                    413,
+                    ErrorType::BadRequest,
+                    format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+                );
+                return wire::error(&engine.request_id(), false, &failure);
+            }
+        };
+        let Some(method) = method else {
+            let failure = Failure::new(
+                405,
+                ErrorType::MethodNotAllowed,
+                "The HTTP method is not allowed on this route.",
+            );
+            return wire::error(&engine.request_id(), false, &failure);
+        };
+        let request = HttpRequest {
+            method,
+            url: path.clone(),
+            headers,
+            body,
+        };
+        let bare_path = wire::path_of(&path);
+        if bare_path == "/openapi.json" && method == Method::Get {
+            return json_response(200, &openapi::document());
+        }
+        if let Some(control) = bare_path.strip_prefix("/_emulator/") {
+            return self.control(engine, control, &request).await;
+        }
+        let mutating = matches!(
+            wire::route(method, &path),
+            Routed::Found(
+                Route::Create
+                    | Route::Update
+                    | Route::Delete
+                    | Route::RotateStart
+                    | Route::RotateCancel
+                    | Route::Rotate,
+                _
+            )
+        );
+        let response = match self.inner.mock.handle(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                let failure = Failure::new(
+                    500,
+                    ErrorType::InternalServerError,
+                    format!("Injected transport fault: {e}."),
+                );
+                wire::error(&engine.request_id(), false, &failure)
+            }
+        };
+        if mutating && response.status == 200 {
+            self.save().await;
+        }
+        response
+    }
+
+    /// `/_emulator/...`: the mock's controls, behind the project's Basic credentials.
+    async fn control(&self, engine: &Engine, control: &str, request: &HttpRequest) -> HttpResponse {
+        let request_id = engine.request_id();
+        if !authorized(engine, request) {
+            return wire::error(
+                &request_id,
+                false,
+                &Failure::new(
+                    401,
+                    ErrorType::UnauthorizedCredentials,
+                    "Unauthorized credentials.",
+                ),
+            );
+        }
+        match (request.method, control) {
+            (Method::Post, "clock/advance") => {
+                let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+                let Some(seconds) = body.get("seconds").and_then(Value::as_u64) else {
+                    return wire::error(
+                        &request_id,
+                        false,
+                        &Failure::bad_request("Send {\"seconds\": <whole seconds>}."),
+                    );
+                };
+                self.inner
+                    .mock
+                    .clock()
+                    .advance(std::time::Duration::from_secs(seconds));
+                json_response(
+                    200,
+                    &json!({"status_code": 200, "request_id": request_id, "now": self.inner.mock.clock().now_unix()}),
+                )
+            }
+            (Method::Post, "keys/rotate") => {
+                let kid = self.inner.mock.rotate_signing_key();
+                self.save().await;
+                json_response(
+                    200,
+                    &json!({"status_code": 200, "request_id": request_id, "kid": kid}),
+                )
+            }
+            _ => wire::error(
+                &request_id,
+                false,
+                &Failure::new(
+                    404,
+                    ErrorType::RouteNotFound,
+                    "The requested route was not found.",
+                ),
+            ),
+        }
+    }
+
+    /// Saves the state file now (nothing without one). Changes made through the API are saved by themselves.
+    pub async fn persist(&self) -> std::io::Result<()> {
+        let Some(state) = &self.inner.state else {
+            return Ok(());
+        };
+        let _serialized = self.inner.save_lock.lock().await;
+        let snapshot = self.inner.mock.engine().snapshot();
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || state.save(&snapshot))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
+    async fn save(&self) {
+        if let Err(e) = self.persist().await {
+            tracing::error!(error = %e, "saving the state file failed");
+        }
+    }
+}
+
+fn authorized(engine: &Engine, request: &HttpRequest) -> bool {
+    use base64::Engine as _;
+    let Some(value) = request.headers.get("authorization") else {
+        return false;
+    };
+    let Some(encoded) = value.strip_prefix("Basic ") else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(decoded) else {
+        return false;
+    };
+    text.split_once(':')
+        .is_some_and(|(id, secret)| engine.check_project_credentials(id, secret))
+}
+
+fn json_response(status: u16, body: &Value) -> HttpResponse {
+    HttpResponse::new(status, serde_json::to_vec(body).unwrap_or_default())
+}

@@ -1,0 +1,136 @@
+//! `stytch-m2m-emulator`: a local Stytch M2M server.
+//!
+//! `cargo run -p stytch-m2m-emulator -- --port 4010`
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use stytch_m2m_emulator::{Emulator, StateFile};
+use stytch_m2m_mock::engine::DEFAULT_KEY_GRACE;
+use stytch_m2m_mock::{Engine, MockClock, MockStytch};
+
+/// A local Stytch M2M server: clients, secret rotation, search, tokens and JWKS, in memory (or in a state file).
+#[derive(Parser, Debug)]
+#[command(name = "stytch-m2m-emulator", version, about)]
+struct Args {
+    /// The address to listen on (loopback unless you say otherwise).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 4010)]
+    port: u16,
+    /// The project id (default: a new `project-test-<uuid>`, or the one in the state file).
+    #[arg(long, env = "STYTCH_PROJECT_ID")]
+    project_id: Option<String>,
+    /// The project secret (default: a new strong one, or the one in the state file).
+    #[arg(long, env = "STYTCH_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    /// Keep the clients and signing keys in this file across restarts (saved atomically after every change).
+    #[arg(long)]
+    state: Option<PathBuf>,
+}
+
+fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>), String> {
+    let state = args.state.clone().map(StateFile::new);
+    if let Some(saved) = state.as_ref().map(StateFile::load).transpose()?.flatten() {
+        if args
+            .project_id
+            .as_ref()
+            .is_some_and(|p| *p != saved.project_id)
+        {
+            return Err(format!(
+                "the state file belongs to project {}, not {}",
+                saved.project_id,
+                args.project_id.as_deref().unwrap_or_default()
+            ));
+        }
+        if args
+            .secret
+            .as_ref()
+            .is_some_and(|s| *s != saved.project_secret)
+        {
+            return Err("the state file was saved with another project secret".into());
+        }
+        let engine = Engine::restore(&saved, MockClock::system(), DEFAULT_KEY_GRACE)
+            .map_err(|e| format!("the state file cannot be restored: {e}"))?;
+        return Ok((MockStytch::from_engine(engine), state));
+    }
+    let mut builder = MockStytch::builder();
+    if let Some(id) = &args.project_id {
+        builder = builder.project_id(id.clone());
+    }
+    if let Some(secret) = &args.secret {
+        builder = builder.secret(secret.clone());
+    }
+    Ok((builder.build(), state))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let (mock, state) = match project(&args) {
+        Ok(project) => project,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((args.host, args.port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}:{}: {e}", args.host, args.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    let address = listener.local_addr().map_or_else(
+        |_| format!("{}:{}", args.host, args.port),
+        |a| a.to_string(),
+    );
+    let emulator = Emulator::with_state(mock.clone(), state);
+    // Write the project (and its signing keys) at once, so that a restart keeps the keys of tokens already minted.
+    if let Err(e) = emulator.persist().await {
+        eprintln!("error: cannot write the state file: {e}");
+        return ExitCode::FAILURE;
+    }
+    println!("stytch-m2m emulator listening");
+    println!("  base URL:       http://{address}");
+    println!("  project id:     {}", mock.project_id());
+    println!(
+        "  project secret: {}",
+        mock.project_secret().expose_secret()
+    );
+    if let Some(path) = &args.state {
+        println!("  state file:     {}", path.display());
+    }
+    println!("  OpenAPI:        http://{address}/openapi.json");
+    match emulator.serve(listener, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

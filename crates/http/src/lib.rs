@@ -1,0 +1,192 @@
+//! The HTTP transport of stytch-m2m: [`HttpTransport`], over one pooled reqwest client.
+//!
+//! It only moves bytes: the SDK's core encodes, retries, times out and decodes. reqwest errors become
+//! [`TransportError`]s of the right kind (connection failures are "never sent", so even a create is retried;
+//! timeouts and broken connections "may have been sent").
+//!
+//! ```no_run
+//! use stytch_m2m_core::Client;
+//! use stytch_m2m_http::HttpTransport;
+//!
+//! let client = Client::new("project-test-…", "secret-test-…", HttpTransport::new()).unwrap();
+//! # let _ = client;
+//! ```
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use stytch_m2m_core::transport::{
+    BoxFuture, Headers, HttpRequest, HttpResponse, Method, Transport,
+};
+use stytch_m2m_core::{TransportError, TransportErrorKind};
+
+/// The largest response body read, in bytes; a larger one is an error (a rogue server cannot exhaust memory).
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// A transport over HTTP/1.1 with keep-alive: one connection pool shared by every clone and call.
+#[derive(Clone, Debug)]
+pub struct HttpTransport {
+    client: reqwest::Client,
+}
+
+/// Builds an [`HttpTransport`]; see [`HttpTransport::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct HttpTransportBuilder {
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
+}
+
+impl Default for HttpTransportBuilder {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(30),
+            pool_idle_timeout: Duration::from_secs(90),
+            pool_max_idle_per_host: 32,
+        }
+    }
+}
+
+impl HttpTransportBuilder {
+    /// The limit for opening a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The limit between two reads of a response (default 30 s). The client's per-attempt timeout bounds the
+    /// whole attempt.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections per host are kept (default 32).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Builds the transport.
+    pub fn build(self) -> Result<HttpTransport, TransportError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .http1_only()
+            .tcp_nodelay(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                TransportError::new(TransportErrorKind::Other, "building the HTTP client failed")
+                    .with_source(e)
+            })?;
+        Ok(HttpTransport { client })
+    }
+}
+
+impl Default for HttpTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HttpTransport {
+    /// A transport with the default timeouts and pool.
+    ///
+    /// # Panics
+    /// When the TLS backend cannot be initialised (no usable root certificates); use [`HttpTransport::builder`]
+    /// to get the error instead.
+    pub fn new() -> Self {
+        Self::builder()
+            .build()
+            .expect("the HTTP client builds with default settings")
+    }
+
+    /// A builder for timeouts and pool settings.
+    pub fn builder() -> HttpTransportBuilder {
+        HttpTransportBuilder::default()
+    }
+
+    /// A transport over a reqwest client you configured (proxies, certificates...).
+    pub fn from_client(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+
+    async fn round_trip(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+            _ => reqwest::Method::GET,
+        };
+        let mut builder = self.client.request(method, &request.url);
+        for (name, value) in request.headers.iter() {
+            builder = builder.header(name, value);
+        }
+        if !request.body.is_empty() {
+            builder = builder.body(request.body);
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers: Headers = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (n.as_str().to_owned(), v.to_owned()))
+            })
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(TransportError::new(
+                    TransportErrorKind::Other,
+                    format!("the response body is larger than {MAX_RESPONSE_BYTES} bytes"),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: Bytes::from(body),
+        })
+    }
+}
+
+/// Maps a reqwest error onto the transport error kinds that the retry rules read.
+fn classify(error: reqwest::Error) -> TransportError {
+    let (kind, what) = if error.is_connect() {
+        (TransportErrorKind::Connect, "could not connect")
+    } else if error.is_timeout() {
+        (TransportErrorKind::Timeout, "timed out")
+    } else if error.is_request() || error.is_body() || error.is_decode() {
+        (
+            TransportErrorKind::Io,
+            "the connection failed during the exchange",
+        )
+    } else {
+        (TransportErrorKind::Other, "the request failed")
+    };
+    // reqwest's messages name the URL, never headers or bodies: no secret reaches the error.
+    TransportError::new(kind, what).with_source(error)
+}
+
+impl Transport for HttpTransport {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(self.round_trip(request))
+    }
+}

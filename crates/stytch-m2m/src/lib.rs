@@ -1,0 +1,60 @@
+//! A Rust SDK for Stytch's machine-to-machine (M2M) API.
+//!
+//! - Manage M2M clients: [`Client::clients`] (`create`, `get`, `search`, `search_all`, `update`, `delete`) and
+//!   `clients().secrets()` (`rotate_start`, `rotate_cancel`, `rotate`).
+//! - Exchange client credentials for an access token: [`Client::token`], or [`auth::TokenProvider`] to cache
+//!   and refresh it.
+//! - Authenticate access tokens locally: [`Client::authenticate_token`].
+//! - Retries, timeouts, typed errors and secrets that never print.
+//!
+//! Pick a transport: `http` (default feature: [`http::HttpTransport`], reqwest with rustls) for real calls, or
+//! `mock` ([`mock::MockStytch`], in memory) for your tests.
+//!
+//! ```no_run
+//! # #[cfg(feature = "http")]
+//! # async fn run() -> Result<(), stytch_m2m::Error> {
+//! use stytch_m2m::models::CreateRequest;
+//!
+//! let client = stytch_m2m::connect("project-test-…", "secret-test-…")?;
+//! let created = client.clients().create(CreateRequest::new(["read:users"])).await?;
+//! # let _ = created; Ok(()) }
+//! ```
+//!
+//! In tests, the mock behaves like Stytch:
+//!
+//! ```
+//! # #[cfg(feature = "mock")]
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use stytch_m2m::auth::AuthenticateOptions;
+//! use stytch_m2m::mock::MockStytch;
+//! use stytch_m2m::models::CreateRequest;
+//!
+//! let mock = MockStytch::new();
+//! let client = mock.client();
+//! let m = client.clients().create(CreateRequest::new(["read:users"])).await.unwrap().m2m_client;
+//! let token = client.token(&m.client_id, &m.client_secret, &["read:users"]).await.unwrap();
+//! let verified = client
+//!     .authenticate_token(token.access_token.expose_secret(), &AuthenticateOptions::new().required_scopes(["read:users"]))
+//!     .await
+//!     .unwrap();
+//! assert_eq!(verified.client_id(), m.client_id);
+//! # }
+//! # #[cfg(not(feature = "mock"))] fn main() {}
+//! ```
+
+pub use stytch_m2m_core::*;
+
+/// The HTTP transport (feature `http`).
+#[cfg(feature = "http")]
+pub use stytch_m2m_http as http;
+
+/// The in-memory mock (feature `mock`).
+#[cfg(feature = "mock")]
+pub use stytch_m2m_mock as mock;
+
+/// A client of this project over HTTP, in the environment of its id's prefix (`project-live-…` is live), with
+/// the standard retry and timeout policies. Use [`Client::builder`] with [`http::HttpTransport`] for more.
+#[cfg(feature = "http")]
+pub fn connect(project_id: impl Into<String>, secret: impl Into<Secret>) -> Result<Client, Error> {
+    Client::new(project_id, secret, http::HttpTransport::builder().build()?)
+}
