@@ -22,6 +22,9 @@ enum Cmd {
     },
     /// Run exactly the checks CI runs (`.ci/run`): fmt, clippy, codegen --check, the test suite.
     Ci,
+    /// Run the official Python and Node SDKs against the emulator (installs `stytch` from PyPI and npm into
+    /// target/official-sdks).
+    OfficialSdks,
 }
 
 fn main() -> ExitCode {
@@ -34,19 +37,22 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Cmd::Ci => {
-            let status = Command::new("bash")
-                .arg(root.join(".ci").join("run"))
-                .current_dir(&root)
-                .status();
-            match status {
-                Ok(s) if s.success() => ExitCode::SUCCESS,
-                Ok(_) => ExitCode::FAILURE,
-                Err(e) => {
-                    eprintln!("could not run .ci/run: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+        Cmd::Ci => run_script(&root, &root.join(".ci").join("run")),
+        Cmd::OfficialSdks => run_script(
+            &root,
+            &root.join("xtask").join("official-sdks").join("run.sh"),
+        ),
+    }
+}
+
+/// Runs a bash script from the repository root; its exit status becomes ours.
+fn run_script(root: &std::path::Path, script: &std::path::Path) -> ExitCode {
+    match Command::new("bash").arg(script).current_dir(root).status() {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("could not run {}: {e}", script.display());
+            ExitCode::FAILURE
         }
     }
 }
