@@ -58,3 +58,8 @@ pub use stytch_m2m_mock as mock;
 pub fn connect(project_id: impl Into<String>, secret: impl Into<Secret>) -> Result<Client, Error> {
     Client::new(project_id, secret, http::HttpTransport::builder().build()?)
 }
+
+/// The README's examples, compiled as doctests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
