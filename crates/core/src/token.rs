@@ -34,18 +34,20 @@ impl Client {
             let owned: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
             validate::scopes(&owned, false)?;
         }
-        let request = TokenRequest {
-            grant_type: GrantType::ClientCredentials,
-            client_id: client_id.to_owned(),
-            client_secret: client_secret.clone(),
-            scope: (!scopes.is_empty()).then(|| {
-                scopes
-                    .iter()
-                    .map(AsRef::as_ref)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }),
-        };
+        let scope = (!scopes.is_empty()).then(|| {
+            scopes
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        let request: TokenRequest = TokenRequest::builder()
+            .grant_type(GrantType::ClientCredentials)
+            .client_id(client_id.to_owned())
+            .client_secret(client_secret.clone())
+            .scope(scope)
+            .try_into()
+            .expect("every required field of a token request is set");
         let body =
             serde_urlencoded::to_string(&request).expect("a token request always form-encodes");
         let call = Call {

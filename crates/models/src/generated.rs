@@ -22,6 +22,12 @@ pub struct CreateRequest {
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub trusted_metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl CreateRequest {
+    ///A builder of `CreateRequest`, every optional field unset.
+    pub fn builder() -> builder::CreateRequest {
+        Default::default()
+    }
+}
 ///The response of create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CreateResponse {
@@ -32,6 +38,12 @@ pub struct CreateResponse {
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
 }
+impl CreateResponse {
+    ///A builder of `CreateResponse`, every optional field unset.
+    pub fn builder() -> builder::CreateResponse {
+        Default::default()
+    }
+}
 ///The response of delete.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct DeleteResponse {
@@ -41,6 +53,12 @@ pub struct DeleteResponse {
     pub request_id: ::std::string::String,
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
+}
+impl DeleteResponse {
+    ///A builder of `DeleteResponse`, every optional field unset.
+    pub fn builder() -> builder::DeleteResponse {
+        Default::default()
+    }
 }
 ///A Stytch error body. Stytch always sends the five main fields; every field is optional here so that a partial body still decodes.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -53,7 +71,7 @@ pub struct ErrorResponse {
     pub error_message: ::std::option::Option<::std::string::String>,
     ///The machine-readable kind of the error, such as `m2m_client_not_found`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: ::std::option::Option<crate::ErrorType>,
     ///A link to the documentation of this error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_url: ::std::option::Option<::std::string::String>,
@@ -64,6 +82,12 @@ pub struct ErrorResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_code: ::std::option::Option<i32>,
 }
+impl ErrorResponse {
+    ///A builder of `ErrorResponse`, every optional field unset.
+    pub fn builder() -> builder::ErrorResponse {
+        Default::default()
+    }
+}
 ///The response of get.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct GetResponse {
@@ -73,6 +97,12 @@ pub struct GetResponse {
     pub request_id: ::std::string::String,
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
+}
+impl GetResponse {
+    ///A builder of `GetResponse`, every optional field unset.
+    pub fn builder() -> builder::GetResponse {
+        Default::default()
+    }
 }
 ///The OAuth2 grant type; Stytch supports only `client_credentials`.
 #[derive(
@@ -152,6 +182,12 @@ pub struct Jwk {
     #[serde(rename = "x5t#S256", skip_serializing_if = "::std::option::Option::is_none")]
     pub x5t_s256: ::std::option::Option<::std::string::String>,
 }
+impl Jwk {
+    ///A builder of `Jwk`, every optional field unset.
+    pub fn builder() -> builder::Jwk {
+        Default::default()
+    }
+}
 ///The response of `GET /v1/sessions/jwks/{project_id}`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct JwksResponse {
@@ -163,6 +199,12 @@ pub struct JwksResponse {
     ///The HTTP status code of the response, repeated in the body.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_code: ::std::option::Option<i32>,
+}
+impl JwksResponse {
+    ///A builder of `JwksResponse`, every optional field unset.
+    pub fn builder() -> builder::JwksResponse {
+        Default::default()
+    }
 }
 ///An M2M client as returned by get, search, update and the rotation calls. Unknown fields are ignored.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -187,12 +229,18 @@ pub struct M2mClient {
     ///The scopes assigned to the client, in the order they were given. They are joined by single spaces into the `scope` claim of the client's access tokens, so a scope never contains whitespace (for example `read:users`).
     pub scopes: ::std::vec::Vec<::std::string::String>,
     ///Whether the client may exchange its credentials for tokens: `active` or `inactive`.
-    pub status: ClientStatus,
+    pub status: crate::ClientStatus,
     ///Arbitrary JSON object of application data, set by your backend only. Stytch may use it in JWT templates for custom claims.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trusted_metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+impl M2mClient {
+    ///A builder of `M2mClient`, every optional field unset.
+    pub fn builder() -> builder::M2mClient {
+        Default::default()
+    }
 }
 ///An M2M client together with its secret, as returned by create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -219,12 +267,18 @@ pub struct M2mClientWithClientSecret {
     ///The scopes assigned to the client, in the order they were given. They are joined by single spaces into the `scope` claim of the client's access tokens, so a scope never contains whitespace (for example `read:users`).
     pub scopes: ::std::vec::Vec<::std::string::String>,
     ///Whether the client may exchange its credentials for tokens: `active` or `inactive`.
-    pub status: ClientStatus,
+    pub status: crate::ClientStatus,
     ///Arbitrary JSON object of application data, set by your backend only. Stytch may use it in JWT templates for custom claims.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trusted_metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+impl M2mClientWithClientSecret {
+    ///A builder of `M2mClientWithClientSecret`, every optional field unset.
+    pub fn builder() -> builder::M2mClientWithClientSecret {
+        Default::default()
+    }
 }
 ///An M2M client together with its next secret, as returned by rotate start.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -251,19 +305,25 @@ pub struct M2mClientWithNextClientSecret {
     ///The scopes assigned to the client, in the order they were given. They are joined by single spaces into the `scope` claim of the client's access tokens, so a scope never contains whitespace (for example `read:users`).
     pub scopes: ::std::vec::Vec<::std::string::String>,
     ///Whether the client may exchange its credentials for tokens: `active` or `inactive`.
-    pub status: ClientStatus,
+    pub status: crate::ClientStatus,
     ///Arbitrary JSON object of application data, set by your backend only. Stytch may use it in JWT templates for custom claims.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trusted_metadata: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
+impl M2mClientWithNextClientSecret {
+    ///A builder of `M2mClientWithNextClientSecret`, every optional field unset.
+    pub fn builder() -> builder::M2mClientWithNextClientSecret {
+        Default::default()
+    }
+}
 ///An OAuth2-style error body (RFC 6749 section 5.2), as sent by the token endpoint. Every field is optional so that a partial body still decodes.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct OAuth2ErrorResponse {
     ///The machine-readable kind of the error, such as `invalid_client`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub error: ::std::option::Option<ErrorType>,
+    pub error: ::std::option::Option<crate::ErrorType>,
     ///A human-readable explanation of the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_description: ::std::option::Option<::std::string::String>,
@@ -277,6 +337,12 @@ pub struct OAuth2ErrorResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_code: ::std::option::Option<i32>,
 }
+impl OAuth2ErrorResponse {
+    ///A builder of `OAuth2ErrorResponse`, every optional field unset.
+    pub fn builder() -> builder::OAuth2ErrorResponse {
+        Default::default()
+    }
+}
 ///Paging facts of a search response.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ResultsMetadata {
@@ -285,6 +351,12 @@ pub struct ResultsMetadata {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     ///How many clients match the query in all pages; -1 when totals are disabled for the workspace.
     pub total: i32,
+}
+impl ResultsMetadata {
+    ///A builder of `ResultsMetadata`, every optional field unset.
+    pub fn builder() -> builder::ResultsMetadata {
+        Default::default()
+    }
 }
 ///The response of rotate cancel.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -295,6 +367,12 @@ pub struct RotateCancelResponse {
     pub request_id: ::std::string::String,
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
+}
+impl RotateCancelResponse {
+    ///A builder of `RotateCancelResponse`, every optional field unset.
+    pub fn builder() -> builder::RotateCancelResponse {
+        Default::default()
+    }
 }
 ///The body of the three rotation calls: no fields. Official SDKs send `{}` or `{"client_id": ...}`; the server ignores what is there.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -332,6 +410,12 @@ pub struct RotateResponse {
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
 }
+impl RotateResponse {
+    ///A builder of `RotateResponse`, every optional field unset.
+    pub fn builder() -> builder::RotateResponse {
+        Default::default()
+    }
+}
 ///The response of rotate start.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct RotateStartResponse {
@@ -341,6 +425,12 @@ pub struct RotateStartResponse {
     pub request_id: ::std::string::String,
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
+}
+impl RotateStartResponse {
+    ///A builder of `RotateStartResponse`, every optional field unset.
+    pub fn builder() -> builder::RotateStartResponse {
+        Default::default()
+    }
 }
 ///The field a search operand filters on.
 #[derive(
@@ -412,6 +502,12 @@ pub struct SearchOperand {
     ///The values to match; at least one.
     pub filter_value: ::std::vec::Vec<::std::string::String>,
 }
+impl SearchOperand {
+    ///A builder of `SearchOperand`, every optional field unset.
+    pub fn builder() -> builder::SearchOperand {
+        Default::default()
+    }
+}
 ///`AND`: a client must match every operand. `OR`: a client must match at least one.
 #[derive(
     ::serde::Deserialize,
@@ -477,6 +573,12 @@ pub struct SearchQuery {
     ///How the operands combine.
     pub operator: SearchOperator,
 }
+impl SearchQuery {
+    ///A builder of `SearchQuery`, every optional field unset.
+    pub fn builder() -> builder::SearchQuery {
+        Default::default()
+    }
+}
 ///The body of `POST /v1/m2m/clients/search`. Every field is optional: no query returns every client.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct SearchRequest {
@@ -490,6 +592,12 @@ pub struct SearchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub query: ::std::option::Option<SearchQuery>,
 }
+impl SearchRequest {
+    ///A builder of `SearchRequest`, every optional field unset.
+    pub fn builder() -> builder::SearchRequest {
+        Default::default()
+    }
+}
 ///The response of search: one page of clients.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct SearchResponse {
@@ -501,6 +609,12 @@ pub struct SearchResponse {
     pub results_metadata: ResultsMetadata,
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
+}
+impl SearchResponse {
+    ///A builder of `SearchResponse`, every optional field unset.
+    pub fn builder() -> builder::SearchResponse {
+        Default::default()
+    }
 }
 ///The body of `POST /v1/public/{project_id}/oauth2/token` (form-encoded): the client credentials grant.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -514,6 +628,12 @@ pub struct TokenRequest {
     ///The requested scopes joined by single spaces; a subset of the client's scopes. Absent means every scope of the client.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
+}
+impl TokenRequest {
+    ///A builder of `TokenRequest`, every optional field unset.
+    pub fn builder() -> builder::TokenRequest {
+        Default::default()
+    }
 }
 ///A successful token exchange.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -530,6 +650,12 @@ pub struct TokenResponse {
     pub status_code: ::std::option::Option<i32>,
     ///Always `bearer`.
     pub token_type: ::std::string::String,
+}
+impl TokenResponse {
+    ///A builder of `TokenResponse`, every optional field unset.
+    pub fn builder() -> builder::TokenResponse {
+        Default::default()
+    }
 }
 ///The body of `PUT /v1/m2m/clients/{client_id}`. Every field is optional; a field left unset is not sent and keeps its value.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -550,6 +676,12 @@ pub struct UpdateRequest {
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub trusted_metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl UpdateRequest {
+    ///A builder of `UpdateRequest`, every optional field unset.
+    pub fn builder() -> builder::UpdateRequest {
+        Default::default()
+    }
+}
 ///The response of update.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct UpdateResponse {
@@ -559,6 +691,12 @@ pub struct UpdateResponse {
     pub request_id: ::std::string::String,
     ///The HTTP status code of the response, repeated in the body.
     pub status_code: i32,
+}
+impl UpdateResponse {
+    ///A builder of `UpdateResponse`, every optional field unset.
+    pub fn builder() -> builder::UpdateResponse {
+        Default::default()
+    }
 }
 ///The status to set on an M2M client. An inactive client cannot exchange its credentials for new tokens; tokens already issued stay valid until they expire.
 #[derive(
@@ -615,6 +753,2697 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateStatus {
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
+    }
+}
+/// Types for composing complex structures.
+pub mod builder {
+    ///A builder of [`super::CreateRequest`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct CreateRequest {
+        client_description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        client_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        client_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        client_secret: ::std::result::Result<
+            ::std::option::Option<crate::Secret>,
+            ::std::string::String,
+        >,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        trusted_metadata: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for CreateRequest {
+        fn default() -> Self {
+            Self {
+                client_description: Ok(Default::default()),
+                client_id: Ok(Default::default()),
+                client_name: Ok(Default::default()),
+                client_secret: Ok(Default::default()),
+                scopes: Err("no value supplied for scopes".to_string()),
+                trusted_metadata: Ok(Default::default()),
+            }
+        }
+    }
+    impl CreateRequest {
+        ///Sets `client_description`.
+        pub fn client_description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_description = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_description: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `client_id`.
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        ///Sets `client_name`.
+        pub fn client_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_name: {e}")
+                });
+            self
+        }
+        ///Sets `client_secret`.
+        pub fn client_secret<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<crate::Secret>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_secret = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_secret: {e}")
+                });
+            self
+        }
+        ///Sets `scopes`.
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
+        ///Sets `trusted_metadata`.
+        pub fn trusted_metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.trusted_metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for trusted_metadata: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateRequest> for super::CreateRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_description: value.client_description?,
+                client_id: value.client_id?,
+                client_name: value.client_name?,
+                client_secret: value.client_secret?,
+                scopes: value.scopes?,
+                trusted_metadata: value.trusted_metadata?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateRequest> for CreateRequest {
+        fn from(value: super::CreateRequest) -> Self {
+            Self {
+                client_description: Ok(value.client_description),
+                client_id: Ok(value.client_id),
+                client_name: Ok(value.client_name),
+                client_secret: Ok(value.client_secret),
+                scopes: Ok(value.scopes),
+                trusted_metadata: Ok(value.trusted_metadata),
+            }
+        }
+    }
+    ///A builder of [`super::CreateResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct CreateResponse {
+        m2m_client: ::std::result::Result<
+            super::M2mClientWithClientSecret,
+            ::std::string::String,
+        >,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateResponse {
+        fn default() -> Self {
+            Self {
+                m2m_client: Err("no value supplied for m2m_client".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl CreateResponse {
+        ///Sets `m2m_client`.
+        pub fn m2m_client<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::M2mClientWithClientSecret>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.m2m_client = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for m2m_client: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateResponse> for super::CreateResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                m2m_client: value.m2m_client?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateResponse> for CreateResponse {
+        fn from(value: super::CreateResponse) -> Self {
+            Self {
+                m2m_client: Ok(value.m2m_client),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::DeleteResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct DeleteResponse {
+        client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for DeleteResponse {
+        fn default() -> Self {
+            Self {
+                client_id: Err("no value supplied for client_id".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl DeleteResponse {
+        ///Sets `client_id`.
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<DeleteResponse> for super::DeleteResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: DeleteResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_id: value.client_id?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::DeleteResponse> for DeleteResponse {
+        fn from(value: super::DeleteResponse) -> Self {
+            Self {
+                client_id: Ok(value.client_id),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::ErrorResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct ErrorResponse {
+        error_details: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        error_message: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        error_type: ::std::result::Result<
+            ::std::option::Option<crate::ErrorType>,
+            ::std::string::String,
+        >,
+        error_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        request_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status_code: ::std::result::Result<
+            ::std::option::Option<i32>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ErrorResponse {
+        fn default() -> Self {
+            Self {
+                error_details: Ok(Default::default()),
+                error_message: Ok(Default::default()),
+                error_type: Ok(Default::default()),
+                error_url: Ok(Default::default()),
+                request_id: Ok(Default::default()),
+                status_code: Ok(Default::default()),
+            }
+        }
+    }
+    impl ErrorResponse {
+        ///Sets `error_details`.
+        pub fn error_details<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_details = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_details: {e}")
+                });
+            self
+        }
+        ///Sets `error_message`.
+        pub fn error_message<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_message = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_message: {e}")
+                });
+            self
+        }
+        ///Sets `error_type`.
+        pub fn error_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<crate::ErrorType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_type: {e}")
+                });
+            self
+        }
+        ///Sets `error_url`.
+        pub fn error_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_url: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ErrorResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                error_details: value.error_details?,
+                error_message: value.error_message?,
+                error_type: value.error_type?,
+                error_url: value.error_url?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
+        fn from(value: super::ErrorResponse) -> Self {
+            Self {
+                error_details: Ok(value.error_details),
+                error_message: Ok(value.error_message),
+                error_type: Ok(value.error_type),
+                error_url: Ok(value.error_url),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::GetResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct GetResponse {
+        m2m_client: ::std::result::Result<super::M2mClient, ::std::string::String>,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for GetResponse {
+        fn default() -> Self {
+            Self {
+                m2m_client: Err("no value supplied for m2m_client".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl GetResponse {
+        ///Sets `m2m_client`.
+        pub fn m2m_client<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::M2mClient>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.m2m_client = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for m2m_client: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<GetResponse> for super::GetResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: GetResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                m2m_client: value.m2m_client?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::GetResponse> for GetResponse {
+        fn from(value: super::GetResponse) -> Self {
+            Self {
+                m2m_client: Ok(value.m2m_client),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::Jwk`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct Jwk {
+        alg: ::std::result::Result<::std::string::String, ::std::string::String>,
+        e: ::std::result::Result<::std::string::String, ::std::string::String>,
+        key_ops: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        kid: ::std::result::Result<::std::string::String, ::std::string::String>,
+        kty: ::std::result::Result<::std::string::String, ::std::string::String>,
+        n: ::std::result::Result<::std::string::String, ::std::string::String>,
+        use_: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        x5c: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        x5t_s256: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Jwk {
+        fn default() -> Self {
+            Self {
+                alg: Err("no value supplied for alg".to_string()),
+                e: Err("no value supplied for e".to_string()),
+                key_ops: Ok(Default::default()),
+                kid: Err("no value supplied for kid".to_string()),
+                kty: Err("no value supplied for kty".to_string()),
+                n: Err("no value supplied for n".to_string()),
+                use_: Ok(Default::default()),
+                x5c: Ok(Default::default()),
+                x5t_s256: Ok(Default::default()),
+            }
+        }
+    }
+    impl Jwk {
+        ///Sets `alg`.
+        pub fn alg<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.alg = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for alg: {e}"));
+            self
+        }
+        ///Sets `e`.
+        pub fn e<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.e = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for e: {e}"));
+            self
+        }
+        ///Sets `key_ops`.
+        pub fn key_ops<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.key_ops = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for key_ops: {e}")
+                });
+            self
+        }
+        ///Sets `kid`.
+        pub fn kid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.kid = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for kid: {e}"));
+            self
+        }
+        ///Sets `kty`.
+        pub fn kty<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.kty = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for kty: {e}"));
+            self
+        }
+        ///Sets `n`.
+        pub fn n<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.n = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for n: {e}"));
+            self
+        }
+        ///Sets `use_`.
+        pub fn use_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.use_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for use_: {e}"));
+            self
+        }
+        ///Sets `x5c`.
+        pub fn x5c<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.x5c = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for x5c: {e}"));
+            self
+        }
+        ///Sets `x5t_s256`.
+        pub fn x5t_s256<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.x5t_s256 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for x5t_s256: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Jwk> for super::Jwk {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Jwk,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                alg: value.alg?,
+                e: value.e?,
+                key_ops: value.key_ops?,
+                kid: value.kid?,
+                kty: value.kty?,
+                n: value.n?,
+                use_: value.use_?,
+                x5c: value.x5c?,
+                x5t_s256: value.x5t_s256?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Jwk> for Jwk {
+        fn from(value: super::Jwk) -> Self {
+            Self {
+                alg: Ok(value.alg),
+                e: Ok(value.e),
+                key_ops: Ok(value.key_ops),
+                kid: Ok(value.kid),
+                kty: Ok(value.kty),
+                n: Ok(value.n),
+                use_: Ok(value.use_),
+                x5c: Ok(value.x5c),
+                x5t_s256: Ok(value.x5t_s256),
+            }
+        }
+    }
+    ///A builder of [`super::JwksResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct JwksResponse {
+        keys: ::std::result::Result<::std::vec::Vec<super::Jwk>, ::std::string::String>,
+        request_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status_code: ::std::result::Result<
+            ::std::option::Option<i32>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for JwksResponse {
+        fn default() -> Self {
+            Self {
+                keys: Err("no value supplied for keys".to_string()),
+                request_id: Ok(Default::default()),
+                status_code: Ok(Default::default()),
+            }
+        }
+    }
+    impl JwksResponse {
+        ///Sets `keys`.
+        pub fn keys<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Jwk>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.keys = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for keys: {e}"));
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<JwksResponse> for super::JwksResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: JwksResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                keys: value.keys?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::JwksResponse> for JwksResponse {
+        fn from(value: super::JwksResponse) -> Self {
+            Self {
+                keys: Ok(value.keys),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::M2mClient`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct M2mClient {
+        client_description: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_secret_last_four: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        next_client_secret_last_four: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        next_rotation_started_at: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<crate::ClientStatus, ::std::string::String>,
+        trusted_metadata: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for M2mClient {
+        fn default() -> Self {
+            Self {
+                client_description: Err(
+                    "no value supplied for client_description".to_string(),
+                ),
+                client_id: Err("no value supplied for client_id".to_string()),
+                client_name: Err("no value supplied for client_name".to_string()),
+                client_secret_last_four: Err(
+                    "no value supplied for client_secret_last_four".to_string(),
+                ),
+                created_at: Ok(Default::default()),
+                next_client_secret_last_four: Ok(Default::default()),
+                next_rotation_started_at: Ok(Default::default()),
+                scopes: Err("no value supplied for scopes".to_string()),
+                status: Err("no value supplied for status".to_string()),
+                trusted_metadata: Ok(Default::default()),
+            }
+        }
+    }
+    impl M2mClient {
+        ///Sets `client_description`.
+        pub fn client_description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_description = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_description: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `client_id`.
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        ///Sets `client_name`.
+        pub fn client_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_name: {e}")
+                });
+            self
+        }
+        ///Sets `client_secret_last_four`.
+        pub fn client_secret_last_four<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_secret_last_four = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_secret_last_four: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `created_at`.
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        ///Sets `next_client_secret_last_four`.
+        pub fn next_client_secret_last_four<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_client_secret_last_four = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for next_client_secret_last_four: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `next_rotation_started_at`.
+        pub fn next_rotation_started_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_rotation_started_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for next_rotation_started_at: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `scopes`.
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
+        ///Sets `status`.
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::ClientStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        ///Sets `trusted_metadata`.
+        pub fn trusted_metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.trusted_metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for trusted_metadata: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<M2mClient> for super::M2mClient {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: M2mClient,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_description: value.client_description?,
+                client_id: value.client_id?,
+                client_name: value.client_name?,
+                client_secret_last_four: value.client_secret_last_four?,
+                created_at: value.created_at?,
+                next_client_secret_last_four: value.next_client_secret_last_four?,
+                next_rotation_started_at: value.next_rotation_started_at?,
+                scopes: value.scopes?,
+                status: value.status?,
+                trusted_metadata: value.trusted_metadata?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::M2mClient> for M2mClient {
+        fn from(value: super::M2mClient) -> Self {
+            Self {
+                client_description: Ok(value.client_description),
+                client_id: Ok(value.client_id),
+                client_name: Ok(value.client_name),
+                client_secret_last_four: Ok(value.client_secret_last_four),
+                created_at: Ok(value.created_at),
+                next_client_secret_last_four: Ok(value.next_client_secret_last_four),
+                next_rotation_started_at: Ok(value.next_rotation_started_at),
+                scopes: Ok(value.scopes),
+                status: Ok(value.status),
+                trusted_metadata: Ok(value.trusted_metadata),
+            }
+        }
+    }
+    ///A builder of [`super::M2mClientWithClientSecret`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct M2mClientWithClientSecret {
+        client_description: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_secret: ::std::result::Result<crate::Secret, ::std::string::String>,
+        client_secret_last_four: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        next_client_secret_last_four: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        next_rotation_started_at: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<crate::ClientStatus, ::std::string::String>,
+        trusted_metadata: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for M2mClientWithClientSecret {
+        fn default() -> Self {
+            Self {
+                client_description: Err(
+                    "no value supplied for client_description".to_string(),
+                ),
+                client_id: Err("no value supplied for client_id".to_string()),
+                client_name: Err("no value supplied for client_name".to_string()),
+                client_secret: Err("no value supplied for client_secret".to_string()),
+                client_secret_last_four: Err(
+                    "no value supplied for client_secret_last_four".to_string(),
+                ),
+                created_at: Ok(Default::default()),
+                next_client_secret_last_four: Ok(Default::default()),
+                next_rotation_started_at: Ok(Default::default()),
+                scopes: Err("no value supplied for scopes".to_string()),
+                status: Err("no value supplied for status".to_string()),
+                trusted_metadata: Ok(Default::default()),
+            }
+        }
+    }
+    impl M2mClientWithClientSecret {
+        ///Sets `client_description`.
+        pub fn client_description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_description = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_description: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `client_id`.
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        ///Sets `client_name`.
+        pub fn client_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_name: {e}")
+                });
+            self
+        }
+        ///Sets `client_secret`.
+        pub fn client_secret<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Secret>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_secret = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_secret: {e}")
+                });
+            self
+        }
+        ///Sets `client_secret_last_four`.
+        pub fn client_secret_last_four<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_secret_last_four = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_secret_last_four: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `created_at`.
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        ///Sets `next_client_secret_last_four`.
+        pub fn next_client_secret_last_four<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_client_secret_last_four = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for next_client_secret_last_four: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `next_rotation_started_at`.
+        pub fn next_rotation_started_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_rotation_started_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for next_rotation_started_at: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `scopes`.
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
+        ///Sets `status`.
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::ClientStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        ///Sets `trusted_metadata`.
+        pub fn trusted_metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.trusted_metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for trusted_metadata: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<M2mClientWithClientSecret>
+    for super::M2mClientWithClientSecret {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: M2mClientWithClientSecret,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_description: value.client_description?,
+                client_id: value.client_id?,
+                client_name: value.client_name?,
+                client_secret: value.client_secret?,
+                client_secret_last_four: value.client_secret_last_four?,
+                created_at: value.created_at?,
+                next_client_secret_last_four: value.next_client_secret_last_four?,
+                next_rotation_started_at: value.next_rotation_started_at?,
+                scopes: value.scopes?,
+                status: value.status?,
+                trusted_metadata: value.trusted_metadata?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::M2mClientWithClientSecret>
+    for M2mClientWithClientSecret {
+        fn from(value: super::M2mClientWithClientSecret) -> Self {
+            Self {
+                client_description: Ok(value.client_description),
+                client_id: Ok(value.client_id),
+                client_name: Ok(value.client_name),
+                client_secret: Ok(value.client_secret),
+                client_secret_last_four: Ok(value.client_secret_last_four),
+                created_at: Ok(value.created_at),
+                next_client_secret_last_four: Ok(value.next_client_secret_last_four),
+                next_rotation_started_at: Ok(value.next_rotation_started_at),
+                scopes: Ok(value.scopes),
+                status: Ok(value.status),
+                trusted_metadata: Ok(value.trusted_metadata),
+            }
+        }
+    }
+    ///A builder of [`super::M2mClientWithNextClientSecret`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct M2mClientWithNextClientSecret {
+        client_description: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_secret_last_four: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        next_client_secret: ::std::result::Result<crate::Secret, ::std::string::String>,
+        next_client_secret_last_four: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        next_rotation_started_at: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<crate::ClientStatus, ::std::string::String>,
+        trusted_metadata: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for M2mClientWithNextClientSecret {
+        fn default() -> Self {
+            Self {
+                client_description: Err(
+                    "no value supplied for client_description".to_string(),
+                ),
+                client_id: Err("no value supplied for client_id".to_string()),
+                client_name: Err("no value supplied for client_name".to_string()),
+                client_secret_last_four: Err(
+                    "no value supplied for client_secret_last_four".to_string(),
+                ),
+                created_at: Ok(Default::default()),
+                next_client_secret: Err(
+                    "no value supplied for next_client_secret".to_string(),
+                ),
+                next_client_secret_last_four: Ok(Default::default()),
+                next_rotation_started_at: Ok(Default::default()),
+                scopes: Err("no value supplied for scopes".to_string()),
+                status: Err("no value supplied for status".to_string()),
+                trusted_metadata: Ok(Default::default()),
+            }
+        }
+    }
+    impl M2mClientWithNextClientSecret {
+        ///Sets `client_description`.
+        pub fn client_description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_description = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_description: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `client_id`.
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        ///Sets `client_name`.
+        pub fn client_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_name: {e}")
+                });
+            self
+        }
+        ///Sets `client_secret_last_four`.
+        pub fn client_secret_last_four<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_secret_last_four = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_secret_last_four: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `created_at`.
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        ///Sets `next_client_secret`.
+        pub fn next_client_secret<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Secret>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_client_secret = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for next_client_secret: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `next_client_secret_last_four`.
+        pub fn next_client_secret_last_four<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_client_secret_last_four = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for next_client_secret_last_four: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `next_rotation_started_at`.
+        pub fn next_rotation_started_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_rotation_started_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for next_rotation_started_at: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `scopes`.
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
+        ///Sets `status`.
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::ClientStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        ///Sets `trusted_metadata`.
+        pub fn trusted_metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.trusted_metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for trusted_metadata: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<M2mClientWithNextClientSecret>
+    for super::M2mClientWithNextClientSecret {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: M2mClientWithNextClientSecret,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_description: value.client_description?,
+                client_id: value.client_id?,
+                client_name: value.client_name?,
+                client_secret_last_four: value.client_secret_last_four?,
+                created_at: value.created_at?,
+                next_client_secret: value.next_client_secret?,
+                next_client_secret_last_four: value.next_client_secret_last_four?,
+                next_rotation_started_at: value.next_rotation_started_at?,
+                scopes: value.scopes?,
+                status: value.status?,
+                trusted_metadata: value.trusted_metadata?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::M2mClientWithNextClientSecret>
+    for M2mClientWithNextClientSecret {
+        fn from(value: super::M2mClientWithNextClientSecret) -> Self {
+            Self {
+                client_description: Ok(value.client_description),
+                client_id: Ok(value.client_id),
+                client_name: Ok(value.client_name),
+                client_secret_last_four: Ok(value.client_secret_last_four),
+                created_at: Ok(value.created_at),
+                next_client_secret: Ok(value.next_client_secret),
+                next_client_secret_last_four: Ok(value.next_client_secret_last_four),
+                next_rotation_started_at: Ok(value.next_rotation_started_at),
+                scopes: Ok(value.scopes),
+                status: Ok(value.status),
+                trusted_metadata: Ok(value.trusted_metadata),
+            }
+        }
+    }
+    ///A builder of [`super::OAuth2ErrorResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct OAuth2ErrorResponse {
+        error: ::std::result::Result<
+            ::std::option::Option<crate::ErrorType>,
+            ::std::string::String,
+        >,
+        error_description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        error_uri: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        request_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status_code: ::std::result::Result<
+            ::std::option::Option<i32>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OAuth2ErrorResponse {
+        fn default() -> Self {
+            Self {
+                error: Ok(Default::default()),
+                error_description: Ok(Default::default()),
+                error_uri: Ok(Default::default()),
+                request_id: Ok(Default::default()),
+                status_code: Ok(Default::default()),
+            }
+        }
+    }
+    impl OAuth2ErrorResponse {
+        ///Sets `error`.
+        pub fn error<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<crate::ErrorType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for error: {e}"));
+            self
+        }
+        ///Sets `error_description`.
+        pub fn error_description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_description: {e}")
+                });
+            self
+        }
+        ///Sets `error_uri`.
+        pub fn error_uri<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_uri = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_uri: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OAuth2ErrorResponse> for super::OAuth2ErrorResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OAuth2ErrorResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                error: value.error?,
+                error_description: value.error_description?,
+                error_uri: value.error_uri?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OAuth2ErrorResponse> for OAuth2ErrorResponse {
+        fn from(value: super::OAuth2ErrorResponse) -> Self {
+            Self {
+                error: Ok(value.error),
+                error_description: Ok(value.error_description),
+                error_uri: Ok(value.error_uri),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::ResultsMetadata`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct ResultsMetadata {
+        next_cursor: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        total: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for ResultsMetadata {
+        fn default() -> Self {
+            Self {
+                next_cursor: Ok(Default::default()),
+                total: Err("no value supplied for total".to_string()),
+            }
+        }
+    }
+    impl ResultsMetadata {
+        ///Sets `next_cursor`.
+        pub fn next_cursor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.next_cursor = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for next_cursor: {e}")
+                });
+            self
+        }
+        ///Sets `total`.
+        pub fn total<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for total: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ResultsMetadata> for super::ResultsMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ResultsMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                next_cursor: value.next_cursor?,
+                total: value.total?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ResultsMetadata> for ResultsMetadata {
+        fn from(value: super::ResultsMetadata) -> Self {
+            Self {
+                next_cursor: Ok(value.next_cursor),
+                total: Ok(value.total),
+            }
+        }
+    }
+    ///A builder of [`super::RotateCancelResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct RotateCancelResponse {
+        m2m_client: ::std::result::Result<super::M2mClient, ::std::string::String>,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for RotateCancelResponse {
+        fn default() -> Self {
+            Self {
+                m2m_client: Err("no value supplied for m2m_client".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl RotateCancelResponse {
+        ///Sets `m2m_client`.
+        pub fn m2m_client<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::M2mClient>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.m2m_client = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for m2m_client: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<RotateCancelResponse> for super::RotateCancelResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: RotateCancelResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                m2m_client: value.m2m_client?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::RotateCancelResponse> for RotateCancelResponse {
+        fn from(value: super::RotateCancelResponse) -> Self {
+            Self {
+                m2m_client: Ok(value.m2m_client),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::RotateResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct RotateResponse {
+        m2m_client: ::std::result::Result<super::M2mClient, ::std::string::String>,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for RotateResponse {
+        fn default() -> Self {
+            Self {
+                m2m_client: Err("no value supplied for m2m_client".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl RotateResponse {
+        ///Sets `m2m_client`.
+        pub fn m2m_client<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::M2mClient>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.m2m_client = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for m2m_client: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<RotateResponse> for super::RotateResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: RotateResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                m2m_client: value.m2m_client?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::RotateResponse> for RotateResponse {
+        fn from(value: super::RotateResponse) -> Self {
+            Self {
+                m2m_client: Ok(value.m2m_client),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::RotateStartResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct RotateStartResponse {
+        m2m_client: ::std::result::Result<
+            super::M2mClientWithNextClientSecret,
+            ::std::string::String,
+        >,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for RotateStartResponse {
+        fn default() -> Self {
+            Self {
+                m2m_client: Err("no value supplied for m2m_client".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl RotateStartResponse {
+        ///Sets `m2m_client`.
+        pub fn m2m_client<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::M2mClientWithNextClientSecret>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.m2m_client = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for m2m_client: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<RotateStartResponse> for super::RotateStartResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: RotateStartResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                m2m_client: value.m2m_client?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::RotateStartResponse> for RotateStartResponse {
+        fn from(value: super::RotateStartResponse) -> Self {
+            Self {
+                m2m_client: Ok(value.m2m_client),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::SearchOperand`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct SearchOperand {
+        filter_name: ::std::result::Result<
+            super::SearchFilterName,
+            ::std::string::String,
+        >,
+        filter_value: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SearchOperand {
+        fn default() -> Self {
+            Self {
+                filter_name: Err("no value supplied for filter_name".to_string()),
+                filter_value: Err("no value supplied for filter_value".to_string()),
+            }
+        }
+    }
+    impl SearchOperand {
+        ///Sets `filter_name`.
+        pub fn filter_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SearchFilterName>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.filter_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for filter_name: {e}")
+                });
+            self
+        }
+        ///Sets `filter_value`.
+        pub fn filter_value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.filter_value = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for filter_value: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SearchOperand> for super::SearchOperand {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SearchOperand,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                filter_name: value.filter_name?,
+                filter_value: value.filter_value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SearchOperand> for SearchOperand {
+        fn from(value: super::SearchOperand) -> Self {
+            Self {
+                filter_name: Ok(value.filter_name),
+                filter_value: Ok(value.filter_value),
+            }
+        }
+    }
+    ///A builder of [`super::SearchQuery`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct SearchQuery {
+        operands: ::std::result::Result<
+            ::std::vec::Vec<super::SearchOperand>,
+            ::std::string::String,
+        >,
+        operator: ::std::result::Result<super::SearchOperator, ::std::string::String>,
+    }
+    impl ::std::default::Default for SearchQuery {
+        fn default() -> Self {
+            Self {
+                operands: Err("no value supplied for operands".to_string()),
+                operator: Err("no value supplied for operator".to_string()),
+            }
+        }
+    }
+    impl SearchQuery {
+        ///Sets `operands`.
+        pub fn operands<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::SearchOperand>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.operands = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for operands: {e}")
+                });
+            self
+        }
+        ///Sets `operator`.
+        pub fn operator<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SearchOperator>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.operator = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for operator: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SearchQuery> for super::SearchQuery {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SearchQuery,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                operands: value.operands?,
+                operator: value.operator?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SearchQuery> for SearchQuery {
+        fn from(value: super::SearchQuery) -> Self {
+            Self {
+                operands: Ok(value.operands),
+                operator: Ok(value.operator),
+            }
+        }
+    }
+    ///A builder of [`super::SearchRequest`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct SearchRequest {
+        cursor: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        limit: ::std::result::Result<::std::option::Option<u32>, ::std::string::String>,
+        query: ::std::result::Result<
+            ::std::option::Option<super::SearchQuery>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SearchRequest {
+        fn default() -> Self {
+            Self {
+                cursor: Ok(Default::default()),
+                limit: Ok(Default::default()),
+                query: Ok(Default::default()),
+            }
+        }
+    }
+    impl SearchRequest {
+        ///Sets `cursor`.
+        pub fn cursor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.cursor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for cursor: {e}"));
+            self
+        }
+        ///Sets `limit`.
+        pub fn limit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<u32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.limit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for limit: {e}"));
+            self
+        }
+        ///Sets `query`.
+        pub fn query<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::SearchQuery>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.query = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for query: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SearchRequest> for super::SearchRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SearchRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                cursor: value.cursor?,
+                limit: value.limit?,
+                query: value.query?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SearchRequest> for SearchRequest {
+        fn from(value: super::SearchRequest) -> Self {
+            Self {
+                cursor: Ok(value.cursor),
+                limit: Ok(value.limit),
+                query: Ok(value.query),
+            }
+        }
+    }
+    ///A builder of [`super::SearchResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct SearchResponse {
+        m2m_clients: ::std::result::Result<
+            ::std::vec::Vec<super::M2mClient>,
+            ::std::string::String,
+        >,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        results_metadata: ::std::result::Result<
+            super::ResultsMetadata,
+            ::std::string::String,
+        >,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for SearchResponse {
+        fn default() -> Self {
+            Self {
+                m2m_clients: Err("no value supplied for m2m_clients".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                results_metadata: Err(
+                    "no value supplied for results_metadata".to_string(),
+                ),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl SearchResponse {
+        ///Sets `m2m_clients`.
+        pub fn m2m_clients<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::M2mClient>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.m2m_clients = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for m2m_clients: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `results_metadata`.
+        pub fn results_metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ResultsMetadata>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.results_metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for results_metadata: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SearchResponse> for super::SearchResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SearchResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                m2m_clients: value.m2m_clients?,
+                request_id: value.request_id?,
+                results_metadata: value.results_metadata?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SearchResponse> for SearchResponse {
+        fn from(value: super::SearchResponse) -> Self {
+            Self {
+                m2m_clients: Ok(value.m2m_clients),
+                request_id: Ok(value.request_id),
+                results_metadata: Ok(value.results_metadata),
+                status_code: Ok(value.status_code),
+            }
+        }
+    }
+    ///A builder of [`super::TokenRequest`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct TokenRequest {
+        client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_secret: ::std::result::Result<crate::Secret, ::std::string::String>,
+        grant_type: ::std::result::Result<super::GrantType, ::std::string::String>,
+        scope: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TokenRequest {
+        fn default() -> Self {
+            Self {
+                client_id: Err("no value supplied for client_id".to_string()),
+                client_secret: Err("no value supplied for client_secret".to_string()),
+                grant_type: Err("no value supplied for grant_type".to_string()),
+                scope: Ok(Default::default()),
+            }
+        }
+    }
+    impl TokenRequest {
+        ///Sets `client_id`.
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        ///Sets `client_secret`.
+        pub fn client_secret<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Secret>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_secret = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_secret: {e}")
+                });
+            self
+        }
+        ///Sets `grant_type`.
+        pub fn grant_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::GrantType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.grant_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for grant_type: {e}")
+                });
+            self
+        }
+        ///Sets `scope`.
+        pub fn scope<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scope = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scope: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TokenRequest> for super::TokenRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TokenRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_id: value.client_id?,
+                client_secret: value.client_secret?,
+                grant_type: value.grant_type?,
+                scope: value.scope?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TokenRequest> for TokenRequest {
+        fn from(value: super::TokenRequest) -> Self {
+            Self {
+                client_id: Ok(value.client_id),
+                client_secret: Ok(value.client_secret),
+                grant_type: Ok(value.grant_type),
+                scope: Ok(value.scope),
+            }
+        }
+    }
+    ///A builder of [`super::TokenResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct TokenResponse {
+        access_token: ::std::result::Result<crate::Secret, ::std::string::String>,
+        expires_in: ::std::result::Result<u32, ::std::string::String>,
+        request_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status_code: ::std::result::Result<
+            ::std::option::Option<i32>,
+            ::std::string::String,
+        >,
+        token_type: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for TokenResponse {
+        fn default() -> Self {
+            Self {
+                access_token: Err("no value supplied for access_token".to_string()),
+                expires_in: Err("no value supplied for expires_in".to_string()),
+                request_id: Ok(Default::default()),
+                status_code: Ok(Default::default()),
+                token_type: Err("no value supplied for token_type".to_string()),
+            }
+        }
+    }
+    impl TokenResponse {
+        ///Sets `access_token`.
+        pub fn access_token<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Secret>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.access_token = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for access_token: {e}")
+                });
+            self
+        }
+        ///Sets `expires_in`.
+        pub fn expires_in<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<u32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.expires_in = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for expires_in: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+        ///Sets `token_type`.
+        pub fn token_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.token_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for token_type: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TokenResponse> for super::TokenResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TokenResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                access_token: value.access_token?,
+                expires_in: value.expires_in?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+                token_type: value.token_type?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TokenResponse> for TokenResponse {
+        fn from(value: super::TokenResponse) -> Self {
+            Self {
+                access_token: Ok(value.access_token),
+                expires_in: Ok(value.expires_in),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+                token_type: Ok(value.token_type),
+            }
+        }
+    }
+    ///A builder of [`super::UpdateRequest`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct UpdateRequest {
+        client_description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        client_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            ::std::option::Option<super::UpdateStatus>,
+            ::std::string::String,
+        >,
+        trusted_metadata: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateRequest {
+        fn default() -> Self {
+            Self {
+                client_description: Ok(Default::default()),
+                client_name: Ok(Default::default()),
+                scopes: Ok(Default::default()),
+                status: Ok(Default::default()),
+                trusted_metadata: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateRequest {
+        ///Sets `client_description`.
+        pub fn client_description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_description = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for client_description: {e}"
+                    )
+                });
+            self
+        }
+        ///Sets `client_name`.
+        pub fn client_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_name: {e}")
+                });
+            self
+        }
+        ///Sets `scopes`.
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
+        ///Sets `status`.
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::UpdateStatus>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        ///Sets `trusted_metadata`.
+        pub fn trusted_metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.trusted_metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for trusted_metadata: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateRequest> for super::UpdateRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_description: value.client_description?,
+                client_name: value.client_name?,
+                scopes: value.scopes?,
+                status: value.status?,
+                trusted_metadata: value.trusted_metadata?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateRequest> for UpdateRequest {
+        fn from(value: super::UpdateRequest) -> Self {
+            Self {
+                client_description: Ok(value.client_description),
+                client_name: Ok(value.client_name),
+                scopes: Ok(value.scopes),
+                status: Ok(value.status),
+                trusted_metadata: Ok(value.trusted_metadata),
+            }
+        }
+    }
+    ///A builder of [`super::UpdateResponse`]: set fields, then `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct UpdateResponse {
+        m2m_client: ::std::result::Result<super::M2mClient, ::std::string::String>,
+        request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i32, ::std::string::String>,
+    }
+    impl ::std::default::Default for UpdateResponse {
+        fn default() -> Self {
+            Self {
+                m2m_client: Err("no value supplied for m2m_client".to_string()),
+                request_id: Err("no value supplied for request_id".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+            }
+        }
+    }
+    impl UpdateResponse {
+        ///Sets `m2m_client`.
+        pub fn m2m_client<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::M2mClient>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.m2m_client = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for m2m_client: {e}")
+                });
+            self
+        }
+        ///Sets `request_id`.
+        pub fn request_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for request_id: {e}")
+                });
+            self
+        }
+        ///Sets `status_code`.
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i32>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateResponse> for super::UpdateResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                m2m_client: value.m2m_client?,
+                request_id: value.request_id?,
+                status_code: value.status_code?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateResponse> for UpdateResponse {
+        fn from(value: super::UpdateResponse) -> Self {
+            Self {
+                m2m_client: Ok(value.m2m_client),
+                request_id: Ok(value.request_id),
+                status_code: Ok(value.status_code),
+            }
+        }
     }
 }
 /// Error types.

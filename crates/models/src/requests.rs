@@ -26,14 +26,11 @@ impl CreateRequest {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Self {
-            scopes: scopes.into_iter().map(Into::into).collect(),
-            client_id: None,
-            client_secret: None,
-            client_name: None,
-            client_description: None,
-            trusted_metadata: Map::new(),
-        }
+        // Through the generated builder, so that an optional property added to the schema needs no edit here.
+        Self::builder()
+            .scopes(scopes.into_iter().map(Into::into).collect::<Vec<String>>())
+            .try_into()
+            .expect("scopes is the only required field")
     }
 
     /// Imports the client with this id instead of letting Stytch generate one.
@@ -147,11 +144,13 @@ impl SearchRequest {
         operator: SearchOperator,
         operands: impl IntoIterator<Item = SearchOperand>,
     ) -> Self {
+        let query = SearchQuery::builder()
+            .operator(operator)
+            .operands(operands.into_iter().collect::<Vec<_>>())
+            .try_into()
+            .expect("operator and operands are the required fields");
         Self {
-            query: Some(SearchQuery {
-                operator,
-                operands: operands.into_iter().collect(),
-            }),
+            query: Some(query),
             ..Self::default()
         }
     }
@@ -189,9 +188,10 @@ impl SearchOperand {
         filter_name: SearchFilterName,
         values: I,
     ) -> Self {
-        Self {
-            filter_name,
-            filter_value: values.into_iter().map(Into::into).collect(),
-        }
+        Self::builder()
+            .filter_name(filter_name)
+            .filter_value(values.into_iter().map(Into::into).collect::<Vec<String>>())
+            .try_into()
+            .expect("filter_name and filter_value are the required fields")
     }
 }

@@ -42,14 +42,14 @@ pub fn generate_from_value(schema: Value) -> Result<String, String> {
     settings
         .with_derive("PartialEq".to_string())
         .with_map_type("::serde_json::Map")
-        .with_struct_builder(false);
+        .with_struct_builder(true);
     for (name, path) in SECRET_TYPES {
         settings.with_replacement(*name, *path, [TypeSpaceImpl::Display].into_iter());
     }
     for e in &open_enums {
         settings.with_replacement(
             &e.name,
-            &e.name,
+            format!("crate::{}", e.name),
             [TypeSpaceImpl::Display, TypeSpaceImpl::FromStr].into_iter(),
         );
     }
@@ -63,8 +63,9 @@ pub fn generate_from_value(schema: Value) -> Result<String, String> {
     for e in &open_enums {
         tokens.extend(open_enum::render(e));
     }
-    let file: syn::File = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("typify produced code that does not parse: {e}"))?;
+    document_builders(&mut file.items, None);
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }
 
@@ -137,4 +138,59 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         println!("wrote {}", target.display());
     }
     Ok(())
+}
+
+fn has_doc(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("doc"))
+}
+
+fn doc(text: &str) -> syn::Attribute {
+    syn::parse_quote!(#[doc = #text])
+}
+
+/// typify writes no doc comments on its builders; every public item gets one (the crate denies missing docs).
+fn document_builders(items: &mut [syn::Item], module: Option<&str>) {
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                let name = m.ident.to_string();
+                if !has_doc(&m.attrs) {
+                    m.attrs
+                        .insert(0, doc(&format!("Generated `{name}` items.")));
+                }
+                if let Some((_, content)) = &mut m.content {
+                    document_builders(content, Some(&name));
+                }
+            }
+            syn::Item::Struct(st) if !has_doc(&st.attrs) => {
+                let text = match module {
+                    Some("builder") => format!(
+                        "A builder of [`super::{}`]: set fields, then `try_into()`.",
+                        st.ident
+                    ),
+                    _ => format!("`{}`.", st.ident),
+                };
+                st.attrs.insert(0, doc(&text));
+            }
+            syn::Item::Impl(imp) => {
+                let self_ty = imp.self_ty.clone();
+                let ty = quote::quote!(#self_ty).to_string().replace(' ', "");
+                for member in &mut imp.items {
+                    if let syn::ImplItem::Fn(f) = member {
+                        let public = matches!(f.vis, syn::Visibility::Public(_));
+                        if public && !has_doc(&f.attrs) {
+                            let name = f.sig.ident.to_string();
+                            let text = if name == "builder" {
+                                format!("A builder of `{ty}`, every optional field unset.")
+                            } else {
+                                format!("Sets `{name}`.")
+                            };
+                            f.attrs.insert(0, doc(&text));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }

@@ -62,17 +62,16 @@ impl SigningKey {
 
     fn from_parts(kid: String, pair: KeyPair, pkcs8: Vec<u8>) -> Self {
         let public = pair.public_key();
-        let jwk = Jwk {
-            kty: "RSA".into(),
-            use_: Some("sig".into()),
-            key_ops: vec!["verify".into()],
-            alg: "RS256".into(),
-            kid: kid.clone(),
-            x5c: Vec::new(),
-            x5t_s256: None,
-            n: B64.encode(public.modulus().big_endian_without_leading_zero()),
-            e: B64.encode(public.exponent().big_endian_without_leading_zero()),
-        };
+        let jwk: Jwk = Jwk::builder()
+            .kty("RSA".to_owned())
+            .use_(Some("sig".to_owned()))
+            .key_ops(vec!["verify".to_owned()])
+            .alg("RS256".to_owned())
+            .kid(kid.clone())
+            .n(B64.encode(public.modulus().big_endian_without_leading_zero()))
+            .e(B64.encode(public.exponent().big_endian_without_leading_zero()))
+            .try_into()
+            .expect("every required JWK field is set");
         Self {
             kid,
             pair,

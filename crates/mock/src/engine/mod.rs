@@ -287,7 +287,12 @@ impl Engine {
         let next_cursor = more
             .then(|| page.last().map(|last| encode_cursor(*last)))
             .flatten();
-        Ok((clients, ResultsMetadata { total, next_cursor }))
+        let metadata = ResultsMetadata::builder()
+            .total(total)
+            .next_cursor(next_cursor)
+            .try_into()
+            .expect("total is the only required field");
+        Ok((clients, metadata))
     }
 
     /// Updates a client. Given fields replace the stored ones; `trusted_metadata` merges at the top level (a
@@ -529,39 +534,27 @@ impl Engine {
     }
 }
 
-fn with_client_secret(c: M2mClient, client_secret: Secret) -> M2mClientWithClientSecret {
-    M2mClientWithClientSecret {
-        client_id: c.client_id,
-        client_secret,
-        client_name: c.client_name,
-        client_description: c.client_description,
-        status: c.status,
-        scopes: c.scopes,
-        client_secret_last_four: c.client_secret_last_four,
-        trusted_metadata: c.trusted_metadata,
-        next_client_secret_last_four: c.next_client_secret_last_four,
-        created_at: c.created_at,
-        next_rotation_started_at: c.next_rotation_started_at,
-    }
+/// The client plus one secret field, built through JSON so that every field of the client (including ones added
+/// to the schema later) is carried over.
+fn with_secret<T: serde::de::DeserializeOwned>(
+    client: M2mClient,
+    field: &str,
+    secret: &Secret,
+) -> T {
+    let mut value = serde_json::to_value(client).expect("a client serializes");
+    value[field] = Value::String(secret.expose_secret().to_owned());
+    serde_json::from_value(value).expect("a client with its secret deserializes")
+}
+
+fn with_client_secret(client: M2mClient, client_secret: Secret) -> M2mClientWithClientSecret {
+    with_secret(client, "client_secret", &client_secret)
 }
 
 fn with_next_client_secret(
-    c: M2mClient,
+    client: M2mClient,
     next_client_secret: Secret,
 ) -> M2mClientWithNextClientSecret {
-    M2mClientWithNextClientSecret {
-        client_id: c.client_id,
-        next_client_secret,
-        client_name: c.client_name,
-        client_description: c.client_description,
-        status: c.status,
-        scopes: c.scopes,
-        client_secret_last_four: c.client_secret_last_four,
-        trusted_metadata: c.trusted_metadata,
-        next_client_secret_last_four: c.next_client_secret_last_four,
-        created_at: c.created_at,
-        next_rotation_started_at: c.next_rotation_started_at,
-    }
+    with_secret(client, "next_client_secret", &next_client_secret)
 }
 
 const CURSOR_PREFIX: &str = "after:";

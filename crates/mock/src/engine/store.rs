@@ -32,22 +32,24 @@ pub(crate) struct Record {
 
 impl Record {
     pub fn to_model(&self) -> M2mClient {
-        M2mClient {
-            client_id: self.client_id.clone(),
-            client_name: self.client_name.clone(),
-            client_description: self.client_description.clone(),
-            status: if self.active {
+        // Through the generated builder: an optional property added to the schema needs no edit here.
+        M2mClient::builder()
+            .client_id(self.client_id.clone())
+            .client_name(self.client_name.clone())
+            .client_description(self.client_description.clone())
+            .status(if self.active {
                 ClientStatus::Active
             } else {
                 ClientStatus::Inactive
-            },
-            scopes: self.scopes.clone(),
-            client_secret_last_four: self.secret_last_four.clone(),
-            trusted_metadata: Some(self.trusted_metadata.clone()),
-            next_client_secret_last_four: self.next_secret.as_ref().map(|(_, four)| four.clone()),
-            created_at: Some(self.created_at.clone()),
-            next_rotation_started_at: self.rotation_started_at.clone(),
-        }
+            })
+            .scopes(self.scopes.clone())
+            .client_secret_last_four(self.secret_last_four.clone())
+            .trusted_metadata(Some(self.trusted_metadata.clone()))
+            .next_client_secret_last_four(self.next_secret.as_ref().map(|(_, four)| four.clone()))
+            .created_at(Some(self.created_at.clone()))
+            .next_rotation_started_at(self.rotation_started_at.clone())
+            .try_into()
+            .expect("every required client field is set")
     }
 }
 

@@ -124,15 +124,23 @@ pub fn search(object: Map<String, Value>) -> Result<SearchRequest, Failure> {
                         ));
                     }
                 };
-                operands.push(SearchOperand {
-                    filter_name,
-                    filter_value,
-                });
+                operands.push(
+                    SearchOperand::builder()
+                        .filter_name(filter_name)
+                        .filter_value(filter_value)
+                        .try_into()
+                        .map_err(|_| Failure::bad_request("An operand is invalid."))?,
+                );
             }
         }
         Some(_) => return Err(Failure::bad_request("`query.operands` must be an array.")),
     }
-    request.query = Some(SearchQuery { operator, operands });
+    let query = SearchQuery::builder()
+        .operator(operator)
+        .operands(operands)
+        .try_into()
+        .map_err(|_| Failure::bad_request("The query is invalid."))?;
+    request.query = Some(query);
     Ok(request)
 }
 
