@@ -162,12 +162,7 @@ impl Emulator {
             }
         };
         let Some(method) = method else {
-            let failure = Failure::new(
-                405,
-                ErrorType::MethodNotAllowed,
-                "The HTTP method is not allowed on this route.",
-            );
-            return wire::error(&engine.request_id(), false, &failure);
+            return wire::error(&engine.request_id(), false, &Failure::method_not_allowed());
         };
         let request = HttpRequest {
             method,
@@ -214,16 +209,8 @@ impl Emulator {
     /// `/_emulator/...`: the mock's controls, behind the project's Basic credentials.
     async fn control(&self, engine: &Engine, control: &str, request: &HttpRequest) -> HttpResponse {
         let request_id = engine.request_id();
-        if !authorized(engine, request) {
-            return wire::error(
-                &request_id,
-                false,
-                &Failure::new(
-                    401,
-                    ErrorType::UnauthorizedCredentials,
-                    "Unauthorized credentials.",
-                ),
-            );
+        if !wire::project_authorized(engine, request) {
+            return wire::error(&request_id, false, &Failure::unauthorized());
         }
         match (request.method, control) {
             (Method::Post, "clock/advance") => {
@@ -252,15 +239,7 @@ impl Emulator {
                     &json!({"status_code": 200, "request_id": request_id, "kid": kid}),
                 )
             }
-            _ => wire::error(
-                &request_id,
-                false,
-                &Failure::new(
-                    404,
-                    ErrorType::RouteNotFound,
-                    "The requested route was not found.",
-                ),
-            ),
+            _ => wire::error(&request_id, false, &Failure::route_not_found()),
         }
     }
 
@@ -282,24 +261,6 @@ impl Emulator {
             tracing::error!(error = %e, "saving the state file failed");
         }
     }
-}
-
-fn authorized(engine: &Engine, request: &HttpRequest) -> bool {
-    use base64::Engine as _;
-    let Some(value) = request.headers.get("authorization") else {
-        return false;
-    };
-    let Some(encoded) = value.strip_prefix("Basic ") else {
-        return false;
-    };
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-        return false;
-    };
-    let Ok(text) = String::from_utf8(decoded) else {
-        return false;
-    };
-    text.split_once(':')
-        .is_some_and(|(id, secret)| engine.check_project_credentials(id, secret))
 }
 
 fn json_response(status: u16, body: &Value) -> HttpResponse {

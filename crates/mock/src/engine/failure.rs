@@ -33,6 +33,33 @@ impl Failure {
         )
     }
 
+    /// 404 `route_not_found`.
+    pub fn route_not_found() -> Self {
+        Self::new(
+            404,
+            ErrorType::RouteNotFound,
+            "The requested route was not found.",
+        )
+    }
+
+    /// 405 `method_not_allowed`.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            405,
+            ErrorType::MethodNotAllowed,
+            "The HTTP method is not allowed on this route.",
+        )
+    }
+
+    /// 401 `unauthorized_credentials`, with Stytch's message.
+    pub fn unauthorized() -> Self {
+        Self::new(
+            401,
+            ErrorType::UnauthorizedCredentials,
+            "Unauthorized credentials.",
+        )
+    }
+
     /// 400 `bad_request` with a message.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, ErrorType::BadRequest, message)

@@ -23,26 +23,10 @@ pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
     let (route, param) = match route(request.method, &request.url) {
         Routed::Found(route, param) => (route, param),
         Routed::MethodNotAllowed => {
-            return error(
-                &request_id,
-                false,
-                &Failure::new(
-                    405,
-                    ErrorType::MethodNotAllowed,
-                    "The HTTP method is not allowed on this route.",
-                ),
-            );
+            return error(&request_id, false, &Failure::method_not_allowed());
         }
         Routed::NotFound => {
-            return error(
-                &request_id,
-                false,
-                &Failure::new(
-                    404,
-                    ErrorType::RouteNotFound,
-                    "The requested route was not found.",
-                ),
-            );
+            return error(&request_id, false, &Failure::route_not_found());
         }
     };
     match answer(
@@ -64,16 +48,8 @@ fn answer(
     param: String,
     request_id: &str,
 ) -> Result<Value, Failure> {
-    if route.needs_project_auth() {
-        let authorized = body::basic_auth(request)
-            .is_some_and(|(id, secret)| engine.check_project_credentials(&id, &secret));
-        if !authorized {
-            return Err(Failure::new(
-                401,
-                ErrorType::UnauthorizedCredentials,
-                "Unauthorized credentials.",
-            ));
-        }
+    if route.needs_project_auth() && !project_authorized(engine, request) {
+        return Err(Failure::unauthorized());
     }
     let envelope =
         |key: &str, value: Value| json!({"status_code": 200, "request_id": request_id, key: value});
@@ -160,6 +136,12 @@ fn answer(
             json!({"status_code": 200, "request_id": request_id, "keys": engine.jwks()})
         }
     })
+}
+
+/// Whether the request carries the project's Basic credentials.
+pub fn project_authorized(engine: &Engine, request: &HttpRequest) -> bool {
+    body::basic_auth(request)
+        .is_some_and(|(id, secret)| engine.check_project_credentials(&id, &secret))
 }
 
 /// A client as the live API writes it: `next_client_secret_last_four` is always present (`null` when not
