@@ -43,15 +43,19 @@ fn main() {
         .seed_client(CreateRequest::new(["read:users"]))
         .unwrap();
     let id = created.client_id.clone();
-    let sdk = Client::builder(
-        mock.project_id(),
-        mock.project_secret().clone(),
-        HttpTransport::new(),
-    )
-    .base_url(base.clone())
-    .retry(RetryConfig::disabled())
-    .build()
-    .unwrap();
+    // A client per runtime: pooled connections belong to the runtime that opened them.
+    let new_client = || {
+        Client::builder(
+            mock.project_id(),
+            mock.project_secret().clone(),
+            HttpTransport::new(),
+        )
+        .base_url(base.clone())
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap()
+    };
+    let sdk = new_client();
     let raw = reqwest::Client::builder()
         .http1_only()
         .tcp_nodelay(true)
@@ -118,18 +122,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    // A new client: pooled connections belong to the runtime that opened them.
-    let sdk = Arc::new(
-        Client::builder(
-            mock.project_id(),
-            mock.project_secret().clone(),
-            HttpTransport::new(),
-        )
-        .base_url(base.clone())
-        .retry(RetryConfig::disabled())
-        .build()
-        .unwrap(),
-    );
+    let sdk = Arc::new(new_client());
     let secret = created.client_secret.clone();
     for concurrency in [1usize, 32] {
         for what in ["get", "token"] {
