@@ -197,7 +197,7 @@ pub(crate) struct Call {
     pub operation: &'static str,
     pub method: Method,
     pub path: String,
-    pub body: Option<(&'static str, Vec<u8>)>,
+    pub body: Option<(&'static str, Bytes)>,
     pub auth: Auth,
     pub idempotent: bool,
     pub client_id: Option<String>,
@@ -216,7 +216,7 @@ impl Call {
             operation,
             method,
             path,
-            body: Some(("application/json", body)),
+            body: Some(("application/json", Bytes::from(body))),
             auth: Auth::Project,
             idempotent: matches!(method, Method::Get | Method::Put | Method::Delete),
             client_id: None,
@@ -316,7 +316,7 @@ impl Client {
         let body = match &call.body {
             Some((content_type, bytes)) => {
                 headers.insert("content-type", *content_type);
-                Bytes::from(bytes.clone())
+                bytes.clone()
             }
             None => Bytes::new(),
         };

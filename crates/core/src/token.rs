@@ -57,7 +57,7 @@ impl Client {
                 "/v1/public/{}/oauth2/token",
                 encode_path_segment(self.project_id())
             ),
-            body: Some(("application/x-www-form-urlencoded", body.into_bytes())),
+            body: Some(("application/x-www-form-urlencoded", body.into())),
             auth: Auth::None,
             idempotent: true,
             client_id: Some(client_id.to_owned()),

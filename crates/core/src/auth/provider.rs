@@ -31,7 +31,8 @@ struct Inner {
     client: Client,
     client_id: String,
     secret: Secret,
-    refresh_margin: Duration,
+    /// Milliseconds before expiry at which a token is refreshed.
+    refresh_margin_ms: AtomicU64,
     slots: Mutex<HashMap<Vec<String>, Arc<Mutex<Slot>>>>,
     exchanges: AtomicU64,
     next_flight: AtomicU64,
@@ -64,7 +65,7 @@ impl std::fmt::Debug for TokenProvider {
         f.debug_struct("TokenProvider")
             .field("client_id", &self.inner.client_id)
             .field("secret", &self.inner.secret)
-            .field("refresh_margin", &self.inner.refresh_margin)
+            .field("refresh_margin", &self.refresh_margin())
             .finish_non_exhaustive()
     }
 }
@@ -81,7 +82,7 @@ impl TokenProvider {
                 client,
                 client_id: client_id.into(),
                 secret: client_secret.into(),
-                refresh_margin: Duration::from_secs(300),
+                refresh_margin_ms: AtomicU64::new(300_000),
                 slots: Mutex::default(),
                 exchanges: AtomicU64::new(0),
                 next_flight: AtomicU64::new(0),
@@ -89,12 +90,17 @@ impl TokenProvider {
         }
     }
 
-    /// Refreshes tokens this long before they expire (default 5 minutes). Call before sharing the provider.
-    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.refresh_margin = margin;
-        }
+    /// Refreshes tokens this long before they expire (default 5 minutes). Applies to every clone, for tokens
+    /// fetched from now on.
+    pub fn with_refresh_margin(self, margin: Duration) -> Self {
+        let ms = u64::try_from(margin.as_millis()).unwrap_or(u64::MAX);
+        self.inner.refresh_margin_ms.store(ms, Ordering::SeqCst);
         self
+    }
+
+    /// The refresh margin.
+    pub fn refresh_margin(&self) -> Duration {
+        Duration::from_millis(self.inner.refresh_margin_ms.load(Ordering::SeqCst))
     }
 
     /// How many exchanges this provider has started.
@@ -167,8 +173,9 @@ impl TokenProvider {
                 .map_err(Arc::new)?;
             let lifetime = Duration::from_secs(u64::from(response.expires_in));
             let expires_at = started + lifetime;
-            let refresh_at = if lifetime > inner.refresh_margin {
-                expires_at - inner.refresh_margin
+            let margin = Duration::from_millis(inner.refresh_margin_ms.load(Ordering::SeqCst));
+            let refresh_at = if lifetime > margin {
+                expires_at - margin
             } else {
                 started + lifetime / 2
             };
