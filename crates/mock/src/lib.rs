@@ -239,6 +239,20 @@ impl MockStytch {
     }
 
     /// Rotates the signing key now; returns the new `kid`. The old key stays in the JWKS for the grace period.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stytch_m2m_mock::{MockClock, MockStytch};
+    ///
+    /// let mock = MockStytch::builder().clock(MockClock::frozen_at_unix(1_700_000_000)).build();
+    /// let old = mock.engine().current_kid();
+    /// let new = mock.rotate_signing_key();
+    /// assert_eq!(mock.engine().jwks().len(), 2); // both published during the grace period (1 hour)
+    /// mock.clock().advance(Duration::from_secs(3601));
+    /// assert_eq!(mock.engine().jwks()[0].kid, new);
+    /// assert_eq!(mock.engine().jwks().len(), 1);
+    /// # let _ = old;
+    /// ```
     pub fn rotate_signing_key(&self) -> String {
         self.shared.engine.rotate_signing_key()
     }
@@ -283,6 +297,20 @@ impl MockStytch {
 
     /// Every request received so far, in order (to assert what was sent). `Debug` of a request redacts the
     /// authorization and omits the body.
+    ///
+    /// ```
+    /// use stytch_m2m_core::models::CreateRequest;
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.client().clients().create(CreateRequest::new(["read:users"])).await.unwrap();
+    /// let sent = &mock.requests()[0];
+    /// assert!(sent.url.ends_with("/v1/m2m/clients"));
+    /// let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+    /// assert_eq!(body, serde_json::json!({"scopes": ["read:users"]}));
+    /// # }
+    /// ```
     pub fn requests(&self) -> Vec<HttpRequest> {
         self.shared
             .log
