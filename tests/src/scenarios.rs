@@ -12,6 +12,15 @@ fn metadata(value: Value) -> Map<String, Value> {
     value.as_object().cloned().expect("an object")
 }
 
+/// Creates a client with these scopes (and nothing else) and returns it with its secret.
+async fn created(c: &stytch_m2m_core::Client, scopes: &[&str]) -> M2mClientWithClientSecret {
+    c.clients()
+        .create(CreateRequest::new(scopes.iter().copied()))
+        .await
+        .unwrap()
+        .m2m_client
+}
+
 fn api_error(result: Result<impl std::fmt::Debug, Error>) -> (u16, ErrorType) {
     match result {
         Err(Error::Api(e)) => (e.status, e.error_type.clone().expect("error_type present")),
@@ -56,12 +65,7 @@ pub async fn create_and_get(t: &Target) {
     assert_eq!(got.client_secret_last_four, m.client_secret_last_four);
 
     // Unset name and description come back as empty strings.
-    let bare = c
-        .clients()
-        .create(CreateRequest::new(["a"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let bare = created(&c, &["a"]).await;
     let bare = c.clients().get(&bare.client_id).await.unwrap().m2m_client;
     assert_eq!(
         (bare.client_name.as_str(), bare.client_description.as_str()),
@@ -283,12 +287,7 @@ pub async fn update_merges_and_replaces(t: &Target) {
 /// Token exchange: all scopes by default, a covered subset on request, refusals for the rest.
 pub async fn token_exchange(t: &Target) {
     let c = t.client();
-    let m = c
-        .clients()
-        .create(CreateRequest::new(["read:users", "write:*"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let m = created(&c, &["read:users", "write:*"]).await;
     let token = c
         .token::<&str>(&m.client_id, &m.client_secret, &[])
         .await
@@ -347,12 +346,7 @@ pub fn payload(jwt: &str) -> Value {
 /// Rotation: start (both secrets work), cancel (next discarded), start again and complete (old stops working).
 pub async fn rotation_lifecycle(t: &Target) {
     let c = t.client();
-    let m = c
-        .clients()
-        .create(CreateRequest::new(["read:users"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let m = created(&c, &["read:users"]).await;
     let (id, old) = (m.client_id.clone(), m.client_secret.clone());
     let secrets = c.clients().secrets();
 
@@ -409,12 +403,7 @@ pub async fn rotation_lifecycle(t: &Target) {
 /// An inactive client gets no token; reactivated, it does again.
 pub async fn deactivate_refuses_tokens(t: &Target) {
     let c = t.client();
-    let m = c
-        .clients()
-        .create(CreateRequest::new(["read:users"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let m = created(&c, &["read:users"]).await;
     let off = c
         .clients()
         .update(
@@ -443,12 +432,7 @@ pub async fn deactivate_refuses_tokens(t: &Target) {
 /// Delete: the client is gone for get, delete, rotation and tokens.
 pub async fn delete_then_not_found(t: &Target) {
     let c = t.client();
-    let m = c
-        .clients()
-        .create(CreateRequest::new(["read:users"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let m = created(&c, &["read:users"]).await;
     let deleted = c.clients().delete(&m.client_id).await.unwrap();
     assert_eq!(deleted.client_id, m.client_id);
     assert_eq!(
@@ -936,12 +920,7 @@ pub async fn authenticate_tokens(t: &Target) {
     use std::time::Duration;
     use stytch_m2m_core::auth::{AuthError, AuthenticateOptions};
     let c = t.client();
-    let m = c
-        .clients()
-        .create(CreateRequest::new(["read:users", "write:*", "admin"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let m = created(&c, &["read:users", "write:*", "admin"]).await;
     t.controls
         .engine()
         .set_custom_claims(
@@ -1051,12 +1030,7 @@ pub async fn token_expiry_follows_the_clock(t: &Target) {
     use std::time::Duration;
     use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken};
     let c = t.client();
-    let m = c
-        .clients()
-        .create(CreateRequest::new(["read:users"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let m = created(&c, &["read:users"]).await;
     let token = c
         .token::<&str>(&m.client_id, &m.client_secret, &[])
         .await
@@ -1092,12 +1066,7 @@ pub async fn signing_key_rotation(t: &Target) {
             .with_ttl(Duration::ZERO)
             .with_cooldown(Duration::ZERO),
     );
-    let m = c
-        .clients()
-        .create(CreateRequest::new(["read:users"]))
-        .await
-        .unwrap()
-        .m2m_client;
+    let m = created(&c, &["read:users"]).await;
     let old = c
         .token::<&str>(&m.client_id, &m.client_secret, &[])
         .await

@@ -40,7 +40,9 @@ pub fn encode_path_segment(segment: &str) -> String {
 /// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
 /// # struct AnyTransport;
 /// # impl Transport for AnyTransport {
-/// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> { unimplemented!() }
+/// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+/// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
+/// #     }
 /// # }
 /// use stytch_m2m_core::{Client, RetryConfig, TimeoutConfig};
 /// use std::time::Duration;
