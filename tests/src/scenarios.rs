@@ -13,7 +13,10 @@ fn metadata(value: Value) -> Map<String, Value> {
 }
 
 /// Creates a client with these scopes (and nothing else) and returns it with its secret.
-async fn created(c: &stytch_m2m_core::Client, scopes: &[&str]) -> M2mClientWithClientSecret {
+async fn create_with_scopes(
+    c: &stytch_m2m_core::Client,
+    scopes: &[&str],
+) -> M2mClientWithClientSecret {
     c.clients()
         .create(CreateRequest::new(scopes.iter().copied()))
         .await
@@ -65,7 +68,7 @@ pub async fn create_and_get(t: &Target) {
     assert_eq!(got.client_secret_last_four, m.client_secret_last_four);
 
     // Unset name and description come back as empty strings.
-    let bare = created(&c, &["a"]).await;
+    let bare = create_with_scopes(&c, &["a"]).await;
     let bare = c.clients().get(&bare.client_id).await.unwrap().m2m_client;
     assert_eq!(
         (bare.client_name.as_str(), bare.client_description.as_str()),
@@ -287,7 +290,7 @@ pub async fn update_merges_and_replaces(t: &Target) {
 /// Token exchange: all scopes by default, a covered subset on request, refusals for the rest.
 pub async fn token_exchange(t: &Target) {
     let c = t.client();
-    let m = created(&c, &["read:users", "write:*"]).await;
+    let m = create_with_scopes(&c, &["read:users", "write:*"]).await;
     let token = c
         .token::<&str>(&m.client_id, &m.client_secret, &[])
         .await
@@ -346,7 +349,7 @@ pub fn payload(jwt: &str) -> Value {
 /// Rotation: start (both secrets work), cancel (next discarded), start again and complete (old stops working).
 pub async fn rotation_lifecycle(t: &Target) {
     let c = t.client();
-    let m = created(&c, &["read:users"]).await;
+    let m = create_with_scopes(&c, &["read:users"]).await;
     let (id, old) = (m.client_id.clone(), m.client_secret.clone());
     let secrets = c.clients().secrets();
 
@@ -403,7 +406,7 @@ pub async fn rotation_lifecycle(t: &Target) {
 /// An inactive client gets no token; reactivated, it does again.
 pub async fn deactivate_refuses_tokens(t: &Target) {
     let c = t.client();
-    let m = created(&c, &["read:users"]).await;
+    let m = create_with_scopes(&c, &["read:users"]).await;
     let off = c
         .clients()
         .update(
@@ -432,7 +435,7 @@ pub async fn deactivate_refuses_tokens(t: &Target) {
 /// Delete: the client is gone for get, delete, rotation and tokens.
 pub async fn delete_then_not_found(t: &Target) {
     let c = t.client();
-    let m = created(&c, &["read:users"]).await;
+    let m = create_with_scopes(&c, &["read:users"]).await;
     let deleted = c.clients().delete(&m.client_id).await.unwrap();
     assert_eq!(deleted.client_id, m.client_id);
     assert_eq!(
@@ -920,7 +923,7 @@ pub async fn authenticate_tokens(t: &Target) {
     use std::time::Duration;
     use stytch_m2m_core::auth::{AuthError, AuthenticateOptions};
     let c = t.client();
-    let m = created(&c, &["read:users", "write:*", "admin"]).await;
+    let m = create_with_scopes(&c, &["read:users", "write:*", "admin"]).await;
     t.controls
         .engine()
         .set_custom_claims(
@@ -1030,7 +1033,7 @@ pub async fn token_expiry_follows_the_clock(t: &Target) {
     use std::time::Duration;
     use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken};
     let c = t.client();
-    let m = created(&c, &["read:users"]).await;
+    let m = create_with_scopes(&c, &["read:users"]).await;
     let token = c
         .token::<&str>(&m.client_id, &m.client_secret, &[])
         .await
@@ -1066,7 +1069,7 @@ pub async fn signing_key_rotation(t: &Target) {
             .with_ttl(Duration::ZERO)
             .with_cooldown(Duration::ZERO),
     );
-    let m = created(&c, &["read:users"]).await;
+    let m = create_with_scopes(&c, &["read:users"]).await;
     let old = c
         .token::<&str>(&m.client_id, &m.client_secret, &[])
         .await
