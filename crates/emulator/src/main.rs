@@ -49,7 +49,7 @@ fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>), String> {
         if args
             .secret
             .as_ref()
-            .is_some_and(|s| *s != saved.project_secret)
+            .is_some_and(|s| !saved.project_secret.constant_time_eq(s))
         {
             return Err("the state file was saved with another project secret".into());
         }

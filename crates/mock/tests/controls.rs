@@ -331,3 +331,17 @@ async fn state_survives_a_snapshot() {
     );
     assert_eq!(restored.snapshot(), snapshot);
 }
+
+#[test]
+fn a_snapshot_never_shows_the_project_secret_in_debug() {
+    let mock = MockStytch::new();
+    let snapshot = mock.engine().snapshot();
+    let shown = format!("{snapshot:?} {:?}", mock);
+    assert!(
+        !shown.contains(mock.project_secret().expose_secret()),
+        "{shown}"
+    );
+    // ...but saves it, so that a restart keeps the same credentials.
+    let text = serde_json::to_string(&snapshot).unwrap();
+    assert!(text.contains(mock.project_secret().expose_secret()));
+}

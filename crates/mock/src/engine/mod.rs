@@ -171,7 +171,7 @@ impl Engine {
         Snapshot {
             version: SNAPSHOT_VERSION,
             project_id: self.project_id.clone(),
-            project_secret: self.project_secret.expose_secret().to_owned(),
+            project_secret: self.project_secret.clone(),
             clients,
             keys,
         }
@@ -193,7 +193,7 @@ impl Engine {
         let key_count = 1 + keys.retired.len();
         Ok(Self {
             project_id: snapshot.project_id.clone(),
-            project_secret: Secret::new(snapshot.project_secret.clone()),
+            project_secret: snapshot.project_secret.clone(),
             live: snapshot.project_id.starts_with("project-live-"),
             clock,
             random: Randomness::System,

@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use stytch_m2m_core::models::Secret;
 
 use super::keys::{KeyRing, SigningKey};
 use super::secret_hash::SecretHash;
@@ -20,7 +21,7 @@ pub struct Snapshot {
     /// The project id.
     pub project_id: String,
     /// The project secret (the state file is as sensitive as the secret itself).
-    pub project_secret: String,
+    pub project_secret: Secret,
     /// The clients, in creation order.
     pub clients: Vec<SavedClient>,
     /// The signing keys: the current one first, then the retired ones with their retirement time.
