@@ -214,15 +214,7 @@ impl Call {
         body: &impl serde::Serialize,
     ) -> Self {
         let body = serde_json::to_vec(body).expect("request models always serialize");
-        Self {
-            operation,
-            method,
-            path,
-            body: Some(("application/json", Bytes::from(body))),
-            auth: Auth::Project,
-            idempotent: matches!(method, Method::Get | Method::Put | Method::Delete),
-            client_id: None,
-        }
+        Self::empty(operation, method, path).with_body("application/json", body.into())
     }
 
     /// A call without a body.
@@ -236,6 +228,12 @@ impl Call {
             idempotent: matches!(method, Method::Get | Method::Put | Method::Delete),
             client_id: None,
         }
+    }
+
+    /// Sets the body and its content type.
+    pub fn with_body(mut self, content_type: &'static str, body: Bytes) -> Self {
+        self.body = Some((content_type, body));
+        self
     }
 
     pub fn auth(mut self, auth: Auth) -> Self {

@@ -50,18 +50,15 @@ impl Client {
             .expect("every required field of a token request is set");
         let body =
             serde_urlencoded::to_string(&request).expect("a token request always form-encodes");
-        let call = Call {
-            operation: "m2m.token",
-            method: Method::Post,
-            path: format!(
-                "/v1/public/{}/oauth2/token",
-                encode_path_segment(self.project_id())
-            ),
-            body: Some(("application/x-www-form-urlencoded", body.into())),
-            auth: Auth::None,
-            idempotent: true,
-            client_id: Some(client_id.to_owned()),
-        };
+        let path = format!(
+            "/v1/public/{}/oauth2/token",
+            encode_path_segment(self.project_id())
+        );
+        let call = Call::empty("m2m.token", Method::Post, path)
+            .with_body("application/x-www-form-urlencoded", body.into())
+            .auth(Auth::None)
+            .idempotent(true)
+            .for_client(client_id);
         self.execute(call).await
     }
 }

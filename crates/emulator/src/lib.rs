@@ -33,7 +33,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use stytch_m2m_mock::http::{Headers, HttpRequest, HttpResponse, Method};
-use stytch_m2m_mock::wire::{self, Route, Routed};
+use stytch_m2m_mock::wire::{self, Route};
 use stytch_m2m_mock::{Engine, Failure, MockStytch};
 use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
@@ -177,19 +177,19 @@ impl Emulator {
         if let Some(control) = bare_path.strip_prefix("/_emulator/") {
             return self.control(engine, control, &request).await;
         }
+        let (route, outcome) = self.inner.mock.handle_routed(request).await;
         let mutating = matches!(
-            wire::route(method, &path),
-            Routed::Found(
+            route,
+            Some(
                 Route::Create
                     | Route::Update
                     | Route::Delete
                     | Route::RotateStart
                     | Route::RotateCancel
-                    | Route::Rotate,
-                _
+                    | Route::Rotate
             )
         );
-        let response = match self.inner.mock.handle(request).await {
+        let response = match outcome {
             Ok(response) => response,
             Err(e) => {
                 let failure = Failure::new(

@@ -330,8 +330,17 @@ impl MockStytch {
 
     /// Handles one request: logs it, applies an armed fault, answers through the wire layer.
     pub async fn handle(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let route = match wire::route(request.method, &request.url) {
-            wire::Routed::Found(route, _) => Some(route),
+        self.handle_routed(request).await.1
+    }
+
+    /// Like [`MockStytch::handle`], also telling the operation the request was routed to (routed once).
+    pub async fn handle_routed(
+        &self,
+        request: HttpRequest,
+    ) -> (Option<Route>, Result<HttpResponse, TransportError>) {
+        let routed = wire::route(request.method, &request.url);
+        let route = match &routed {
+            wire::Routed::Found(route, _) => Some(*route),
             _ => None,
         };
         self.shared
@@ -344,14 +353,20 @@ impl MockStytch {
             route,
         );
         match fault {
-            Some(Fault::Respond(response)) => return Ok(response),
+            Some(Fault::Respond(response)) => return (route, Ok(response)),
             Some(Fault::Transport(kind)) => {
-                return Err(TransportError::new(kind, "injected by the mock"));
+                return (
+                    route,
+                    Err(TransportError::new(kind, "injected by the mock")),
+                );
             }
             Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
             None => {}
         }
-        Ok(wire::handle(&self.shared.engine, &request))
+        (
+            route,
+            Ok(wire::respond(&self.shared.engine, &request, routed)),
+        )
     }
 }
 

@@ -19,8 +19,13 @@ use crate::engine::{Engine, Failure};
 
 /// Answers one request.
 pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
+    respond(engine, request, route(request.method, &request.url))
+}
+
+/// Answers one request that has already been routed (see [`route`]).
+pub fn respond(engine: &Engine, request: &HttpRequest, routed: Routed) -> HttpResponse {
     let request_id = engine.request_id();
-    let (route, param) = match route(request.method, &request.url) {
+    let (route, param) = match routed {
         Routed::Found(route, param) => (route, param),
         Routed::MethodNotAllowed => {
             return error(&request_id, false, &Failure::method_not_allowed());
