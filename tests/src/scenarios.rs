@@ -910,10 +910,10 @@ fn form_encode(value: &str) -> String {
 }
 
 fn auth_error(
-    result: Result<stytch_m2m_core::AuthenticatedToken, Error>,
+    result: Result<stytch_m2m_core::AuthenticatedToken, stytch_m2m_core::AuthError>,
 ) -> stytch_m2m_core::AuthError {
     match result {
-        Err(Error::Auth(e)) => e,
+        Err(e) => e,
         other => panic!("expected an authentication error, got {other:?}"),
     }
 }
@@ -1040,13 +1040,23 @@ pub async fn token_expiry_follows_the_clock(t: &Target) {
         .unwrap()
         .access_token;
     let jwt = token.expose_secret();
-    let plain = AuthenticateOptions::new();
-    assert!(c.authenticate_token(jwt, &plain).await.is_ok());
+    let exact = AuthenticateOptions::new().clock_tolerance(Duration::ZERO);
+    let default = AuthenticateOptions::new();
+    assert!(c.authenticate_token(jwt, &exact).await.is_ok());
     t.controls.clock().advance(Duration::from_secs(3599));
-    assert!(c.authenticate_token(jwt, &plain).await.is_ok());
+    assert!(c.authenticate_token(jwt, &exact).await.is_ok());
     t.controls.clock().advance(Duration::from_secs(1));
     assert!(matches!(
-        auth_error(c.authenticate_token(jwt, &plain).await),
+        auth_error(c.authenticate_token(jwt, &exact).await),
+        AuthError::Invalid(InvalidToken::Expired)
+    ));
+    // The default tolerance (5 s) still accepts it, up to 5 s past `exp`.
+    assert!(c.authenticate_token(jwt, &default).await.is_ok());
+    t.controls.clock().advance(Duration::from_secs(4));
+    assert!(c.authenticate_token(jwt, &default).await.is_ok());
+    t.controls.clock().advance(Duration::from_secs(1));
+    assert!(matches!(
+        auth_error(c.authenticate_token(jwt, &default).await),
         AuthError::Invalid(InvalidToken::Expired)
     ));
     let lenient = AuthenticateOptions::new().clock_tolerance(Duration::from_secs(30));
@@ -1054,7 +1064,7 @@ pub async fn token_expiry_follows_the_clock(t: &Target) {
     // A fresh client (no cache) agrees.
     let fresh = t.client();
     assert!(matches!(
-        auth_error(fresh.authenticate_token(jwt, &plain).await),
+        auth_error(fresh.authenticate_token(jwt, &exact).await),
         AuthError::Invalid(InvalidToken::Expired)
     ));
 }
@@ -1064,9 +1074,12 @@ pub async fn token_expiry_follows_the_clock(t: &Target) {
 pub async fn signing_key_rotation(t: &Target) {
     use std::time::Duration;
     use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken, JwksPolicy};
+    // Nothing cached past one call: every authentication asks the JWKS again.
     let c = t.client_with_jwks(
         JwksPolicy::default()
             .with_ttl(Duration::ZERO)
+            .with_ttl_bounds(Duration::ZERO, Duration::ZERO)
+            .with_max_stale(Duration::ZERO)
             .with_cooldown(Duration::ZERO),
     );
     let m = create_with_scopes(&c, &["read:users"]).await;

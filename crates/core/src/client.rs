@@ -10,8 +10,10 @@ use serde::de::DeserializeOwned;
 use stytch_m2m_models::{ErrorType, Secret};
 use tracing::Instrument as _;
 
-use crate::auth::{JwksPolicy, VerifiedCachePolicy};
-use crate::clock::{Clock, SystemClock};
+use crate::auth::{
+    JwksPolicy, ProjectKind, TokenVerifier, TokenVerifierBuilder, VerifiedCachePolicy,
+};
+use crate::clock::Clock;
 use crate::config::{Environment, RetryConfig, TimeoutConfig};
 use crate::error::{ApiError, DecodeError, Error, RETRYABLE_STATUSES};
 use crate::transport::{
@@ -60,7 +62,7 @@ pub struct Client {
 }
 
 struct Inner {
-    auth: crate::auth::AuthState,
+    verifier: TokenVerifier,
     project_id: String,
     base_url: String,
     authorization: Secret,
@@ -90,28 +92,53 @@ pub struct ClientBuilder {
     environment: Option<Environment>,
     retry: RetryConfig,
     timeouts: TimeoutConfig,
-    clock: Arc<dyn Clock>,
-    jwks: JwksPolicy,
-    verified: VerifiedCachePolicy,
+    verifier: TokenVerifierBuilder,
 }
 
 impl ClientBuilder {
     /// Reads the time for token authentication from this clock (default the system clock; the mock's clock in
     /// tests).
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
+    pub fn clock(self, clock: impl Clock + 'static) -> Self {
+        self.verifier(|v| v.clock(clock))
     }
 
-    /// Sets how the JWKS is cached (default: 5 minute TTL, 30 s cooldown between refetches).
-    pub fn jwks_policy(mut self, policy: JwksPolicy) -> Self {
-        self.jwks = policy;
-        self
+    /// Sets how the JWKS is fetched and cached (default [`JwksPolicy::default`]).
+    pub fn jwks_policy(self, policy: JwksPolicy) -> Self {
+        self.verifier(|v| v.jwks_policy(policy))
     }
 
     /// Sets the bounds of the verified-token cache (default 10 000 tokens, 16 MiB).
-    pub fn verified_cache(mut self, policy: VerifiedCachePolicy) -> Self {
-        self.verified = policy;
+    pub fn verified_cache(self, policy: VerifiedCachePolicy) -> Self {
+        self.verifier(|v| v.verified_cache(policy))
+    }
+
+    /// Consumer (default) or B2B project: decides the JWKS path of token authentication.
+    pub fn project_kind(self, kind: ProjectKind) -> Self {
+        self.verifier(|v| v.project_kind(kind))
+    }
+
+    /// Configures the client's [`TokenVerifier`] further (accepted issuers, audience, a JWKS given up front). Its
+    /// transport and environment are the client's.
+    ///
+    /// ```
+    /// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+    /// # struct AnyTransport;
+    /// # impl Transport for AnyTransport {
+    /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+    /// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
+    /// #     }
+    /// # }
+    /// let client = stytch_m2m_core::Client::builder("project-test-1", "secret", AnyTransport)
+    ///     .verifier(|v| v.audience("https://api.example.com").issuer("https://login.example.com"))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn verifier(
+        mut self,
+        configure: impl FnOnce(TokenVerifierBuilder) -> TokenVerifierBuilder,
+    ) -> Self {
+        self.verifier = configure(self.verifier);
         self
     }
 
@@ -140,17 +167,7 @@ impl ClientBuilder {
 
     /// Builds the client; refuses an empty project id or secret, or a project id with `:`.
     pub fn build(self) -> Result<Client, Error> {
-        if self.project_id.is_empty()
-            || self.project_id.contains(':')
-            || self.project_id.chars().any(char::is_control)
-        {
-            return Err(ValidationError::new(
-                "project_id",
-                "must be non-empty, without `:` or control characters",
-                ErrorType::InvalidProjectId,
-            )
-            .into());
-        }
+        crate::auth::validate_project_id(&self.project_id)?;
         if self.secret.expose_secret().is_empty() {
             return Err(ValidationError::new(
                 "secret",
@@ -167,13 +184,14 @@ impl ClientBuilder {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(credentials)
         ));
+        let verifier = self
+            .verifier
+            .environment(environment.clone())
+            .shared_transport(self.transport.clone())
+            .build()?;
         Ok(Client {
             inner: Arc::new(Inner {
-                auth: crate::auth::AuthState {
-                    clock: self.clock,
-                    jwks: crate::auth::JwksCache::new(self.jwks),
-                    verified: crate::auth::VerifiedCache::new(self.verified),
-                },
+                verifier,
                 base_url: environment.base_url().to_owned(),
                 project_id: self.project_id,
                 authorization,
@@ -269,21 +287,22 @@ impl Client {
         secret: impl Into<Secret>,
         transport: impl Transport + 'static,
     ) -> ClientBuilder {
+        let project_id = project_id.into();
         ClientBuilder {
-            project_id: project_id.into(),
+            verifier: TokenVerifier::builder(project_id.clone()),
+            project_id,
             secret: secret.into(),
             transport: Arc::new(transport),
             environment: None,
             retry: RetryConfig::standard(),
             timeouts: TimeoutConfig::standard(),
-            clock: Arc::new(SystemClock),
-            jwks: JwksPolicy::default(),
-            verified: VerifiedCachePolicy::default(),
         }
     }
 
-    pub(crate) fn auth_state(&self) -> &crate::auth::AuthState {
-        &self.inner.auth
+    /// The client's token verifier (sharing its transport). Hand a clone to code that only checks tokens: it
+    /// carries no secret.
+    pub fn verifier(&self) -> &TokenVerifier {
+        &self.inner.verifier
     }
 
     /// The project id.

@@ -16,7 +16,9 @@ mod token;
 pub mod transport;
 pub mod validate;
 
-pub use auth::{AuthError, AuthenticateOptions, AuthenticatedToken, TokenProvider};
+pub use auth::{
+    AuthError, AuthenticateOptions, AuthenticatedToken, ProjectKind, TokenProvider, TokenVerifier,
+};
 pub use client::{Client, ClientBuilder, USER_AGENT};
 pub use clock::{Clock, SystemClock};
 pub use config::{Environment, RetryConfig, TimeoutConfig};

@@ -72,9 +72,25 @@ pub struct MockBuilder {
     seed: Option<u64>,
     clock: Option<MockClock>,
     key_grace: Option<Duration>,
+    kind: stytch_m2m_core::ProjectKind,
 }
 
 impl MockBuilder {
+    /// Consumer (default) or B2B: a B2B project serves its JWKS at `/v1/b2b/sessions/jwks/{project_id}` and
+    /// answers 404 on the consumer path (and the other way round), so a verifier set to the wrong kind fails.
+    ///
+    /// ```
+    /// use stytch_m2m_core::ProjectKind;
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// let mock = MockStytch::builder().project_kind(ProjectKind::B2b).build();
+    /// assert!(mock.verifier().jwks_url().contains("/v1/b2b/sessions/jwks/"));
+    /// ```
+    pub fn project_kind(mut self, kind: stytch_m2m_core::ProjectKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// Uses this project id (default: a new `project-test-<uuid>`; `project-live-…` makes live ids).
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
@@ -138,7 +154,8 @@ impl MockBuilder {
             self.clock.unwrap_or_default(),
             self.seed,
             self.key_grace.unwrap_or(engine::DEFAULT_KEY_GRACE),
-        );
+        )
+        .with_project_kind(self.kind);
         MockStytch::from_engine(engine)
     }
 }
@@ -190,8 +207,43 @@ impl MockStytch {
             self.clone(),
         )
         .clock(self.clock().clone())
+        .project_kind(self.engine().project_kind())
         .build()
         .expect("the mock's project id and secret are valid")
+    }
+
+    /// A token verifier of this project over this mock, with no project secret, the mock's clock and its project
+    /// kind: what a resource server holds.
+    ///
+    /// ```
+    /// use stytch_m2m_core::auth::AuthenticateOptions;
+    /// use stytch_m2m_core::models::CreateRequest;
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = MockStytch::new();
+    /// let svc = mock.seed_client(CreateRequest::new(["read:invoices"])).unwrap();
+    /// let token = mock.client().token(&svc.client_id, &svc.client_secret, &["read:invoices"]).await.unwrap();
+    /// let verified = mock
+    ///     .verifier()
+    ///     .authenticate_token(token.access_token.expose_secret(), &AuthenticateOptions::new())
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(verified.client_id(), svc.client_id);
+    /// # }
+    /// ```
+    pub fn verifier(&self) -> stytch_m2m_core::TokenVerifier {
+        self.verifier_builder()
+            .build()
+            .expect("the mock's project id is valid")
+    }
+
+    /// A builder of [`MockStytch::verifier`], to set more options.
+    pub fn verifier_builder(&self) -> stytch_m2m_core::auth::TokenVerifierBuilder {
+        stytch_m2m_core::TokenVerifier::builder(self.project_id())
+            .transport(self.clone())
+            .clock(self.clock().clone())
+            .project_kind(self.engine().project_kind())
     }
 
     /// The engine (state and rules), for direct calls that skip HTTP.
@@ -236,6 +288,21 @@ impl MockStytch {
     /// `{"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"}`.
     pub fn sign_jwt(&self, header: &serde_json::Value, claims: &serde_json::Value) -> String {
         self.shared.engine.sign_jwt(header, claims)
+    }
+
+    /// Signs any bytes as header and payload with the current signing key, for tests of what a verifier does with
+    /// input no JSON serializer would write (invalid UTF-8, duplicate members).
+    ///
+    /// ```
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// let mock = MockStytch::new();
+    /// let header = format!(r#"{{"alg":"RS256","kid":"{}"}}"#, mock.engine().current_kid());
+    /// let token = mock.sign_jwt_bytes(header.as_bytes(), br#"{"sub":"a","sub":"b"}"#);
+    /// assert_eq!(token.split('.').count(), 3);
+    /// ```
+    pub fn sign_jwt_bytes(&self, header: &[u8], claims: &[u8]) -> String {
+        self.shared.engine.sign_jwt_bytes(header, claims)
     }
 
     /// Rotates the signing key now; returns the new `kid`. The old key stays in the JWKS for the grace period.

@@ -1,14 +1,16 @@
-//! `Client::authenticate_token`: local verification of an M2M access token.
+//! The per-call options of token authentication, and the checks made on every call, cached token or not.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::claims::{Claim, Registered, number, string};
 use super::error::{AuthError, InvalidToken};
-use super::jwt;
 use super::scopes;
-use super::token::{AuthenticatedToken, VerifiedClaims};
-use crate::client::Client;
+use super::token::VerifiedClaims;
+
+/// The default leeway for `exp` and `nbf`: 5 seconds. Stytch sets `nbf = iat`, so a server whose clock lags
+/// Stytch's by even one second would refuse fresh tokens at random with no leeway; 5 s covers ordinary NTP
+/// drift between hosts without meaningfully extending a token's one-hour life.
+pub const DEFAULT_CLOCK_TOLERANCE: Duration = Duration::from_secs(5);
 
 /// What a custom authorization function is given.
 #[derive(Debug)]
@@ -22,7 +24,8 @@ pub struct AuthorizationCheck<'a> {
 
 type AuthorizeFn = dyn Fn(&AuthorizationCheck<'_>) -> bool + Send + Sync;
 
-/// The checks of [`Client::authenticate_token`] beyond signature, issuer, audience and expiry.
+/// The checks of [`TokenVerifier::authenticate_token`](super::TokenVerifier::authenticate_token) beyond signature,
+/// issuer, audience and expiry.
 ///
 /// ```
 /// use std::time::Duration;
@@ -34,7 +37,7 @@ type AuthorizeFn = dyn Fn(&AuthorizationCheck<'_>) -> bool + Send + Sync;
 ///     .clock_tolerance(Duration::from_secs(5));
 /// # let _ = options;
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AuthenticateOptions {
     required_scopes: Vec<String>,
     max_token_age: Option<Duration>,
@@ -53,8 +56,19 @@ impl std::fmt::Debug for AuthenticateOptions {
     }
 }
 
+impl Default for AuthenticateOptions {
+    fn default() -> Self {
+        Self {
+            required_scopes: Vec::new(),
+            max_token_age: None,
+            clock_tolerance: DEFAULT_CLOCK_TOLERANCE,
+            authorize: None,
+        }
+    }
+}
+
 impl AuthenticateOptions {
-    /// No required scope, no maximum age, no clock tolerance.
+    /// No required scope, no maximum age, [`DEFAULT_CLOCK_TOLERANCE`].
     pub fn new() -> Self {
         Self::default()
     }
@@ -75,7 +89,7 @@ impl AuthenticateOptions {
         self
     }
 
-    /// Leeway for `exp` and `nbf` (default 0).
+    /// Leeway for `exp` and `nbf` (default [`DEFAULT_CLOCK_TOLERANCE`], 5 s); zero is exact.
     pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
         self.clock_tolerance = tolerance;
         self
@@ -92,118 +106,8 @@ impl AuthenticateOptions {
     }
 }
 
-impl Client {
-    /// Authenticates an M2M access token locally: RS256 signature against the project's JWKS (fetched through
-    /// the transport and cached), `iss`, `aud`, `exp`, `nbf`, then the options (maximum age, scopes). No call to
-    /// Stytch except to fetch the JWKS.
-    ///
-    /// A token seen before (and still in the verified-token cache) skips parsing and the RSA verification; time,
-    /// age and scopes are still checked.
-    ///
-    /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client, bearer: &str) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::auth::AuthenticateOptions;
-    ///
-    /// let token = client
-    ///     .authenticate_token(bearer, &AuthenticateOptions::new().required_scopes(["read:users"]))
-    ///     .await?;
-    /// println!("called by {}", token.client_id());
-    /// # Ok(()) }
-    /// ```
-    pub async fn authenticate_token(
-        &self,
-        token: &str,
-        options: &AuthenticateOptions,
-    ) -> Result<AuthenticatedToken, crate::Error> {
-        self.authenticate(token, options)
-            .await
-            .map_err(crate::Error::Auth)
-    }
-
-    async fn authenticate(
-        &self,
-        token: &str,
-        options: &AuthenticateOptions,
-    ) -> Result<AuthenticatedToken, AuthError> {
-        let auth = self.auth_state();
-        let claims = match auth.verified.get(token) {
-            Some(hit) => {
-                let present = match auth.jwks.contains_fresh(&hit.kid) {
-                    Some(present) => present,
-                    None => auth.jwks.key(self, &hit.kid).await.is_ok(),
-                };
-                if !present {
-                    auth.verified.remove(token);
-                    return Err(InvalidToken::UnknownKey(hit.kid.clone()).into());
-                }
-                hit
-            }
-            None => {
-                let claims = Arc::new(self.verify(token).await?);
-                auth.verified.insert(token, claims.clone());
-                claims
-            }
-        };
-        check(&claims, auth.clock.now_unix(), options)?;
-        Ok(AuthenticatedToken { claims })
-    }
-
-    /// Decodes once, verifies the signature with the key of its `kid` (parsed once per kid), then reads the
-    /// registered claims in one borrowed pass and checks `iss` and `aud`. Custom claims are read lazily.
-    async fn verify(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
-        let parts = jwt::split(token)?;
-        let claims = Registered::parse(&parts.payload)?;
-        let key = self.auth_state().jwks.key(self, &parts.kid).await?;
-        key.verify_sig(parts.signing_input, &parts.signature)
-            .map_err(|_| InvalidToken::Signature)?;
-        let issuer = string(&claims.iss, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
-        let project_id = self.project_id();
-        let stytch_issuer = issuer.strip_prefix("stytch.com/") == Some(project_id);
-        if !stytch_issuer && issuer.trim_end_matches('/') != self.base_url() {
-            return Err(InvalidToken::Issuer.into());
-        }
-        let audience_ok = match &claims.aud {
-            Some(Claim::Str(aud)) => aud == project_id,
-            Some(Claim::Strings(auds)) => auds.iter().any(|a| a == project_id),
-            None => return Err(InvalidToken::MissingClaim("aud").into()),
-            Some(_) => {
-                return Err(InvalidToken::Malformed(
-                    "aud is not a string or an array of strings".into(),
-                )
-                .into());
-            }
-        };
-        if !audience_ok {
-            return Err(InvalidToken::Audience.into());
-        }
-        let client_id = string(&claims.sub, "sub")?
-            .ok_or(InvalidToken::MissingClaim("sub"))?
-            .to_owned();
-        let scopes: Vec<String> = string(&claims.scope, "scope")?
-            .ok_or(InvalidToken::MissingClaim("scope"))?
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let expires_at = number(&claims.exp, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?;
-        let issued_at = number(&claims.iat, "iat")?;
-        let not_before = number(&claims.nbf, "nbf")?;
-        drop(claims);
-        Ok(VerifiedClaims {
-            kid: parts.kid,
-            client_id,
-            scopes,
-            issued_at,
-            not_before,
-            expires_at,
-            payload: parts.payload.into_boxed_slice(),
-            custom_claims: std::sync::OnceLock::new(),
-        })
-    }
-}
-
 /// The checks made on every call, cached or not: expiry and `nbf` with the tolerance, maximum age, scopes.
-fn check(
+pub(crate) fn check(
     claims: &VerifiedClaims,
     now: u64,
     options: &AuthenticateOptions,

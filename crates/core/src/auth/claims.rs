@@ -74,29 +74,147 @@ impl<'de: 'a, 'a> Deserialize<'de> for Claim<'a> {
     }
 }
 
-/// The registered claims and `scope`; other members are skipped without being built.
-#[derive(Deserialize, Debug)]
+/// A member name, borrowed when it has no escapes.
+pub(crate) struct Name<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Name<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+/// How deep custom claims may nest (objects and arrays). Deeper payloads are refused with
+/// [`InvalidToken::NestingTooDeep`] rather than parsed into a silently empty map later.
+pub const MAX_CLAIMS_DEPTH: usize = 64;
+
+const TOO_DEEP: &str = "stytch-m2m: nesting too deep";
+
+/// Skips a value while checking it the way `serde_json::Value` would read it (so the lazy custom-claims parse
+/// cannot fail afterwards) and bounding its depth.
+struct Checked(usize);
+
+impl<'de> de::DeserializeSeed<'de> for Checked {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Checked {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if self.0 >= MAX_CLAIMS_DEPTH {
+            return Err(de::Error::custom(TOO_DEEP));
+        }
+        while seq.next_element_seed(Checked(self.0 + 1))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if self.0 >= MAX_CLAIMS_DEPTH {
+            return Err(de::Error::custom(TOO_DEEP));
+        }
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value_seed(Checked(self.0 + 1))?;
+        }
+        Ok(())
+    }
+}
+
+/// The registered claims and `scope`; other members are checked and skipped without being built. Read only from a
+/// JSON object (an array is refused, never read by position); a registered claim present twice is refused; `null`
+/// is a value of the wrong type, not an absent claim.
+#[derive(Debug, Default)]
 pub(crate) struct Registered<'a> {
-    #[serde(borrow)]
     pub iss: Option<Claim<'a>>,
-    #[serde(borrow)]
     pub sub: Option<Claim<'a>>,
-    #[serde(borrow)]
     pub aud: Option<Claim<'a>>,
-    #[serde(borrow)]
     pub scope: Option<Claim<'a>>,
-    #[serde(borrow)]
     pub exp: Option<Claim<'a>>,
-    #[serde(borrow)]
     pub nbf: Option<Claim<'a>>,
-    #[serde(borrow)]
     pub iat: Option<Claim<'a>>,
 }
 
+impl<'de: 'a, 'a> Deserialize<'de> for Registered<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Registered<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object of claims")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut claims = Registered::default();
+                while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+                    let slot = match &*name {
+                        "iss" => &mut claims.iss,
+                        "sub" => &mut claims.sub,
+                        "aud" => &mut claims.aud,
+                        "scope" => &mut claims.scope,
+                        "exp" => &mut claims.exp,
+                        "nbf" => &mut claims.nbf,
+                        "iat" => &mut claims.iat,
+                        _ => {
+                            map.next_value_seed(Checked(1))?;
+                            continue;
+                        }
+                    };
+                    if slot.is_some() {
+                        return Err(de::Error::custom("duplicate claim"));
+                    }
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(claims)
+            }
+        }
+        deserializer.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
 impl<'a> Registered<'a> {
-    pub fn parse(payload: &'a [u8]) -> Result<Self, InvalidToken> {
-        serde_json::from_slice(payload).map_err(|_| {
-            InvalidToken::Malformed("the payload is not a JSON object of claims".into())
+    pub fn parse(payload: &'a str) -> Result<Self, InvalidToken> {
+        serde_json::from_str(payload).map_err(|e| {
+            if e.to_string().starts_with(TOO_DEEP) {
+                InvalidToken::NestingTooDeep
+            } else {
+                InvalidToken::Malformed("the payload is not a JSON object of claims".into())
+            }
         })
     }
 }

@@ -1,6 +1,8 @@
 //! [`AuthError`]: why a token was not accepted. Never quotes the token.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Why a token is invalid.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +26,13 @@ pub enum InvalidToken {
     NotYetValid,
     /// A required claim is absent.
     MissingClaim(&'static str),
+    /// The header has `crit`: this verifier understands no critical extension, so RFC 7515 §4.1.11 requires
+    /// refusing the token.
+    CriticalHeader,
+    /// The header's `typ` is present and is not `JWT` (any case), or is not a string.
+    TokenType,
+    /// The claims nest objects or arrays deeper than [`MAX_CLAIMS_DEPTH`](super::claims::MAX_CLAIMS_DEPTH).
+    NestingTooDeep,
 }
 
 impl fmt::Display for InvalidToken {
@@ -42,18 +51,43 @@ impl fmt::Display for InvalidToken {
             InvalidToken::Expired => f.write_str("the token has expired (\"exp\")"),
             InvalidToken::NotYetValid => f.write_str("the token is not valid yet (\"nbf\")"),
             InvalidToken::MissingClaim(claim) => write!(f, "the {claim:?} claim is missing"),
+            InvalidToken::CriticalHeader => {
+                f.write_str("the header has \"crit\": no critical extension is supported")
+            }
+            InvalidToken::TokenType => f.write_str("the header's \"typ\" is not \"JWT\""),
+            InvalidToken::NestingTooDeep => write!(
+                f,
+                "the claims nest deeper than {} levels",
+                super::claims::MAX_CLAIMS_DEPTH
+            ),
         }
     }
 }
 
-/// Why `authenticate_token` refused a token.
-#[derive(Debug, thiserror::Error)]
+/// Why `authenticate_token` refused a token: the verifier's own error type, so that a handler maps it with one
+/// `match` (or [`AuthError::http_status`]) to 401, 403 or 503. No variant quotes the token.
+///
+/// ```
+/// use stytch_m2m_core::auth::{AuthError, InvalidToken};
+///
+/// fn status(e: &AuthError) -> u16 {
+///     match e {
+///         AuthError::Invalid(_) | AuthError::TooOld { .. } => 401,
+///         AuthError::MissingScopes(_) => 403,
+///         AuthError::JwksUnavailable(_) => 503,
+///         _ => 401,
+///     }
+/// }
+/// let e = AuthError::Invalid(InvalidToken::Expired);
+/// assert_eq!(status(&e), e.http_status());
+/// ```
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
-    /// The token is not a valid access token of this project (node: `jwt_invalid`).
+    /// The token is not a valid access token of this project (node: `jwt_invalid`): refuse with 401.
     #[error("invalid token: {0}")]
     Invalid(InvalidToken),
-    /// The token is older than `max_token_age` (node: `jwt_too_old`).
+    /// The token is older than `max_token_age` (node: `jwt_too_old`): refuse with 401.
     #[error("the token was issued at {issued_at}, {max_age_secs} or more seconds ago")]
     TooOld {
         /// Its `iat`.
@@ -61,17 +95,82 @@ pub enum AuthError {
         /// The maximum age asked for, in seconds.
         max_age_secs: u64,
     },
-    /// The token lacks required scopes (node: `missing_scopes`); with a custom authorization function, every
-    /// required scope is named.
+    /// The token lacks required scopes (node: `missing_scopes`): refuse with 403. With a custom authorization
+    /// function, every required scope is named.
     #[error("missing at least one required scope: {}", .0.join(" "))]
     MissingScopes(Vec<String>),
-    /// The JWKS could not be fetched.
-    #[error("the JWKS is unavailable: {0}")]
-    JwksUnavailable(#[source] Box<crate::Error>),
+    /// No usable key: the JWKS could not be fetched and no key for the token is cached. Not the caller's fault:
+    /// answer 503.
+    #[error("{0}")]
+    JwksUnavailable(JwksUnavailable),
+}
+
+impl AuthError {
+    /// The HTTP status a resource server answers with: 401 for an invalid or too old token, 403 for missing
+    /// scopes, 503 when the keys are unavailable.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AuthError::Invalid(_) | AuthError::TooOld { .. } => 401,
+            AuthError::MissingScopes(_) => 403,
+            AuthError::JwksUnavailable(_) => 503,
+        }
+    }
 }
 
 impl From<InvalidToken> for AuthError {
     fn from(cause: InvalidToken) -> Self {
         AuthError::Invalid(cause)
+    }
+}
+
+/// Why no key could be had: the last fetch failed (with its error), timed out, or the verifier is backing off
+/// after failures. Cheap to clone: every waiter of one fetch gets the same one.
+#[derive(Clone, Debug)]
+pub struct JwksUnavailable {
+    reason: Arc<str>,
+    retry_after: Option<Duration>,
+    source: Option<Arc<crate::Error>>,
+}
+
+impl JwksUnavailable {
+    pub(crate) fn new(reason: impl Into<Arc<str>>) -> Self {
+        Self {
+            reason: reason.into(),
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(mut self, source: Arc<crate::Error>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
+    }
+
+    /// How long until the verifier tries to fetch the JWKS again, when it is backing off (for a `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+}
+
+impl fmt::Display for JwksUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the JWKS is unavailable: {}", self.reason)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for JwksUnavailable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }

@@ -1,147 +1,479 @@
-//! The project's JWKS, fetched through the transport and cached: keys parsed once per `kid`, a TTL, at most one
-//! refetch for an unknown `kid`, and a cooldown between refetches so that a flood of tokens with random `kid`s
-//! cannot hammer the API.
+//! The project's JWKS as a key source that never stalls requests (after Nimbus's `JWKSourceBuilder`: refresh
+//! ahead, outage tolerance, rate limiting).
+//!
+//! - Keys are parsed once per `kid` and published in an [`ArcSwap`]: the hot path reads them without any lock.
+//! - At most one fetch is in flight per source. It runs as its own task, detached from the callers, bounded by
+//!   the fetch timeout; every waiter shares its outcome, and a waiter that is dropped changes nothing.
+//! - While a usable key for the token's `kid` is cached, nobody waits: when the set is due, one background
+//!   refresh starts and the cached key answers at once.
+//! - After failed refreshes, cached keys keep serving for [`JwksPolicy::max_stale`], then callers get
+//!   [`JwksUnavailable`].
+//! - Fetches are rate limited, failed ones too: at most one per cooldown after a success, and an exponential,
+//!   jittered backoff (capped at the cooldown) after failures. An unknown `kid` causes at most one refetch per
+//!   cooldown.
+//! - `Cache-Control: max-age` is honoured, clamped to the policy's bounds.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use aws_lc_rs::rsa::PublicKeyComponents;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::Engine as _;
+use foldhash::fast::RandomState;
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Shared};
 use stytch_m2m_models::JwksResponse;
 use tokio::time::Instant;
 
-use super::error::{AuthError, InvalidToken};
-use crate::client::{Auth, Call, Client, encode_path_segment};
-use crate::transport::Method;
+use super::error::{AuthError, InvalidToken, JwksUnavailable};
+use crate::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
 
-/// How the JWKS is cached.
+/// How the JWKS is fetched and cached.
+///
+/// ```
+/// use std::time::Duration;
+/// use stytch_m2m_core::auth::JwksPolicy;
+///
+/// let policy = JwksPolicy::default()
+///     .with_fetch_timeout(Duration::from_secs(2))
+///     .with_max_stale(Duration::from_secs(6 * 3600));
+/// assert_eq!(policy.cooldown, Duration::from_secs(30));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct JwksPolicy {
-    /// How long a fetched JWKS is trusted before it is fetched again (default 5 minutes).
+    /// How long a fetched JWKS is fresh when the response has no `Cache-Control: max-age` (default 5 minutes).
     pub ttl: Duration,
-    /// The least time between two fetches caused by unknown `kid`s (default 30 s, as jose in node).
+    /// The least freshness, whatever `max-age` says (default 60 s).
+    pub min_ttl: Duration,
+    /// The most freshness, whatever `max-age` says (default 1 hour; Stytch sends `max-age=900`).
+    pub max_ttl: Duration,
+    /// How long before the set stops being fresh a background refresh starts (default 30 s).
+    pub refresh_ahead: Duration,
+    /// The least time between two fetch starts (default 30 s, as jose in node); after failures the backoff grows
+    /// from 1 s to this, with jitter.
     pub cooldown: Duration,
+    /// The longest a caller waits for a fetch, and the longest a fetch runs (default 5 s, as jose). Apart from the
+    /// management calls' timeouts.
+    pub fetch_timeout: Duration,
+    /// How long cached keys keep serving after the set stopped being fresh while refreshes fail (default 1 hour:
+    /// past it, clients could not get new access tokens from Stytch either).
+    pub max_stale: Duration,
 }
 
 impl Default for JwksPolicy {
     fn default() -> Self {
         Self {
             ttl: Duration::from_secs(300),
+            min_ttl: Duration::from_secs(60),
+            max_ttl: Duration::from_secs(3600),
+            refresh_ahead: Duration::from_secs(30),
             cooldown: Duration::from_secs(30),
+            fetch_timeout: Duration::from_secs(5),
+            max_stale: Duration::from_secs(3600),
         }
     }
 }
 
 impl JwksPolicy {
-    /// Sets the TTL.
+    /// Sets the freshness used when the response has no `max-age`.
     pub fn with_ttl(mut self, ttl: Duration) -> Self {
         self.ttl = ttl;
         self
     }
 
-    /// Sets the cooldown.
+    /// Sets the bounds `max-age` is clamped to.
+    pub fn with_ttl_bounds(mut self, min: Duration, max: Duration) -> Self {
+        self.min_ttl = min;
+        self.max_ttl = max.max(min);
+        self
+    }
+
+    /// Sets how early a background refresh starts.
+    pub fn with_refresh_ahead(mut self, ahead: Duration) -> Self {
+        self.refresh_ahead = ahead;
+        self
+    }
+
+    /// Sets the cooldown between fetches.
     pub fn with_cooldown(mut self, cooldown: Duration) -> Self {
         self.cooldown = cooldown;
         self
     }
+
+    /// Sets the fetch timeout.
+    pub fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
+    }
+
+    /// Sets how long stale keys serve while refreshes fail.
+    pub fn with_max_stale(mut self, max_stale: Duration) -> Self {
+        self.max_stale = max_stale;
+        self
+    }
+
+    /// The freshness of a response: its `max-age` clamped to the bounds, else the TTL.
+    fn freshness(&self, cache_control: Option<&str>) -> Duration {
+        let max_age = cache_control.and_then(|value| {
+            value.split(',').find_map(|directive| {
+                let directive = directive.trim();
+                if directive.eq_ignore_ascii_case("no-cache")
+                    || directive.eq_ignore_ascii_case("no-store")
+                {
+                    return Some(Duration::ZERO);
+                }
+                let (name, seconds) = directive.split_once('=')?;
+                name.trim()
+                    .eq_ignore_ascii_case("max-age")
+                    .then(|| seconds.trim().trim_matches('"').parse::<u64>().ok())
+                    .flatten()
+                    .map(Duration::from_secs)
+            })
+        });
+        match max_age {
+            Some(age) => age.clamp(self.min_ttl, self.max_ttl.max(self.min_ttl)),
+            None => self.ttl,
+        }
+    }
 }
+
+type KeyMap = HashMap<Box<str>, Arc<ParsedPublicKey>, RandomState>;
+
+/// One published key set and its lifetime, in milliseconds since the source's origin.
+struct KeySet {
+    by_kid: KeyMap,
+    /// Until then the set is fresh; a refresh starts `refresh_ahead` before.
+    fresh_until: u64,
+    /// Until then its keys may be used (fresh, or stale while refreshes fail).
+    usable_until: u64,
+}
+
+impl KeySet {
+    fn empty() -> Self {
+        Self {
+            by_kid: KeyMap::default(),
+            fresh_until: 0,
+            usable_until: 0,
+        }
+    }
+}
+
+/// Where keys come from.
+enum Origin {
+    /// Fetched through the transport from this URL.
+    Remote {
+        transport: Arc<dyn Transport>,
+        url: String,
+    },
+    /// Given once; never fetched.
+    Static,
+}
+
+type Outcome = Result<(), JwksUnavailable>;
+type Flight = Shared<BoxFuture<'static, Outcome>>;
 
 #[derive(Default)]
-struct Keys {
-    by_kid: HashMap<String, Arc<ParsedPublicKey>>,
-    fetched_at: Option<Instant>,
-    /// Incremented by every successful fetch.
-    generation: u64,
+struct Control {
+    in_flight: Option<Flight>,
+    failures: u32,
+    last_error: Option<JwksUnavailable>,
 }
 
-/// The cache; one per client, shared by its clones.
-pub(crate) struct JwksCache {
+struct Inner {
     policy: JwksPolicy,
-    keys: RwLock<Keys>,
-    fetch: tokio::sync::Mutex<Option<Instant>>,
+    origin: Origin,
+    epoch: Instant,
+    keys: ArcSwap<KeySet>,
+    /// No fetch starts before this (ms since the epoch); read without a lock on the hot path.
+    next_fetch_at: AtomicU64,
+    control: Mutex<Control>,
 }
 
-impl JwksCache {
-    pub fn new(policy: JwksPolicy) -> Self {
+/// What the cache knows of a `kid` right now, without waiting.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Probe {
+    /// A usable key has this kid.
+    Usable,
+    /// The set is usable and has no such kid.
+    Absent,
+    /// No usable set (never fetched, or stale beyond `max_stale`).
+    Unusable,
+}
+
+/// The JWKS source of one verifier, shared by its clones.
+pub(crate) struct JwksSource {
+    inner: Arc<Inner>,
+}
+
+impl JwksSource {
+    /// A source that fetches from `url` through `transport`, optionally starting from a set the user gave.
+    pub fn remote(
+        policy: JwksPolicy,
+        transport: Arc<dyn Transport>,
+        url: String,
+        initial: Option<KeyMap>,
+    ) -> Self {
+        let source = Self::with(policy, Origin::Remote { transport, url });
+        if let Some(keys) = initial {
+            let fresh = duration_ms(source.inner.policy.ttl);
+            source.inner.publish(keys, fresh);
+        }
+        source
+    }
+
+    /// A source that only ever has these keys.
+    pub fn fixed(policy: JwksPolicy, keys: KeyMap) -> Self {
+        let source = Self::with(policy, Origin::Static);
+        source.inner.keys.store(Arc::new(KeySet {
+            by_kid: keys,
+            fresh_until: u64::MAX,
+            usable_until: u64::MAX,
+        }));
+        source
+    }
+
+    fn with(policy: JwksPolicy, origin: Origin) -> Self {
         Self {
-            policy,
-            keys: RwLock::default(),
-            fetch: tokio::sync::Mutex::new(None),
+            inner: Arc::new(Inner {
+                policy,
+                origin,
+                epoch: Instant::now(),
+                keys: ArcSwap::from_pointee(KeySet::empty()),
+                next_fetch_at: AtomicU64::new(0),
+                control: Mutex::default(),
+            }),
         }
     }
 
-    fn lookup(&self, kid: &str) -> (Option<Arc<ParsedPublicKey>>, bool, u64) {
-        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        let fresh = keys
-            .fetched_at
-            .is_some_and(|at| at.elapsed() < self.policy.ttl);
-        (keys.by_kid.get(kid).cloned(), fresh, keys.generation)
+    /// What is known of `kid` now. Starts a background refresh when the set is due; never waits.
+    pub fn probe(&self, kid: &str) -> Probe {
+        let now = self.inner.now_ms();
+        let set = self.inner.keys.load();
+        if now >= set.usable_until {
+            return Probe::Unusable;
+        }
+        let present = set.by_kid.contains_key(kid);
+        let due =
+            now.saturating_add(duration_ms(self.inner.policy.refresh_ahead)) >= set.fresh_until;
+        drop(set);
+        if due {
+            self.inner.refresh_in_background(now);
+        }
+        if present {
+            Probe::Usable
+        } else {
+            Probe::Absent
+        }
     }
 
-    /// Whether `kid` is in the cached JWKS (no fetch): the verified-token cache asks this on every hit.
-    pub fn contains_fresh(&self, kid: &str) -> Option<bool> {
-        let (key, fresh, _) = self.lookup(kid);
-        fresh.then_some(key.is_some())
-    }
-
-    /// The key of `kid`: from the cache while fresh; otherwise after one fetch (single flight, cooldown for
-    /// unknown kids). A stale key is still used when a refetch fails.
-    pub async fn key(&self, client: &Client, kid: &str) -> Result<Arc<ParsedPublicKey>, AuthError> {
-        let (key, fresh, generation) = self.lookup(kid);
-        if let (Some(key), true) = (&key, fresh) {
-            return Ok(key.clone());
-        }
-        let mut last_fetch = self.fetch.lock().await;
-        // Someone else fetched while we waited.
-        let (after, fresh_now, generation_now) = self.lookup(kid);
-        if generation_now != generation && fresh_now {
-            return after.ok_or_else(|| InvalidToken::UnknownKey(kid.to_owned()).into());
-        }
-        let cooling = last_fetch.is_some_and(|at| at.elapsed() < self.policy.cooldown);
-        if fresh && cooling {
-            // The set is fresh and was fetched moments ago: an unknown kid does not cause another fetch.
-            return Err(InvalidToken::UnknownKey(kid.to_owned()).into());
-        }
-        *last_fetch = Some(Instant::now());
-        match self.fetch_now(client).await {
-            Ok(()) => {
-                let (key, _, _) = self.lookup(kid);
-                key.ok_or_else(|| InvalidToken::UnknownKey(kid.to_owned()).into())
-            }
-            Err(e) => match key {
-                Some(stale) => {
-                    tracing::warn!(error = %e, "JWKS refetch failed; using the cached key");
-                    Ok(stale)
+    /// The key of `kid`: at once while a usable key is cached (a refresh starts in the background when due);
+    /// otherwise after joining or starting one fetch, waiting at most the fetch timeout.
+    pub async fn key(&self, kid: &str) -> Result<Arc<ParsedPublicKey>, AuthError> {
+        let now = self.inner.now_ms();
+        let usable = {
+            let set = self.inner.keys.load();
+            let usable = now < set.usable_until;
+            if usable && let Some(key) = set.by_kid.get(kid) {
+                let key = key.clone();
+                let due = now.saturating_add(duration_ms(self.inner.policy.refresh_ahead))
+                    >= set.fresh_until;
+                drop(set);
+                if due {
+                    self.inner.refresh_in_background(now);
                 }
-                None => Err(AuthError::JwksUnavailable(Box::new(e))),
-            },
+                return Ok(key);
+            }
+            usable
+        };
+        let flight = self.inner.join_or_start(now);
+        let Some(flight) = flight else {
+            // Backing off: no fetch now.
+            return Err(if usable {
+                InvalidToken::UnknownKey(kid.to_owned()).into()
+            } else {
+                AuthError::JwksUnavailable(self.inner.backing_off(now))
+            });
+        };
+        let outcome = match tokio::time::timeout(self.inner.policy.fetch_timeout, flight).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(JwksUnavailable::new(format!(
+                "no answer within the fetch timeout of {:?}",
+                self.inner.policy.fetch_timeout
+            ))),
+        };
+        // A set fetched for this very call is used even if its TTL is zero; after a failure, only a usable one.
+        let set = self.inner.keys.load();
+        if outcome.is_ok() || self.inner.now_ms() < set.usable_until {
+            return match set.by_kid.get(kid) {
+                Some(key) => Ok(key.clone()),
+                None => Err(InvalidToken::UnknownKey(kid.to_owned()).into()),
+            };
+        }
+        Err(AuthError::JwksUnavailable(outcome.err().unwrap_or_else(
+            || JwksUnavailable::new("the fetched JWKS is already stale"),
+        )))
+    }
+}
+
+impl Inner {
+    /// Milliseconds since the epoch, from 1: the empty set (usable until 0) is never usable.
+    fn now_ms(&self) -> u64 {
+        duration_ms(self.epoch.elapsed()).saturating_add(1)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Control> {
+        self.control.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn publish(&self, by_kid: KeyMap, fresh_for_ms: u64) {
+        let now = self.now_ms();
+        let fresh_until = now.saturating_add(fresh_for_ms);
+        self.keys.store(Arc::new(KeySet {
+            by_kid,
+            fresh_until,
+            usable_until: fresh_until.saturating_add(duration_ms(self.policy.max_stale)),
+        }));
+    }
+
+    fn refresh_in_background(self: &Arc<Self>, now: u64) {
+        if now >= self.next_fetch_at.load(Ordering::Relaxed) {
+            // The flight runs on its own; nobody waits for it.
+            drop(self.join_or_start(now));
         }
     }
 
-    async fn fetch_now(&self, client: &Client) -> Result<(), crate::Error> {
-        let path = format!(
-            "/v1/sessions/jwks/{}",
-            encode_path_segment(client.project_id())
-        );
-        let call = Call::empty("m2m.jwks", Method::Get, path).auth(Auth::None);
-        let jwks: JwksResponse = client.execute(call).await?;
-        let by_kid = jwks
-            .keys
-            .iter()
-            .filter(|k| k.kty == "RSA" && (k.alg == "RS256" || k.alg.is_empty()))
-            .filter_map(|k| Some((k.kid.clone(), Arc::new(parse_key(&k.n, &k.e)?))))
-            .collect();
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
-        *keys = Keys {
-            by_kid,
-            fetched_at: Some(Instant::now()),
-            generation: keys.generation + 1,
+    /// The fetch in flight, or a new one when none is and the rate limit allows; `None` while backing off.
+    fn join_or_start(self: &Arc<Self>, now: u64) -> Option<Flight> {
+        let Origin::Remote { transport, url } = &self.origin else {
+            return None;
         };
-        Ok(())
+        let mut control = self.lock();
+        if let Some(flight) = &control.in_flight {
+            return Some(flight.clone());
+        }
+        if now < self.next_fetch_at.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.next_fetch_at.store(
+            now.saturating_add(duration_ms(self.policy.cooldown)),
+            Ordering::Relaxed,
+        );
+        let (inner, transport, url) = (self.clone(), transport.clone(), url.clone());
+        let task = tokio::spawn(async move {
+            let fetched = tokio::time::timeout(inner.policy.fetch_timeout, fetch(&*transport, url))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(JwksUnavailable::new(format!(
+                        "the fetch timed out after {:?}",
+                        inner.policy.fetch_timeout
+                    )))
+                })
+                .map(|(keys, cache_control)| {
+                    (keys, inner.policy.freshness(cache_control.as_deref()))
+                });
+            inner.complete(fetched)
+        });
+        let flight: Flight = async move {
+            task.await
+                .unwrap_or_else(|_| Err(JwksUnavailable::new("the fetch task was cancelled")))
+        }
+        .boxed()
+        .shared();
+        control.in_flight = Some(flight.clone());
+        Some(flight)
     }
+
+    /// Publishes a fetched set, or records a failure and backs off; ends the flight.
+    fn complete(&self, fetched: Result<(KeyMap, Duration), JwksUnavailable>) -> Outcome {
+        let mut control = self.lock();
+        control.in_flight = None;
+        match fetched {
+            Ok((keys, fresh_for)) => {
+                self.publish(keys, duration_ms(fresh_for));
+                control.failures = 0;
+                control.last_error = None;
+                Ok(())
+            }
+            Err(e) => {
+                control.failures = control.failures.saturating_add(1);
+                let exp = 2u32.saturating_pow(control.failures.saturating_sub(1).min(30));
+                let backoff = Duration::from_secs(1)
+                    .saturating_mul(exp)
+                    .min(self.policy.cooldown)
+                    .mul_f64(0.5 + fastrand::f64() / 2.0);
+                let now = self.now_ms();
+                self.next_fetch_at
+                    .store(now.saturating_add(duration_ms(backoff)), Ordering::Relaxed);
+                tracing::warn!(error = %e, ?backoff, "JWKS fetch failed");
+                let e = e.with_retry_after(backoff);
+                control.last_error = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// The error of a caller who finds no usable set while fetches back off.
+    fn backing_off(&self, now: u64) -> JwksUnavailable {
+        let wait = Duration::from_millis(
+            self.next_fetch_at
+                .load(Ordering::Relaxed)
+                .saturating_sub(now),
+        );
+        let control = self.lock();
+        match &control.last_error {
+            Some(e) => e.clone().with_retry_after(wait),
+            None => JwksUnavailable::new("no JWKS is loaded").with_retry_after(wait),
+        }
+    }
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One GET of the JWKS: the usable keys and their freshness.
+async fn fetch(
+    transport: &dyn Transport,
+    url: String,
+) -> Result<(KeyMap, Option<String>), JwksUnavailable> {
+    let mut headers = Headers::new();
+    headers.insert("user-agent", crate::client::USER_AGENT);
+    headers.insert("accept", "application/json");
+    let request = HttpRequest {
+        method: Method::Get,
+        url,
+        headers,
+        body: bytes::Bytes::new(),
+    };
+    let response: HttpResponse = transport
+        .send(request)
+        .await
+        .map_err(|e| JwksUnavailable::new("the request failed").with_source(Arc::new(e.into())))?;
+    let cache_control = response.headers.get("cache-control").map(str::to_owned);
+    let jwks: JwksResponse = crate::client::decode(response)
+        .map_err(|e| JwksUnavailable::new("the response is an error").with_source(Arc::new(e)))?;
+    Ok((usable_keys(&jwks), cache_control))
+}
+
+/// The keys that may verify RS256 signatures: `kty` RSA, `alg` RS256 or absent, `use` absent or `sig`,
+/// `key_ops` absent or containing `verify`, and a valid RSA public key; each parsed once.
+pub(crate) fn usable_keys(jwks: &JwksResponse) -> KeyMap {
+    jwks.keys
+        .iter()
+        .filter(|k| k.kty == "RSA" && (k.alg == "RS256" || k.alg.is_empty()))
+        .filter(|k| k.use_.as_deref().is_none_or(|u| u == "sig"))
+        .filter(|k| k.key_ops.is_empty() || k.key_ops.iter().any(|op| op == "verify"))
+        .filter_map(|k| Some((k.kid.as_str().into(), Arc::new(parse_key(&k.n, &k.e)?))))
+        .collect()
+}
+
+/// Parses a JWKS document the user gives (JSON text: `{"keys": [...]}`).
+pub(crate) fn parse_jwks(json: &str) -> Result<KeyMap, serde_json::Error> {
+    serde_json::from_str::<JwksResponse>(json).map(|jwks| usable_keys(&jwks))
 }
 
 /// Parses an RSA public key from its JWK `n` and `e` (base64url), once per kid.
@@ -154,4 +486,26 @@ fn parse_key(n: &str, e: &str) -> Option<ParsedPublicKey> {
     components
         .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_age_is_honoured_within_bounds() {
+        let p = JwksPolicy::default();
+        assert_eq!(p.freshness(None), Duration::from_secs(300));
+        assert_eq!(
+            p.freshness(Some("public, max-age=900")),
+            Duration::from_secs(900)
+        );
+        assert_eq!(p.freshness(Some("MAX-AGE=5")), Duration::from_secs(60));
+        assert_eq!(
+            p.freshness(Some("max-age=99999999")),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(p.freshness(Some("no-store")), Duration::from_secs(60));
+        assert_eq!(p.freshness(Some("max-age=abc")), Duration::from_secs(300));
+    }
 }

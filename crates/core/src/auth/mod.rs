@@ -1,8 +1,10 @@
-//! Local authentication of M2M access tokens, and the two caches no official SDK has.
+//! Local authentication of M2M access tokens, and the caches no official SDK has.
 //!
-//! - [`Client::authenticate_token`](crate::Client::authenticate_token): RS256 against the project's JWKS, `iss`,
-//!   `aud`, `exp`, `nbf`, maximum age, scopes ([`scopes`]), with typed errors ([`AuthError`]).
-//! - The JWKS cache ([`JwksPolicy`]): TTL, one refetch for an unknown `kid`, a cooldown between refetches.
+//! - [`TokenVerifier`]: RS256 against the project's JWKS, `typ`, `iss`, `aud`, `exp`, `nbf`, maximum age, scopes
+//!   ([`scopes`]), with its own error type ([`AuthError`]). It needs no project secret; a
+//!   [`Client`](crate::Client) has one too ([`Client::authenticate_token`](crate::Client::authenticate_token)).
+//! - The JWKS source ([`JwksPolicy`]): refresh ahead in the background, one fetch in flight, stale keys serving
+//!   through an outage, rate-limited fetches, `Cache-Control: max-age`, static or user-given key sets.
 //! - The verified-token cache ([`VerifiedCachePolicy`]): a repeated token skips the RSA verification.
 //! - [`TokenProvider`]: access tokens cached per (client, scopes), refreshed ahead of expiry, single flight.
 
@@ -15,21 +17,16 @@ mod provider;
 pub mod scopes;
 mod token;
 mod verified;
+mod verifier;
 
-pub use authenticate::{AuthenticateOptions, AuthorizationCheck};
-pub use error::{AuthError, InvalidToken};
+pub use authenticate::{AuthenticateOptions, AuthorizationCheck, DEFAULT_CLOCK_TOLERANCE};
+pub use claims::MAX_CLAIMS_DEPTH;
+pub use error::{AuthError, InvalidToken, JwksUnavailable};
 pub use jwks::JwksPolicy;
 pub use jwt::MAX_TOKEN_LEN;
 pub use provider::TokenProvider;
 pub use token::AuthenticatedToken;
 pub use verified::VerifiedCachePolicy;
+pub use verifier::{ProjectKind, TokenVerifier, TokenVerifierBuilder};
 
-pub(crate) use jwks::JwksCache;
-pub(crate) use verified::VerifiedCache;
-
-/// The per-client state of local authentication, shared by the client's clones.
-pub(crate) struct AuthState {
-    pub clock: std::sync::Arc<dyn crate::clock::Clock>,
-    pub jwks: JwksCache,
-    pub verified: VerifiedCache,
-}
+pub(crate) use verifier::validate_project_id;

@@ -5,6 +5,10 @@
 //! Two generations approximate LRU in O(1): lookups read the young map, then the old one (promoting the entry);
 //! when the young map is full (entries or bytes), it becomes the old one and the previous old one is dropped.
 //! So at most `2 x` half the budget is held.
+//!
+//! The cache is split into up to 16 shards, each with its own lock and its share of the budget, so that tasks on
+//! different cores do not serialize on one lock. A token's shard follows from its last bytes (the signature of
+//! a verified token, uniformly spread; only verified tokens are ever inserted).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -58,28 +62,50 @@ struct Generations {
     old: Map,
 }
 
+/// One shard per this many entries of the budget, at most [`MAX_SHARDS`].
+const ENTRIES_PER_SHARD: usize = 256;
+const MAX_SHARDS: usize = 16;
+
 pub(crate) struct VerifiedCache {
+    /// The budget of one shard.
     policy: VerifiedCachePolicy,
-    inner: Mutex<Generations>,
+    shards: Box<[Mutex<Generations>]>,
 }
 
 impl VerifiedCache {
     pub fn new(policy: VerifiedCachePolicy) -> Self {
+        let count = (policy.max_entries / ENTRIES_PER_SHARD)
+            .clamp(1, MAX_SHARDS)
+            .next_power_of_two()
+            .min(MAX_SHARDS);
         Self {
-            policy,
-            inner: Mutex::default(),
+            policy: VerifiedCachePolicy {
+                max_entries: policy.max_entries.div_ceil(count),
+                max_bytes: policy.max_bytes / count,
+            },
+            shards: (0..count).map(|_| Mutex::default()).collect(),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self, token: &str) -> std::sync::MutexGuard<'_, Generations> {
+        let tail = token
+            .as_bytes()
+            .iter()
+            .rev()
+            .take(4)
+            .fold(0usize, |acc, &b| {
+                acc.wrapping_mul(31).wrapping_add(usize::from(b))
+            });
+        self.shards[tail & (self.shards.len() - 1)]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn get(&self, token: &str) -> Option<Arc<VerifiedClaims>> {
         if self.policy.max_entries == 0 {
             return None;
         }
-        let mut g = self.lock();
+        let mut g = self.lock(token);
         if let Some(hit) = g.young.get(token) {
             return Some(hit.clone());
         }
@@ -92,7 +118,7 @@ impl VerifiedCache {
         if self.policy.max_entries == 0 {
             return;
         }
-        let mut g = self.lock();
+        let mut g = self.lock(token);
         self.insert_locked(&mut g, token, claims);
     }
 
@@ -113,15 +139,20 @@ impl VerifiedCache {
 
     /// Drops an entry (its key left the JWKS).
     pub fn remove(&self, token: &str) {
-        let mut g = self.lock();
+        let mut g = self.lock(token);
         g.young.remove(token);
         g.old.remove(token);
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        let g = self.lock();
-        g.young.len() + g.old.len()
+        self.shards
+            .iter()
+            .map(|s| {
+                let g = s.lock().unwrap_or_else(|e| e.into_inner());
+                g.young.len() + g.old.len()
+            })
+            .sum()
     }
 }
 
@@ -177,6 +208,19 @@ mod tests {
         // One entry larger than half the budget is not kept at all.
         cache.insert(&"y".repeat(40 * 1024), claims(0));
         assert!(cache.get(&"y".repeat(40 * 1024)).is_none());
+    }
+
+    #[test]
+    fn sharded_cache_stays_within_the_whole_budget() {
+        let cache =
+            VerifiedCache::new(VerifiedCachePolicy::default().with_limits(10_000, usize::MAX));
+        assert_eq!(cache.shards.len(), 16);
+        for i in 0..50_000 {
+            cache.insert(&format!("token-{i}"), claims(i));
+        }
+        assert!(cache.len() <= 10_000, "{}", cache.len());
+        assert!(cache.len() >= 5_000, "{}", cache.len());
+        assert!(cache.get("token-49999").is_some());
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
+use stytch_m2m_core::auth::ProjectKind;
 use stytch_m2m_core::auth::scopes;
 use stytch_m2m_core::models::{
     CreateRequest, ErrorType, Jwk, M2mClient, M2mClientWithClientSecret,
@@ -61,6 +62,7 @@ pub struct Engine {
     keys: RwLock<KeyRing>,
     key_count: Mutex<usize>,
     key_grace: Duration,
+    kind: ProjectKind,
 }
 
 impl std::fmt::Debug for Engine {
@@ -110,7 +112,20 @@ impl Engine {
             }),
             key_count: Mutex::new(1),
             key_grace,
+            kind: ProjectKind::Consumer,
         }
+    }
+
+    /// Makes this a project of this kind: a B2B project publishes its JWKS at `/v1/b2b/sessions/jwks/{id}` only,
+    /// a consumer project (the default) at `/v1/sessions/jwks/{id}` only.
+    pub fn with_project_kind(mut self, kind: ProjectKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Consumer or B2B.
+    pub fn project_kind(&self) -> ProjectKind {
+        self.kind
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -202,6 +217,7 @@ impl Engine {
             keys: RwLock::new(keys),
             key_count: Mutex::new(key_count),
             key_grace,
+            kind: ProjectKind::Consumer,
         })
     }
 
@@ -492,6 +508,12 @@ impl Engine {
     pub fn sign_jwt(&self, header: &Value, claims: &Value) -> String {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
         token::sign(&keys.current, header, claims)
+    }
+
+    /// Signs any bytes as header and payload with the current key (see `MockStytch::sign_jwt_bytes`).
+    pub fn sign_jwt_bytes(&self, header: &[u8], claims: &[u8]) -> String {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        token::sign_bytes(&keys.current, header, claims)
     }
 
     /// The published public keys: the current one and retired ones still in their grace period.

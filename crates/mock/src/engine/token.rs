@@ -42,11 +42,16 @@ pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>) -> String {
 
 /// Signs `header.claims` as a compact JWS with `key` (the header is taken as given).
 pub(crate) fn sign(key: &SigningKey, header: &Value, claims: &Value) -> String {
-    let signing_input = format!(
-        "{}.{}",
-        B64.encode(serde_json::to_vec(header).expect("JSON")),
-        B64.encode(serde_json::to_vec(claims).expect("JSON"))
-    );
+    sign_bytes(
+        key,
+        &serde_json::to_vec(header).expect("JSON"),
+        &serde_json::to_vec(claims).expect("JSON"),
+    )
+}
+
+/// Signs any bytes as header and payload (for tests of what a verifier does with them).
+pub(crate) fn sign_bytes(key: &SigningKey, header: &[u8], claims: &[u8]) -> String {
+    let signing_input = format!("{}.{}", B64.encode(header), B64.encode(claims));
     let signature = key.sign(signing_input.as_bytes());
     format!("{signing_input}.{}", B64.encode(signature))
 }

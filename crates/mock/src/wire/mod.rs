@@ -11,7 +11,7 @@ mod route;
 use serde::Serialize;
 use serde_json::{Value, json};
 use stytch_m2m_core::models::{CreateRequest, UpdateRequest};
-use stytch_m2m_core::{ErrorType, HttpRequest, HttpResponse};
+use stytch_m2m_core::{ErrorType, HttpRequest, HttpResponse, ProjectKind};
 
 pub use route::{Route, Routed, path_of, route};
 
@@ -41,6 +41,10 @@ pub fn respond(engine: &Engine, request: &HttpRequest, routed: Routed) -> HttpRe
         param.unwrap_or_default(),
         &request_id,
     ) {
+        // Stytch lets the JWKS be cached for 15 minutes.
+        Ok(body) if route == Route::Jwks => {
+            success(body).with_header("cache-control", "public, max-age=900")
+        }
         Ok(body) => success(body),
         Err(failure) => error(&request_id, route.oauth_errors(), &failure),
     }
@@ -131,7 +135,9 @@ fn answer(
             })
         }
         Route::Jwks => {
-            if id != engine.project_id() {
+            let b2b_path = path_of(&request.url).starts_with("/v1/b2b/");
+            let b2b_project = engine.project_kind() == ProjectKind::B2b;
+            if id != engine.project_id() || b2b_path != b2b_project {
                 return Err(Failure::new(
                     404,
                     ErrorType::InvalidProjectId,
