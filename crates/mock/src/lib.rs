@@ -348,6 +348,26 @@ impl MockStytch {
         self.arm(None, times, fault);
     }
 
+    /// Disarms every fault not yet used.
+    ///
+    /// ```
+    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.fail_next(Route::Search, 100, Fault::status(503));
+    /// mock.clear_faults();
+    /// assert!(mock.client().clients().search(Default::default()).await.is_ok());
+    /// # }
+    /// ```
+    pub fn clear_faults(&self) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     fn arm(&self, route: Option<Route>, times: u32, fault: Fault) {
         if times > 0 {
             self.shared

@@ -1,0 +1,467 @@
+//! The verifier's JWKS source on a paused clock: nobody waits while a usable key is cached, one fetch in flight,
+//! failures rate limited, stale keys through an outage, waiters that go away, B2B paths, static and given key
+//! sets, custom audience and issuer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use stytch_m2m_core::auth::{
+    AuthError, AuthenticateOptions, InvalidToken, JwksPolicy, ProjectKind, TokenVerifier,
+};
+use stytch_m2m_core::{Transport, models::CreateRequest};
+use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
+use tokio::time::Instant;
+
+const NOW: u64 = 1_800_000_000;
+/// Longer than any fetch timeout: a JWKS endpoint that never answers.
+const NEVER: Duration = Duration::from_secs(24 * 3600);
+
+fn jwks_fetches(mock: &MockStytch) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.url.contains("/sessions/jwks/"))
+        .count()
+}
+
+fn mock() -> MockStytch {
+    MockStytch::builder()
+        .clock(MockClock::frozen_at_unix(NOW))
+        .build()
+}
+
+fn claims(mock: &MockStytch, sub: &str) -> Value {
+    json!({"sub": sub, "iss": format!("stytch.com/{}", mock.project_id()), "aud": [mock.project_id()],
+           "scope": "read:users", "iat": NOW, "nbf": NOW, "exp": NOW + 3600})
+}
+
+fn token(mock: &MockStytch, sub: &str) -> String {
+    let header = json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
+    mock.sign_jwt(&header, &claims(mock, sub))
+}
+
+/// Lets spawned tasks (a background refresh) run until they wait on time.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+}
+
+/// Runs `n` authentications of `tokens[i % len]` concurrently; returns their outcomes.
+async fn concurrently(
+    verifier: &TokenVerifier,
+    tokens: &[String],
+    n: usize,
+) -> Vec<Result<String, AuthError>> {
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (verifier, token) = (verifier.clone(), tokens[i % tokens.len()].clone());
+            tokio::spawn(async move {
+                verifier
+                    .authenticate_token(&token, &AuthenticateOptions::new())
+                    .await
+                    .map(|t| t.client_id().to_owned())
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    outcomes
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cached_key_answers_at_once_while_the_jwks_fails_or_hangs() {
+    for (name, fault) in [
+        ("503", Fault::status(503)),
+        ("never answers", Fault::Delay(NEVER)),
+    ] {
+        let mock = mock();
+        let verifier = mock.verifier();
+        let cached = token(&mock, "cached");
+        verifier
+            .authenticate_token(&cached, &AuthenticateOptions::new())
+            .await
+            .unwrap();
+        assert_eq!(jwks_fetches(&mock), 1);
+        // The set (max-age 900) is due; every JWKS request from now on fails or hangs.
+        tokio::time::advance(Duration::from_secs(901)).await;
+        mock.fail_next(Route::Jwks, 1000, fault);
+        // Cached tokens and new tokens signed by the cached key: 100 concurrent callers, none waits.
+        let mut tokens = vec![cached];
+        tokens.extend((0..9).map(|i| token(&mock, &format!("new-{i}"))));
+        let started = Instant::now();
+        let outcomes = concurrently(&verifier, &tokens, 100).await;
+        assert_eq!(started.elapsed(), Duration::ZERO, "{name}: nobody waited");
+        assert!(outcomes.iter().all(Result::is_ok), "{name}: {outcomes:?}");
+        assert_eq!(jwks_fetches(&mock), 2, "{name}: one background refresh");
+        // While it fails, more calls keep answering at once and fetches stay rate limited.
+        for _ in 0..10 {
+            tokio::time::advance(Duration::from_secs(3)).await;
+            let started = Instant::now();
+            assert!(
+                concurrently(&verifier, &tokens, 20)
+                    .await
+                    .iter()
+                    .all(Result::is_ok)
+            );
+            assert_eq!(started.elapsed(), Duration::ZERO, "{name}");
+        }
+        let fetches = jwks_fetches(&mock);
+        assert!(
+            (2..=7).contains(&fetches),
+            "{name}: {fetches} fetches in 30 s of failures"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn stale_keys_serve_for_max_stale_then_keys_are_unavailable() {
+    let mock = mock();
+    let verifier = mock
+        .verifier_builder()
+        .jwks_policy(JwksPolicy::default().with_max_stale(Duration::from_secs(600)))
+        .build()
+        .unwrap();
+    let jwt = token(&mock, "svc");
+    verifier
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    mock.fail_next(Route::Jwks, 10_000, Fault::status(503));
+    // Fresh for 900 s, then stale for 600 s more while every refresh fails.
+    tokio::time::advance(Duration::from_secs(1499)).await;
+    verifier
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let e = verifier
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AuthError::JwksUnavailable(_)), "{e:?}");
+    assert_eq!(e.http_status(), 503);
+    // It recovers as soon as the JWKS answers again.
+    mock.clear_faults();
+    tokio::time::advance(Duration::from_secs(31)).await;
+    verifier
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn cold_start_with_the_jwks_down_fails_fast_with_one_fetch() {
+    for (name, fault, waited) in [
+        ("503", Fault::status(503), Duration::ZERO),
+        ("never answers", Fault::Delay(NEVER), Duration::from_secs(5)),
+    ] {
+        let mock = mock();
+        let verifier = mock.verifier();
+        mock.fail_next(Route::Jwks, 1000, fault);
+        let tokens: Vec<String> = (0..10).map(|i| token(&mock, &format!("c{i}"))).collect();
+        let started = Instant::now();
+        let outcomes = concurrently(&verifier, &tokens, 100).await;
+        assert_eq!(
+            started.elapsed(),
+            waited,
+            "{name}: the fetch timeout (5 s) at most"
+        );
+        assert!(
+            outcomes
+                .iter()
+                .all(|o| matches!(o, Err(AuthError::JwksUnavailable(_)))),
+            "{name}: {outcomes:?}"
+        );
+        assert_eq!(jwks_fetches(&mock), 1, "{name}: one fetch for 100 waiters");
+        // Right after, callers are refused at once (backing off) and no fetch is made.
+        let started = Instant::now();
+        let again = concurrently(&verifier, &tokens, 50).await;
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        assert!(
+            again.iter().all(
+                |o| matches!(o, Err(AuthError::JwksUnavailable(e)) if e.retry_after().is_some())
+            )
+        );
+        assert_eq!(
+            jwks_fetches(&mock),
+            1,
+            "{name}: failed fetches are rate limited"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_flood_of_random_kids_causes_at_most_one_fetch_per_cooldown() {
+    let mock = mock();
+    let verifier = mock.verifier();
+    verifier
+        .authenticate_token(&token(&mock, "warm"), &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    let claims = claims(&mock, "attacker");
+    // 5 minutes of 200 tokens a second, each with a new random kid (10 s of them per step).
+    for step in 0..30 {
+        let tokens: Vec<String> = (0..20)
+            .map(|i| {
+                mock.sign_jwt(
+                    &json!({"alg": "RS256", "kid": format!("random-{step}-{i}"), "typ": "JWT"}),
+                    &claims,
+                )
+            })
+            .collect();
+        for outcome in concurrently(&verifier, &tokens, 20).await {
+            assert!(
+                matches!(
+                    outcome,
+                    Err(AuthError::Invalid(InvalidToken::UnknownKey(_)))
+                ),
+                "{outcome:?}"
+            );
+        }
+        tokio::time::advance(Duration::from_secs(10)).await;
+    }
+    let fetches = jwks_fetches(&mock);
+    // 300 s / 30 s cooldown = 10 refetches, plus the first fetch.
+    assert!(fetches <= 11, "{fetches} fetches");
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiters_dropped_mid_fetch_leave_nothing_behind() {
+    let mock = mock();
+    let transport: Arc<dyn Transport> = Arc::new(mock.clone());
+    let verifier = TokenVerifier::builder(mock.project_id())
+        .shared_transport(transport.clone())
+        .clock(mock.clock().clone())
+        .build()
+        .unwrap();
+    // The JWKS takes 2 s; every caller gives up after 100 ms.
+    mock.fail_next(Route::Jwks, 1, Fault::Delay(Duration::from_secs(2)));
+    let jwt = token(&mock, "svc");
+    for _ in 0..10 {
+        let outcome = tokio::time::timeout(
+            Duration::from_millis(100),
+            verifier.authenticate_token(&jwt, &AuthenticateOptions::new()),
+        )
+        .await;
+        assert!(outcome.is_err(), "the caller was dropped");
+    }
+    assert_eq!(
+        jwks_fetches(&mock),
+        1,
+        "the dropped callers shared one fetch"
+    );
+    // The fetch goes on without them and completes; the next caller needs no fetch.
+    tokio::time::advance(Duration::from_secs(2)).await;
+    settle().await;
+    let started = Instant::now();
+    verifier
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(jwks_fetches(&mock), 1);
+    // Nothing holds the transport once the verifier is gone.
+    drop(verifier);
+    settle().await;
+    assert_eq!(Arc::strong_count(&transport), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn b2b_and_consumer_projects_use_their_own_jwks_path() {
+    for kind in [ProjectKind::Consumer, ProjectKind::B2b] {
+        let mock = MockStytch::builder()
+            .clock(MockClock::frozen_at_unix(NOW))
+            .project_kind(kind)
+            .build();
+        let m = mock
+            .seed_client(CreateRequest::new(["read:users"]))
+            .unwrap();
+        let jwt = mock
+            .client()
+            .token(&m.client_id, &m.client_secret, &["read:users"])
+            .await
+            .unwrap()
+            .access_token;
+        let right = TokenVerifier::builder(mock.project_id())
+            .transport(mock.clone())
+            .clock(mock.clock().clone())
+            .project_kind(kind)
+            .build()
+            .unwrap();
+        assert!(
+            right
+                .authenticate_token(jwt.expose_secret(), &AuthenticateOptions::new())
+                .await
+                .is_ok(),
+            "{kind:?}"
+        );
+        let expected = match kind {
+            ProjectKind::B2b => "/v1/b2b/sessions/jwks/",
+            _ => "/v1/sessions/jwks/",
+        };
+        let fetched = mock.requests().last().unwrap().url.clone();
+        assert!(fetched.contains(expected), "{kind:?}: {fetched}");
+        // The other kind's path does not serve this project's keys: a wrongly configured verifier says so.
+        let wrong = if kind == ProjectKind::B2b {
+            ProjectKind::Consumer
+        } else {
+            ProjectKind::B2b
+        };
+        let wrong = TokenVerifier::builder(mock.project_id())
+            .transport(mock.clone())
+            .clock(mock.clock().clone())
+            .project_kind(wrong)
+            .build()
+            .unwrap();
+        let e = wrong
+            .authenticate_token(jwt.expose_secret(), &AuthenticateOptions::new())
+            .await
+            .unwrap_err();
+        let AuthError::JwksUnavailable(cause) = &e else {
+            panic!("{kind:?}: {e:?}")
+        };
+        let status = std::error::Error::source(cause)
+            .and_then(|s| s.downcast_ref::<stytch_m2m_core::Error>())
+            .and_then(stytch_m2m_core::Error::status);
+        assert_eq!(status, Some(404), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn custom_audience_and_custom_domain_issuer() {
+    let mock = mock();
+    let mut c = claims(&mock, "svc");
+    c["aud"] = json!(["https://api.example.com"]);
+    c["iss"] = json!("https://login.example.com");
+    let header = json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
+    let custom = mock.sign_jwt(&header, &c);
+    let default = mock.verifier();
+    let e = default
+        .authenticate_token(&custom, &AuthenticateOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AuthError::Invalid(InvalidToken::Issuer)),
+        "{e:?}"
+    );
+    let only_issuer = mock
+        .verifier_builder()
+        .issuer("https://login.example.com")
+        .build()
+        .unwrap();
+    let e = only_issuer
+        .authenticate_token(&custom, &AuthenticateOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AuthError::Invalid(InvalidToken::Audience)),
+        "{e:?}"
+    );
+    let configured = mock
+        .verifier_builder()
+        .issuer("https://login.example.com")
+        .audience("https://api.example.com")
+        .build()
+        .unwrap();
+    configured
+        .authenticate_token(&custom, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    // With a custom audience, the project id is no longer the audience.
+    let e = configured
+        .authenticate_token(&token(&mock, "svc"), &AuthenticateOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, AuthError::Invalid(InvalidToken::Audience)),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn static_and_given_key_sets_and_building_without_network() {
+    let mock = mock();
+    let jwks = json!({"keys": mock.engine().jwks()}).to_string();
+    // Building never fetches.
+    let dynamic = mock.verifier();
+    assert_eq!(mock.requests().len(), 0);
+    drop(dynamic);
+    // Static: no transport at all, never fetches, unknown kids are simply unknown.
+    let fixed = TokenVerifier::builder(mock.project_id())
+        .static_jwks(jwks.clone())
+        .clock(mock.clock().clone())
+        .build()
+        .unwrap();
+    let jwt = token(&mock, "svc");
+    fixed
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(30 * 24 * 3600)).await;
+    fixed
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    mock.rotate_signing_key();
+    let e = fixed
+        .authenticate_token(&token(&mock, "new"), &AuthenticateOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AuthError::Invalid(InvalidToken::UnknownKey(_))));
+    // Given up front with a transport: no fetch until its TTL (5 minutes) passes, then refreshed.
+    let given = mock.verifier_builder().jwks_json(jwks).build().unwrap();
+    given
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(mock.requests().len(), 0, "no request at all so far");
+    // A kid it does not know triggers one fetch, which finds the rotated key.
+    given
+        .authenticate_token(&token(&mock, "new"), &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(jwks_fetches(&mock), 1);
+    // Configuration mistakes are refused at build time, naming the field.
+    let e = TokenVerifier::builder(mock.project_id())
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("transport"), "{e}");
+    let e = TokenVerifier::builder(mock.project_id())
+        .static_jwks("{\"not\": \"a jwks\"}")
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("jwks"), "{e}");
+    let e = TokenVerifier::builder("")
+        .static_jwks("{\"keys\": []}")
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("project_id"), "{e}");
+}
+
+#[tokio::test]
+async fn the_verifier_holds_no_secret_and_a_client_shares_its_verifier() {
+    let mock = mock();
+    let verifier = mock.verifier();
+    let shown = format!("{verifier:?}");
+    assert!(!shown.contains(mock.project_secret().expose_secret()));
+    let client = mock.client();
+    let jwt = token(&mock, "svc");
+    let via_client = client
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    let via_verifier = client
+        .verifier()
+        .authenticate_token(&jwt, &AuthenticateOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(via_client, via_verifier);
+    assert_eq!(
+        jwks_fetches(&mock),
+        1,
+        "the client and its verifier share one cache"
+    );
+    fn send_sync_clone<T: Send + Sync + Clone>() {}
+    send_sync_clone::<TokenVerifier>();
+}
