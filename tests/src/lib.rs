@@ -49,6 +49,16 @@ impl Target {
             .expect("valid client")
     }
 
+    /// A token verifier of the project over the transport: no project secret, as a resource server holds it.
+    pub fn verifier(&self) -> stytch_m2m_core::TokenVerifier {
+        stytch_m2m_core::TokenVerifier::builder(self.project_id.clone())
+            .shared_transport(self.transport.clone())
+            .base_url(self.base_url.clone())
+            .clock(self.controls.clock().clone())
+            .build()
+            .expect("valid verifier")
+    }
+
     fn builder(&self, secret: Secret) -> stytch_m2m_core::ClientBuilder {
         Client::builder(self.project_id.clone(), secret, self.transport.clone())
             .base_url(self.base_url.clone())

@@ -958,6 +958,17 @@ pub async fn authenticate_tokens(t: &Target) {
             .unwrap(),
         ok
     );
+    // A verifier without the project secret agrees.
+    let verifier = t.verifier();
+    let by_verifier = verifier
+        .authenticate_token(
+            jwt,
+            &AuthenticateOptions::new().required_scopes(["read:users"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_verifier.client_id(), m.client_id);
+    assert_eq!(by_verifier.custom_claims(), ok.custom_claims());
 
     let refused = c
         .authenticate_token(

@@ -37,7 +37,7 @@ impl Environment {
 
 /// How failed calls are retried.
 ///
-/// Only calls that are safe to repeat (get, search, update, delete, the JWKS and the token exchange) are retried
+/// Only calls that are safe to repeat (get, search, update, delete and the token exchange) are retried
 /// on 429, 500, 502, 503, 504, timeouts and connection failures. Create and the three rotation calls are retried
 /// only when the request is known never to have been sent (the connection could not be made).
 ///

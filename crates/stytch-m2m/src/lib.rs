@@ -4,7 +4,8 @@
 //!   `clients().secrets()` (`rotate_start`, `rotate_cancel`, `rotate`).
 //! - Exchange client credentials for an access token: [`Client::token`], or [`auth::TokenProvider`] to cache
 //!   and refresh it.
-//! - Authenticate access tokens locally: [`Client::authenticate_token`].
+//! - Authenticate access tokens locally with no project secret: [`TokenVerifier`] (or [`verifier`] over HTTP); a
+//!   client has one too ([`Client::authenticate_token`]).
 //! - Retries, timeouts, typed errors and secrets that never print.
 //!
 //! Pick a transport: `http` (default feature: [`http::HttpTransport`], reqwest with rustls) for real calls, or
@@ -57,6 +58,27 @@ pub use stytch_m2m_mock as mock;
 #[cfg(feature = "http")]
 pub fn connect(project_id: impl Into<String>, secret: impl Into<Secret>) -> Result<Client, Error> {
     Client::new(project_id, secret, http::HttpTransport::builder().build()?)
+}
+
+/// A token verifier of this project over HTTP, for services that only check incoming M2M tokens: it needs **no
+/// project secret**, fetches the public JWKS from the environment of the id's prefix, and never makes a request
+/// wait on the JWKS while a usable key is cached. Use [`TokenVerifier::builder`] for B2B projects, custom domains
+/// and audiences, a static JWKS, or another JWKS policy.
+///
+/// ```no_run
+/// # async fn handle(bearer: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// use stytch_m2m::auth::AuthenticateOptions;
+///
+/// let verifier = stytch_m2m::verifier("project-live-…")?; // once, at start; clone it into handlers
+/// match verifier.authenticate_token(bearer, &AuthenticateOptions::new().required_scopes(["read:invoices"])).await {
+///     Ok(token) => println!("called by {}", token.client_id()),
+///     Err(refused) => println!("answer {}: {refused}", refused.http_status()), // 401, 403 or 503
+/// }
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "http")]
+pub fn verifier(project_id: impl Into<String>) -> Result<TokenVerifier, Error> {
+    TokenVerifier::new(project_id, http::HttpTransport::builder().build()?)
 }
 
 /// The README's examples, compiled as doctests so that it stays true.

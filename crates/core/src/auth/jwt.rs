@@ -1,6 +1,5 @@
 //! Parsing a compact JWS once: header, claims and signature, with bounds, strict as RFC 8725 asks.
 
-use base64::Engine as _;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::claims::{Claim, Name};
@@ -8,8 +7,6 @@ use super::error::InvalidToken;
 
 /// The largest token accepted, in bytes (Stytch's are under 2 KB; a 1 MB token is refused before any work).
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
-
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The header members the checks need; anything else is skipped. Read only from a JSON object (never an array),
 /// each member at most once.
@@ -58,42 +55,81 @@ impl<'de> serde::Deserialize<'de> for Header<'de> {
     }
 }
 
-/// A token split and decoded, not yet verified.
-pub(crate) struct Parts<'t> {
-    pub kid: String,
+/// The three segments of a compact JWS, not yet decoded.
+pub(crate) struct Segments<'t> {
+    pub header: &'t str,
+    pub payload: &'t str,
+    pub signature: &'t str,
     /// `header.payload`, the signed bytes.
     pub signing_input: &'t [u8],
-    /// The decoded payload (UTF-8 JSON text, not yet parsed).
-    pub payload: String,
-    pub signature: Vec<u8>,
 }
 
 fn malformed(why: &str) -> InvalidToken {
     InvalidToken::Malformed(why.to_owned())
 }
 
-/// Splits and decodes everything before any cryptography: three parts; a header that is a JSON object with `alg`
-/// RS256, a string `kid`, `typ` absent or `JWT` (any case), and no `crit` (this verifier understands no critical
-/// extension, so RFC 7515 §4.1.11 requires refusing any); a base64url payload that is UTF-8; a base64url
-/// signature. The claims are parsed by the caller.
-pub(crate) fn split(token: &str) -> Result<Parts<'_>, InvalidToken> {
+/// The largest RSA signature accepted: 8192 bits, the largest key aws-lc verifies with.
+const MAX_SIGNATURE_LEN: usize = 1024;
+/// Decoded headers and payloads up to these sizes are decoded on the stack; larger ones (still within
+/// [`MAX_TOKEN_LEN`]) on the heap.
+const HEADER_BUF: usize = 256;
+const PAYLOAD_BUF: usize = 1024;
+/// Signatures of keys up to 4096 bits are decoded on the stack.
+const SIGNATURE_BUF: usize = 512;
+
+/// Splits a token into its three segments: at most [`MAX_TOKEN_LEN`] bytes, exactly three dot-separated parts.
+pub(crate) fn segments(token: &str) -> Result<Segments<'_>, InvalidToken> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(malformed("the token is too large"));
     }
-    let mut parts = token.splitn(4, '.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed("a JWT has three dot-separated parts"));
+    let bytes = token.as_bytes();
+    let three_parts = || malformed("a JWT has three dot-separated parts");
+    let first = memchr::memchr(b'.', bytes).ok_or_else(three_parts)?;
+    let last = memchr::memrchr(b'.', bytes).ok_or_else(three_parts)?;
+    // A dot inside the payload segment makes it invalid base64url, refused when it is decoded.
+    if last == first {
+        return Err(three_parts());
+    }
+    Ok(Segments {
+        header: &token[..first],
+        payload: &token[first + 1..last],
+        signature: &token[last + 1..],
+        signing_input: &bytes[..last],
+    })
+}
+
+/// Decodes base64url (no padding; SIMD) into `buf` when it fits, else into `spill`.
+fn decode<'b>(
+    segment: &str,
+    buf: &'b mut [u8],
+    spill: &'b mut Vec<u8>,
+    why: &str,
+) -> Result<&'b [u8], InvalidToken> {
+    let b64 = base64_simd::URL_SAFE_NO_PAD;
+    let len = b64
+        .decoded_length(segment.as_bytes())
+        .map_err(|_| malformed(why))?;
+    let out = if len <= buf.len() {
+        &mut buf[..len]
+    } else {
+        spill.resize(len, 0);
+        &mut spill[..]
     };
-    let signed_len = header.len() + 1 + payload.len();
-    let header_bytes = B64
-        .decode(header)
-        .map_err(|_| malformed("the header is not base64url"))?;
-    let header_text =
-        std::str::from_utf8(&header_bytes).map_err(|_| malformed("the header is not UTF-8"))?;
-    let header: Header<'_> = serde_json::from_str(header_text)
-        .map_err(|_| malformed("the header is not a JSON object"))?;
+    let decoded = b64
+        .decode(segment.as_bytes(), base64_simd::Out::from_slice(out))
+        .map_err(|_| malformed(why))?;
+    Ok(decoded)
+}
+
+/// Checks the header and returns its `kid`: a JSON object with `alg` RS256, a string `kid`, `typ` absent or `JWT`
+/// (any case), and no `crit` (this verifier understands no critical extension, so RFC 7515 §4.1.11 requires
+/// refusing any).
+pub(crate) fn header(segment: &str) -> Result<String, InvalidToken> {
+    let (mut buf, mut spill) = ([0u8; HEADER_BUF], Vec::new());
+    let bytes = decode(segment, &mut buf, &mut spill, "the header is not base64url")?;
+    let text = std::str::from_utf8(bytes).map_err(|_| malformed("the header is not UTF-8"))?;
+    let header: Header<'_> =
+        serde_json::from_str(text).map_err(|_| malformed("the header is not a JSON object"))?;
     if header.crit {
         return Err(InvalidToken::CriticalHeader);
     }
@@ -110,22 +146,41 @@ pub(crate) fn split(token: &str) -> Result<Parts<'_>, InvalidToken> {
         Some(Claim::Str(typ)) if typ.eq_ignore_ascii_case("JWT") => {}
         Some(_) => return Err(InvalidToken::TokenType),
     }
-    let kid = match header.kid {
-        Some(Claim::Str(kid)) => kid.into_owned(),
-        None => return Err(InvalidToken::MissingClaim("kid")),
-        Some(_) => return Err(malformed("the header's kid is not a string")),
-    };
-    let payload = B64
-        .decode(payload)
-        .map_err(|_| malformed("the payload is not base64url"))?;
-    let payload = String::from_utf8(payload).map_err(|_| malformed("the payload is not UTF-8"))?;
-    let signature = B64
-        .decode(signature)
-        .map_err(|_| malformed("the signature is not base64url"))?;
-    Ok(Parts {
-        kid,
-        signing_input: &token.as_bytes()[..signed_len],
-        payload,
-        signature,
-    })
+    match header.kid {
+        Some(Claim::Str(kid)) => Ok(kid.into_owned()),
+        None => Err(InvalidToken::MissingClaim("kid")),
+        Some(_) => Err(malformed("the header's kid is not a string")),
+    }
+}
+
+/// Decodes the payload (UTF-8 checked) and hands it to `read`, which borrows from it.
+pub(crate) fn with_payload<R>(
+    segment: &str,
+    read: impl FnOnce(&str) -> Result<R, InvalidToken>,
+) -> Result<R, InvalidToken> {
+    let (mut buf, mut spill) = ([0u8; PAYLOAD_BUF], Vec::new());
+    let bytes = decode(
+        segment,
+        &mut buf,
+        &mut spill,
+        "the payload is not base64url",
+    )?;
+    read(std::str::from_utf8(bytes).map_err(|_| malformed("the payload is not UTF-8"))?)
+}
+
+/// Decodes the signature and hands it to `check`.
+pub(crate) fn with_signature<R>(
+    segment: &str,
+    check: impl FnOnce(&[u8]) -> Result<R, InvalidToken>,
+) -> Result<R, InvalidToken> {
+    if segment.len().div_ceil(4) * 3 > MAX_SIGNATURE_LEN {
+        return Err(malformed("the signature is too long"));
+    }
+    let (mut buf, mut spill) = ([0u8; SIGNATURE_BUF], Vec::new());
+    check(decode(
+        segment,
+        &mut buf,
+        &mut spill,
+        "the signature is not base64url",
+    )?)
 }

@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use base64::Engine as _;
 use serde_json::{Map, Value};
 
 /// Registered claims and `scope`: not custom claims.
@@ -15,8 +16,9 @@ pub(crate) struct VerifiedClaims {
     pub issued_at: Option<u64>,
     pub not_before: Option<u64>,
     pub expires_at: u64,
-    /// The decoded payload (JSON), from which the custom claims are read the first time they are asked for.
-    pub payload: Box<[u8]>,
+    /// The token itself: the verified-token cache's key, and where the custom claims are read from (the first
+    /// time they are asked for).
+    pub token: Box<str>,
     pub custom_claims: OnceLock<Map<String, Value>>,
 }
 
@@ -35,23 +37,33 @@ impl std::fmt::Debug for VerifiedClaims {
 
 impl PartialEq for VerifiedClaims {
     fn eq(&self, other: &Self) -> bool {
-        self.kid == other.kid && self.payload == other.payload
+        self.token == other.token
     }
 }
 
 impl VerifiedClaims {
     pub fn approximate_size(&self) -> usize {
         let scopes: usize = self.scopes.iter().map(|s| s.len() + 24).sum();
-        // The payload, and as much again for the custom claims once parsed.
-        256 + self.kid.len() + self.client_id.len() + scopes + 2 * self.payload.len()
+        // The token, and as much again for the custom claims once parsed.
+        256 + self.kid.len() + self.client_id.len() + scopes + 2 * self.token.len()
     }
 
     pub fn custom_claims(&self) -> &Map<String, Value> {
         self.custom_claims.get_or_init(|| {
-            // Verification already read the payload as UTF-8 JSON, checking every member the way `Value` reads
-            // it and bounding its depth, so this parse does not fail.
+            // Verification already decoded the payload and read it as UTF-8 JSON, checking every member the way
+            // `Value` reads it and bounding its depth, so this decoding and parse do not fail.
+            let payload = self
+                .token
+                .split('.')
+                .nth(1)
+                .and_then(|p| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(p)
+                        .ok()
+                })
+                .unwrap_or_default();
             let mut claims: Map<String, Value> =
-                serde_json::from_slice(&self.payload).unwrap_or_default();
+                serde_json::from_slice(&payload).unwrap_or_default();
             claims.retain(|k, _| !RESERVED.contains(&k.as_str()));
             claims
         })

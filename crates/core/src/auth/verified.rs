@@ -6,11 +6,20 @@
 //! when the young map is full (entries or bytes), it becomes the old one and the previous old one is dropped.
 //! So at most `2 x` half the budget is held.
 //!
+//! Admission (TinyLFU's doorkeeper): a token is kept only the second time it is verified. The first time, only a
+//! 64-bit fingerprint of it goes into a fixed array of atomics. So one-off tokens (a flood of valid but single-use
+//! tokens, or a service whose callers never repeat a token) neither evict the tokens that are repeated nor make
+//! every verification allocate and retain a copy of the token; a token used many times costs one extra
+//! verification in its life. A fingerprint collision only admits a token early: lookups compare whole tokens.
+//!
 //! The cache is split into up to 16 shards, each with its own lock and its share of the budget, so that tasks on
 //! different cores do not serialize on one lock. A token's shard follows from its last bytes (the signature of
 //! a verified token, uniformly spread; only verified tokens are ever inserted).
 
-use std::collections::HashMap;
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::hash::{BuildHasher as _, Hash};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use foldhash::fast::RandomState;
@@ -53,7 +62,65 @@ impl VerifiedCachePolicy {
     }
 }
 
-type Map = HashMap<Box<str>, Arc<VerifiedClaims>, RandomState>;
+/// An entry, keyed by the token it holds (stored once, in the claims).
+struct Entry(Arc<VerifiedClaims>);
+
+impl Borrow<str> for Entry {
+    fn borrow(&self) -> &str {
+        &self.0.token
+    }
+}
+
+impl Hash for Entry {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.token.hash(state);
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.token == other.0.token
+    }
+}
+
+impl Eq for Entry {}
+
+type Map = HashSet<Entry, TailState>;
+
+/// How many bytes at the end of a token are hashed: the signature's, unique per verified token.
+const HASHED_TAIL: usize = 64;
+
+/// Hashes only the last [`HASHED_TAIL`] bytes of a token (with a randomly seeded foldhash): a token is ~700
+/// bytes, and hashing all of it twice per new token was a measurable part of the cache's cost. Lookups still
+/// compare whole tokens, and only verified tokens are inserted, so an attacker cannot fill one bucket: forging
+/// many verified tokens with one signature tail is not possible.
+#[derive(Clone, Default)]
+struct TailState(RandomState);
+
+struct TailHasher(foldhash::fast::FoldHasher<'static>);
+
+impl std::hash::BuildHasher for TailState {
+    type Hasher = TailHasher;
+    fn build_hasher(&self) -> TailHasher {
+        TailHasher(self.0.build_hasher())
+    }
+}
+
+impl std::hash::Hasher for TailHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0
+            .write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+    }
+    fn write_u8(&mut self, byte: u8) {
+        self.0.write_u8(byte);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0.write_usize(n);
+    }
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
 
 #[derive(Default)]
 struct Generations {
@@ -66,10 +133,18 @@ struct Generations {
 const ENTRIES_PER_SHARD: usize = 256;
 const MAX_SHARDS: usize = 16;
 
+/// One shard, alone on its cache lines: threads locking neighbouring shards do not slow each other down.
+#[repr(align(128))]
+#[derive(Default)]
+struct Shard(Mutex<Generations>);
+
 pub(crate) struct VerifiedCache {
     /// The budget of one shard.
     policy: VerifiedCachePolicy,
-    shards: Box<[Mutex<Generations>]>,
+    shards: Box<[Shard]>,
+    /// Fingerprints of tokens verified once, by slot.
+    doorkeeper: Box<[AtomicU64]>,
+    fingerprint: TailState,
 }
 
 impl VerifiedCache {
@@ -78,12 +153,33 @@ impl VerifiedCache {
             .clamp(1, MAX_SHARDS)
             .next_power_of_two()
             .min(MAX_SHARDS);
+        let slots = match policy.max_entries {
+            0 => 0,
+            n => n.clamp(1024, 65_536).next_power_of_two(),
+        };
         Self {
             policy: VerifiedCachePolicy {
                 max_entries: policy.max_entries.div_ceil(count),
                 max_bytes: policy.max_bytes / count,
             },
-            shards: (0..count).map(|_| Mutex::default()).collect(),
+            shards: (0..count).map(|_| Shard::default()).collect(),
+            doorkeeper: (0..slots).map(|_| AtomicU64::new(0)).collect(),
+            fingerprint: TailState::default(),
+        }
+    }
+
+    /// Keeps the claims of a token verified for the second time (recently); the first time, only remembers its
+    /// fingerprint.
+    pub fn offer(&self, claims: Arc<VerifiedClaims>) {
+        if self.doorkeeper.is_empty() {
+            return;
+        }
+        let fingerprint = self.fingerprint.hash_one(&*claims.token) | 1;
+        let slot = &self.doorkeeper[fingerprint as usize & (self.doorkeeper.len() - 1)];
+        if slot.load(Ordering::Relaxed) == fingerprint {
+            self.insert(claims);
+        } else {
+            slot.store(fingerprint, Ordering::Relaxed);
         }
     }
 
@@ -97,6 +193,7 @@ impl VerifiedCache {
                 acc.wrapping_mul(31).wrapping_add(usize::from(b))
             });
         self.shards[tail & (self.shards.len() - 1)]
+            .0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
     }
@@ -107,23 +204,24 @@ impl VerifiedCache {
         }
         let mut g = self.lock(token);
         if let Some(hit) = g.young.get(token) {
-            return Some(hit.clone());
+            return Some(hit.0.clone());
         }
-        let promoted = g.old.remove(token)?;
-        self.insert_locked(&mut g, token, promoted.clone());
+        let promoted = g.old.take(token)?.0;
+        self.insert_locked(&mut g, promoted.clone());
         Some(promoted)
     }
 
-    pub fn insert(&self, token: &str, claims: Arc<VerifiedClaims>) {
+    /// Keeps the claims of a verified token (the token is in them), without admission.
+    pub fn insert(&self, claims: Arc<VerifiedClaims>) {
         if self.policy.max_entries == 0 {
             return;
         }
-        let mut g = self.lock(token);
-        self.insert_locked(&mut g, token, claims);
+        let mut g = self.lock(&claims.token);
+        self.insert_locked(&mut g, claims);
     }
 
-    fn insert_locked(&self, g: &mut Generations, token: &str, claims: Arc<VerifiedClaims>) {
-        let size = token.len() + claims.approximate_size();
+    fn insert_locked(&self, g: &mut Generations, claims: Arc<VerifiedClaims>) {
+        let size = claims.approximate_size();
         let half_entries = self.policy.max_entries.div_ceil(2);
         let half_bytes = self.policy.max_bytes / 2;
         if size > half_bytes {
@@ -134,7 +232,7 @@ impl VerifiedCache {
             g.young_bytes = 0;
         }
         g.young_bytes += size;
-        g.young.insert(token.into(), claims);
+        g.young.replace(Entry(claims));
     }
 
     /// Drops an entry (its key left the JWKS).
@@ -149,7 +247,7 @@ impl VerifiedCache {
         self.shards
             .iter()
             .map(|s| {
-                let g = s.lock().unwrap_or_else(|e| e.into_inner());
+                let g = s.0.lock().unwrap_or_else(|e| e.into_inner());
                 g.young.len() + g.old.len()
             })
             .sum()
@@ -160,7 +258,7 @@ impl VerifiedCache {
 mod tests {
     use super::*;
 
-    fn claims(n: usize) -> Arc<VerifiedClaims> {
+    fn claims(token: &str, n: usize) -> Arc<VerifiedClaims> {
         Arc::new(VerifiedClaims {
             kid: "k".into(),
             client_id: format!("c{n}"),
@@ -168,9 +266,7 @@ mod tests {
             issued_at: Some(1),
             not_before: None,
             expires_at: 2,
-            payload: format!("{{\"sub\":\"c{n}\"}}")
-                .into_bytes()
-                .into_boxed_slice(),
+            token: token.into(),
             custom_claims: Default::default(),
         })
     }
@@ -179,7 +275,7 @@ mod tests {
     fn bounded_in_entries_and_keeps_recent_ones() {
         let cache = VerifiedCache::new(VerifiedCachePolicy::default().with_limits(100, usize::MAX));
         for i in 0..1000 {
-            cache.insert(&format!("token-{i}"), claims(i));
+            cache.insert(claims(&format!("token-{i}"), i));
             assert!(cache.len() <= 100, "{}", cache.len());
         }
         assert!(cache.get("token-999").is_some());
@@ -187,11 +283,11 @@ mod tests {
         // A hit in the old generation is promoted and survives the next turnover.
         let cache = VerifiedCache::new(VerifiedCachePolicy::default().with_limits(4, usize::MAX));
         for i in 0..3 {
-            cache.insert(&format!("t{i}"), claims(i));
+            cache.insert(claims(&format!("t{i}"), i));
         }
         assert!(cache.get("t0").is_some());
         for i in 3..5 {
-            cache.insert(&format!("t{i}"), claims(i));
+            cache.insert(claims(&format!("t{i}"), i));
         }
         assert!(cache.get("t0").is_some());
     }
@@ -202,11 +298,11 @@ mod tests {
             VerifiedCache::new(VerifiedCachePolicy::default().with_limits(1_000_000, 64 * 1024));
         let token = "x".repeat(1000);
         for i in 0..1000 {
-            cache.insert(&format!("{token}{i}"), claims(i));
+            cache.insert(claims(&format!("{token}{i}"), i));
         }
         assert!(cache.len() < 100, "{}", cache.len());
         // One entry larger than half the budget is not kept at all.
-        cache.insert(&"y".repeat(40 * 1024), claims(0));
+        cache.insert(claims(&"y".repeat(40 * 1024), 0));
         assert!(cache.get(&"y".repeat(40 * 1024)).is_none());
     }
 
@@ -216,7 +312,7 @@ mod tests {
             VerifiedCache::new(VerifiedCachePolicy::default().with_limits(10_000, usize::MAX));
         assert_eq!(cache.shards.len(), 16);
         for i in 0..50_000 {
-            cache.insert(&format!("token-{i}"), claims(i));
+            cache.insert(claims(&format!("token-{i}"), i));
         }
         assert!(cache.len() <= 10_000, "{}", cache.len());
         assert!(cache.len() >= 5_000, "{}", cache.len());
@@ -224,12 +320,31 @@ mod tests {
     }
 
     #[test]
+    fn a_token_is_admitted_the_second_time_it_is_verified() {
+        let cache = VerifiedCache::new(VerifiedCachePolicy::default());
+        cache.offer(claims("t1", 1));
+        assert!(cache.get("t1").is_none(), "seen once: only its fingerprint");
+        cache.offer(claims("t1", 1));
+        assert!(cache.get("t1").is_some(), "seen twice: kept");
+        // One-off tokens do not evict it.
+        for i in 0..100_000 {
+            cache.offer(claims(&format!("one-off-{i}"), i));
+        }
+        assert!(cache.get("t1").is_some());
+        assert!(cache.len() < 100, "{}", cache.len());
+        let off = VerifiedCache::new(VerifiedCachePolicy::disabled());
+        off.offer(claims("t", 0));
+        off.offer(claims("t", 0));
+        assert!(off.get("t").is_none());
+    }
+
+    #[test]
     fn disabled_keeps_nothing_and_remove_forgets() {
         let off = VerifiedCache::new(VerifiedCachePolicy::disabled());
-        off.insert("t", claims(0));
+        off.insert(claims("t", 0));
         assert!(off.get("t").is_none());
         let on = VerifiedCache::new(VerifiedCachePolicy::default());
-        on.insert("t", claims(0));
+        on.insert(claims("t", 0));
         on.remove("t");
         assert!(on.get("t").is_none());
     }

@@ -313,8 +313,8 @@ impl TokenVerifier {
     /// `aud`, `exp`, `nbf`, then the options (maximum age, scopes). No call to Stytch except to fetch the JWKS,
     /// and none at all while a usable key for the token's `kid` is cached.
     ///
-    /// A token seen before (and still in the verified-token cache) skips parsing and the RSA verification; time,
-    /// age and scopes are still checked.
+    /// A token verified twice recently is kept in the verified-token cache; from then on it skips parsing and
+    /// the RSA verification, while time, age and scopes are still checked on every call.
     pub async fn authenticate_token(
         &self,
         token: &str,
@@ -342,7 +342,7 @@ impl TokenVerifier {
             }
             None => {
                 let claims = Arc::new(self.verify(token).await?);
-                inner.verified.insert(token, claims.clone());
+                inner.verified.offer(claims.clone());
                 claims
             }
         };
@@ -350,58 +350,81 @@ impl TokenVerifier {
         Ok(AuthenticatedToken { claims })
     }
 
-    /// Decodes once, verifies the signature with the key of its `kid` (parsed once per kid), then reads the
-    /// registered claims in one borrowed pass and checks `iss` and `aud`. Custom claims are read lazily.
+    /// Checks the header, then reads the registered claims in one borrowed pass over the payload (decoded on the
+    /// stack) and checks `iss` and `aud`, all before any key lookup; then verifies the signature with the key of
+    /// its `kid` (parsed once per kid). Custom claims are read lazily.
     async fn verify(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
         let inner = &*self.inner;
-        let parts = jwt::split(token)?;
-        let claims = Registered::parse(&parts.payload)?;
-        let key = inner.jwks.key(&parts.kid).await?;
-        key.verify_sig(parts.signing_input, &parts.signature)
-            .map_err(|_| InvalidToken::Signature)?;
-        let issuer = string(&claims.iss, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
-        if !inner.issuers.iter().any(|accepted| **accepted == *issuer) {
-            return Err(InvalidToken::Issuer.into());
-        }
-        let audience = inner.audience.as_str();
-        let audience_ok = match &claims.aud {
-            Some(Claim::Str(aud)) => aud == audience,
-            Some(Claim::Strings(auds)) => auds.iter().any(|a| a == audience),
-            None => return Err(InvalidToken::MissingClaim("aud").into()),
-            Some(_) => {
-                return Err(InvalidToken::Malformed(
-                    "aud is not a string or an array of strings".into(),
-                )
-                .into());
-            }
-        };
-        if !audience_ok {
-            return Err(InvalidToken::Audience.into());
-        }
-        let client_id = string(&claims.sub, "sub")?
-            .ok_or(InvalidToken::MissingClaim("sub"))?
-            .to_owned();
-        let scopes: Vec<String> = string(&claims.scope, "scope")?
-            .ok_or(InvalidToken::MissingClaim("scope"))?
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let expires_at = number(&claims.exp, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?;
-        let issued_at = number(&claims.iat, "iat")?;
-        let not_before = number(&claims.nbf, "nbf")?;
-        drop(claims);
+        let segments = jwt::segments(token)?;
+        let kid = jwt::header(segments.header)?;
+        let facts = jwt::with_payload(segments.payload, |payload| self.read_claims(payload))?;
+        let key = inner.jwks.key(&kid).await?;
+        jwt::with_signature(segments.signature, |signature| {
+            key.verify_sig(segments.signing_input, signature)
+                .map_err(|_| InvalidToken::Signature)
+        })?;
         Ok(VerifiedClaims {
-            kid: parts.kid,
-            client_id,
-            scopes,
-            issued_at,
-            not_before,
-            expires_at,
-            payload: parts.payload.into_bytes().into_boxed_slice(),
+            kid,
+            client_id: facts.client_id,
+            scopes: facts.scopes,
+            issued_at: facts.issued_at,
+            not_before: facts.not_before,
+            expires_at: facts.expires_at,
+            token: token.into(),
             custom_claims: std::sync::OnceLock::new(),
         })
     }
+
+    /// The registered claims, with `iss` and `aud` checked.
+    fn read_claims(&self, payload: &str) -> Result<Facts, InvalidToken> {
+        let claims = Registered::parse(payload)?;
+        let issuer = string(&claims.iss, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
+        if !self
+            .inner
+            .issuers
+            .iter()
+            .any(|accepted| **accepted == *issuer)
+        {
+            return Err(InvalidToken::Issuer);
+        }
+        let audience = self.inner.audience.as_str();
+        let audience_ok = match &claims.aud {
+            Some(Claim::Str(aud)) => aud == audience,
+            Some(Claim::Strings(auds)) => auds.iter().any(|a| a == audience),
+            None => return Err(InvalidToken::MissingClaim("aud")),
+            Some(_) => {
+                return Err(InvalidToken::Malformed(
+                    "aud is not a string or an array of strings".into(),
+                ));
+            }
+        };
+        if !audience_ok {
+            return Err(InvalidToken::Audience);
+        }
+        Ok(Facts {
+            client_id: string(&claims.sub, "sub")?
+                .ok_or(InvalidToken::MissingClaim("sub"))?
+                .to_owned(),
+            scopes: string(&claims.scope, "scope")?
+                .ok_or(InvalidToken::MissingClaim("scope"))?
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            expires_at: number(&claims.exp, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?,
+            issued_at: number(&claims.iat, "iat")?,
+            not_before: number(&claims.nbf, "nbf")?,
+        })
+    }
+}
+
+/// What the claims say, owned, before the signature is checked.
+struct Facts {
+    client_id: String,
+    scopes: Vec<String>,
+    expires_at: u64,
+    issued_at: Option<u64>,
+    not_before: Option<u64>,
 }
 
 impl crate::Client {
