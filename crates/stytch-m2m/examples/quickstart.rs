@@ -4,7 +4,7 @@
 //! `STYTCH_SECRET` set (and optionally `STYTCH_BASE_URL`, for example the local emulator
 //! `http://127.0.0.1:4010`), it runs the same steps against that server over HTTP.
 
-use stytch_m2m::auth::AuthenticateOptions;
+use stytch_m2m::auth::{AuthenticateOptions, TokenVerifier};
 use stytch_m2m::http::HttpTransport;
 use stytch_m2m::mock::MockStytch;
 use stytch_m2m::models::{CreateRequest, UpdateRequest, UpdateStatus};
@@ -69,9 +69,16 @@ async fn main() -> Result<(), Error> {
         token.token_type, token.expires_in
     );
 
-    step(3, "Authenticate the token locally, requiring read:users");
+    step(
+        3,
+        "Authenticate the token locally, requiring read:users, as a service would: with a TokenVerifier (no project secret)",
+    );
+    let verifier = TokenVerifier::builder(client.project_id())
+        .shared_transport(client.transport().clone())
+        .base_url(client.base_url())
+        .build()?;
     let options = AuthenticateOptions::new().required_scopes(["read:users"]);
-    let verified = client
+    let verified = verifier
         .authenticate_token(token.access_token.expose_secret(), &options)
         .await?;
     println!(
@@ -81,14 +88,14 @@ async fn main() -> Result<(), Error> {
     );
 
     step(4, "Require a scope the token lacks (delete:users)");
-    let refused = client
+    let refused = verifier
         .authenticate_token(
             token.access_token.expose_secret(),
             &AuthenticateOptions::new().required_scopes(["delete:users"]),
         )
         .await;
     match refused {
-        Err(e) => println!("   refused, as it should be: {e}"),
+        Err(e) => println!("   refused with {}, as it should be: {e}", e.http_status()),
         Ok(_) => println!("   UNEXPECTED: accepted"),
     }
 
