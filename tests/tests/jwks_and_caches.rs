@@ -1,12 +1,12 @@
-//! The JWKS cache (TTL, one refetch per unknown kid, cooldown), the verified-token cache (checks still run on a
-//! hit) and the token provider (single flight, failures shared and not cached).
+//! The JWKS cache through a client (max-age, one refetch per unknown kid, cooldown, failures) and the
+//! verified-token cache (checks still run on a hit). The token provider is in `token_provider.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 use stytch_m2m_core::auth::{
-    AuthError, AuthenticateOptions, InvalidToken, JwksPolicy, TokenProvider,
+    AuthError, AuthenticateOptions, InvalidToken, JwksPolicy, ProviderPolicy, TokenProvider,
 };
 use stytch_m2m_core::models::CreateRequest;
 use stytch_m2m_core::{Client, Error, RetryConfig};
@@ -243,128 +243,4 @@ async fn a_cached_token_is_still_checked_for_time_age_and_scopes() {
         .await
         .unwrap_err();
     assert!(matches!(e, AuthError::Invalid(InvalidToken::Expired)));
-}
-
-fn token_requests(mock: &MockStytch) -> usize {
-    mock.requests()
-        .iter()
-        .filter(|r| r.url.contains("/oauth2/token"))
-        .count()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_thousand_concurrent_callers_cause_one_exchange() {
-    let (mock, id, secret) = project();
-    let provider = TokenProvider::new(mock.client(), id, secret);
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let provider = provider.clone();
-            tokio::spawn(async move {
-                provider
-                    .token(&["read:users"])
-                    .await
-                    .map(|t| t.expose_secret().to_owned())
-            })
-        })
-        .collect();
-    let mut tokens = Vec::new();
-    for task in tasks {
-        tokens.push(task.await.unwrap().unwrap());
-    }
-    tokens.dedup();
-    assert_eq!(tokens.len(), 1, "every caller got the same token");
-    assert_eq!(provider.exchanges(), 1);
-    assert_eq!(token_requests(&mock), 1);
-    // Another scope set is another cache entry.
-    provider.token::<&str>(&[]).await.unwrap();
-    assert_eq!(provider.exchanges(), 2);
-}
-
-#[tokio::test(start_paused = true)]
-async fn tokens_are_refreshed_ahead_of_expiry() {
-    let (mock, id, secret) = project();
-    let provider =
-        TokenProvider::new(mock.client(), id, secret).with_refresh_margin(Duration::from_secs(300));
-    let first = provider.token(&["read:users"]).await.unwrap();
-    tokio::time::advance(Duration::from_secs(3299)).await;
-    assert_eq!(provider.token(&["read:users"]).await.unwrap(), first);
-    assert_eq!(provider.exchanges(), 1);
-    mock.clock().advance(Duration::from_secs(3300));
-    tokio::time::advance(Duration::from_secs(2)).await; // inside the margin: refreshed before expiry
-    let second = provider.token(&["read:users"]).await.unwrap();
-    assert_ne!(second, first);
-    assert_eq!(provider.exchanges(), 2);
-}
-
-fn provider_without_retries(
-    mock: &MockStytch,
-    id: String,
-    secret: stytch_m2m_core::Secret,
-) -> Arc<TokenProvider> {
-    let client = Client::builder(
-        mock.project_id(),
-        mock.project_secret().clone(),
-        mock.clone(),
-    )
-    .retry(RetryConfig::disabled())
-    .build()
-    .unwrap();
-    Arc::new(TokenProvider::new(client, id, secret))
-}
-
-async fn fifty_callers(
-    provider: &Arc<TokenProvider>,
-    scope: &'static str,
-) -> Vec<Result<stytch_m2m_core::Secret, Error>> {
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let provider = provider.clone();
-            tokio::spawn(async move { provider.token(&[scope]).await })
-        })
-        .collect();
-    let mut outcomes = Vec::new();
-    for task in tasks {
-        outcomes.push(task.await.unwrap());
-    }
-    outcomes
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
-    let (mock, id, secret) = project();
-    let provider = provider_without_retries(&mock, id, secret);
-    // A slow exchange that fails (the client lacks the scope): all 50 callers join it and all get its error.
-    mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
-    let outcomes = fifty_callers(&provider, "write:users").await;
-    assert_eq!(provider.exchanges(), 1, "one failing exchange, shared");
-    for outcome in outcomes {
-        let e = outcome.unwrap_err();
-        assert_eq!(
-            e.error_type(),
-            Some(&stytch_m2m_core::ErrorType::InvalidScope)
-        );
-        assert_eq!(e.status(), Some(400));
-    }
-    // Nothing was cached: the next call tries again (and a server error is reported, then recovered from).
-    mock.fail_next(Route::Token, 1, Fault::status(500));
-    assert_eq!(
-        provider.token(&["read:users"]).await.unwrap_err().status(),
-        Some(500)
-    );
-    assert!(provider.token(&["read:users"]).await.is_ok());
-    assert_eq!(provider.exchanges(), 3);
-    // A slow successful exchange is shared the same way.
-    mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
-    let outcomes = fifty_callers(&provider, "read:users:x").await;
-    assert!(outcomes.iter().all(|o| {
-        o.as_ref()
-            .is_err_and(|e| e.error_type() == Some(&stytch_m2m_core::ErrorType::InvalidScope))
-    }));
-    let fresh = fifty_callers(&provider, "read:users").await;
-    assert!(fresh.iter().all(Result::is_ok));
-    assert_eq!(
-        provider.exchanges(),
-        4,
-        "read:users was cached; read:users:x failed once for all"
-    );
 }

@@ -24,7 +24,7 @@ pub use claims::MAX_CLAIMS_DEPTH;
 pub use error::{AuthError, InvalidToken, JwksUnavailable};
 pub use jwks::JwksPolicy;
 pub use jwt::MAX_TOKEN_LEN;
-pub use provider::TokenProvider;
+pub use provider::{ProviderPolicy, TokenProvider};
 pub use token::AuthenticatedToken;
 pub use verified::VerifiedCachePolicy;
 pub use verifier::{ProjectKind, TokenVerifier, TokenVerifierBuilder};

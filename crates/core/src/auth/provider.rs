@@ -1,8 +1,10 @@
-//! [`TokenProvider`]: access tokens cached per (client, scopes), refreshed ahead of expiry, with single flight.
+//! [`TokenProvider`]: access tokens cached per (client, secret, scopes), refreshed ahead of expiry in the
+//! background, one exchange in flight, detached from its callers.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
@@ -12,7 +14,77 @@ use tokio::time::Instant;
 
 use crate::{Client, Error};
 
-type Exchange = Shared<BoxFuture<'static, Result<Cached, Arc<Error>>>>;
+/// How a [`TokenProvider`] caches and refreshes.
+///
+/// ```
+/// use std::time::Duration;
+/// use stytch_m2m_core::auth::ProviderPolicy;
+///
+/// let policy = ProviderPolicy::default().with_load_timeout(Duration::from_secs(3));
+/// assert_eq!(policy.refresh_margin, Duration::from_secs(300));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ProviderPolicy {
+    /// How long before expiry a token is refreshed (default 5 minutes of Stytch's hour).
+    pub refresh_margin: Duration,
+    /// The margin is stretched by a random fraction up to this (default 0.5: refresh between 5 and 7.5 minutes
+    /// before expiry), so that a fleet of instances does not refresh at the same moment.
+    pub refresh_jitter: f64,
+    /// The longest one exchange may take, apart from the client's own timeouts (default 5 s).
+    pub load_timeout: Duration,
+    /// The most (client, secret, scopes) entries kept; the least recently used goes first (default 64).
+    pub max_entries: usize,
+    /// After a failed refresh while the cached token is still valid, the next try waits this long, doubling up to
+    /// `max_backoff` (default 1 s).
+    pub initial_backoff: Duration,
+    /// The longest wait between refresh tries (default 30 s).
+    pub max_backoff: Duration,
+}
+
+impl Default for ProviderPolicy {
+    fn default() -> Self {
+        Self {
+            refresh_margin: Duration::from_secs(300),
+            refresh_jitter: 0.5,
+            load_timeout: Duration::from_secs(5),
+            max_entries: 64,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ProviderPolicy {
+    /// Sets the refresh margin and its jitter fraction (clamped to `[0, 1]`).
+    pub fn with_refresh_margin(mut self, margin: Duration, jitter: f64) -> Self {
+        self.refresh_margin = margin;
+        self.refresh_jitter = jitter.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Sets the load timeout.
+    pub fn with_load_timeout(mut self, timeout: Duration) -> Self {
+        self.load_timeout = timeout;
+        self
+    }
+
+    /// Sets the most entries kept (at least 1).
+    pub fn with_max_entries(mut self, max: usize) -> Self {
+        self.max_entries = max.max(1);
+        self
+    }
+
+    /// Sets the backoff between failed refreshes.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+}
+
+type Outcome = Result<Secret, Arc<Error>>;
+type Flight = Shared<BoxFuture<'static, Outcome>>;
 
 #[derive(Clone, Debug)]
 struct Cached {
@@ -21,30 +93,50 @@ struct Cached {
     expires_at: Instant,
 }
 
-#[derive(Default)]
+/// A cache key: the scopes (sorted, deduplicated) and a fingerprint of the secret, never the secret.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    secret: u64,
+    scopes: Vec<String>,
+}
+
 struct Slot {
     cached: Option<Cached>,
-    inflight: Option<(u64, Exchange)>,
+    flight: Option<Flight>,
+    /// No background refresh before this (after failures).
+    retry_at: Option<Instant>,
+    failures: u32,
+    /// When it was last asked for, as a count of calls (for eviction).
+    last_used: u64,
+}
+
+struct Credentials {
+    secret: Secret,
+    fingerprint: u64,
 }
 
 struct Inner {
     client: Client,
     client_id: String,
-    secret: Secret,
-    /// Milliseconds before expiry at which a token is refreshed.
-    refresh_margin_ms: AtomicU64,
-    slots: Mutex<HashMap<Vec<String>, Arc<Mutex<Slot>>>>,
+    credentials: Mutex<Arc<Credentials>>,
+    hasher: foldhash::quality::RandomState,
+    policy: ProviderPolicy,
+    slots: Mutex<HashMap<Key, Slot>>,
     exchanges: AtomicU64,
-    next_flight: AtomicU64,
+    uses: AtomicU64,
 }
 
 /// Hands out access tokens of one M2M client, exchanging its credentials only when needed.
 ///
-/// - One cached token per set of scopes; reused until `refresh_margin` before it expires (default 5 minutes of
-///   Stytch's hour), then refreshed.
-/// - Single flight: however many tasks ask at once, one exchange is made and every waiter gets its result.
-/// - A failed exchange is reported to every waiter and is not cached: the next call tries again. While the cached
-///   token is still valid (the refresh window), callers get it rather than the error.
+/// - One cached token per set of scopes (and secret); reused until a jittered margin before it expires.
+/// - No caller waits while a valid token is cached: past the refresh point, the cached token is returned at once
+///   and one refresh runs in the background.
+/// - One exchange in flight per entry, running as its own task bounded by the load timeout: callers that give up
+///   neither stall nor poison the next one, and nothing is leaked.
+/// - A failed exchange reaches every waiter and is not cached. While the cached token is still valid, callers get
+///   it instead, and the next refresh waits a backoff.
+/// - [`invalidate`](Self::invalidate) drops a token a downstream service refused; a bounded number of entries.
+/// - [`set_secret`](Self::set_secret) after a rotation: tokens obtained with the old secret are never served.
 ///
 /// ```no_run
 /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
@@ -64,43 +156,57 @@ impl std::fmt::Debug for TokenProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenProvider")
             .field("client_id", &self.inner.client_id)
-            .field("secret", &self.inner.secret)
-            .field("refresh_margin", &self.refresh_margin())
+            .field("secret", &self.inner.credentials().secret)
+            .field("policy", &self.inner.policy)
             .finish_non_exhaustive()
     }
 }
 
 impl TokenProvider {
-    /// A provider for this M2M client's credentials.
+    /// A provider for this M2M client's credentials, with the default [`ProviderPolicy`].
     pub fn new(
         client: Client,
         client_id: impl Into<String>,
         client_secret: impl Into<Secret>,
     ) -> Self {
+        Self::with_policy(client, client_id, client_secret, ProviderPolicy::default())
+    }
+
+    /// A provider with this policy.
+    pub fn with_policy(
+        client: Client,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        policy: ProviderPolicy,
+    ) -> Self {
+        let hasher = foldhash::quality::RandomState::default();
+        let secret = client_secret.into();
+        let fingerprint = hasher.hash_one(secret.expose_secret());
         Self {
             inner: Arc::new(Inner {
                 client,
                 client_id: client_id.into(),
-                secret: client_secret.into(),
-                refresh_margin_ms: AtomicU64::new(300_000),
+                credentials: Mutex::new(Arc::new(Credentials {
+                    secret,
+                    fingerprint,
+                })),
+                hasher,
+                policy,
                 slots: Mutex::default(),
                 exchanges: AtomicU64::new(0),
-                next_flight: AtomicU64::new(0),
+                uses: AtomicU64::new(0),
             }),
         }
     }
 
-    /// Refreshes tokens this long before they expire (default 5 minutes). Applies to every clone, for tokens
-    /// fetched from now on.
-    pub fn with_refresh_margin(self, margin: Duration) -> Self {
-        let ms = u64::try_from(margin.as_millis()).unwrap_or(u64::MAX);
-        self.inner.refresh_margin_ms.store(ms, Ordering::SeqCst);
-        self
+    /// The policy.
+    pub fn policy(&self) -> &ProviderPolicy {
+        &self.inner.policy
     }
 
-    /// The refresh margin.
-    pub fn refresh_margin(&self) -> Duration {
-        Duration::from_millis(self.inner.refresh_margin_ms.load(Ordering::SeqCst))
+    /// The M2M client whose tokens this provider hands out.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
     }
 
     /// How many exchanges this provider has started.
@@ -108,82 +214,222 @@ impl TokenProvider {
         self.inner.exchanges.load(Ordering::SeqCst)
     }
 
-    /// An access token with these scopes (empty: every scope of the client).
-    pub async fn token<S: AsRef<str>>(&self, scopes: &[S]) -> Result<Secret, Error> {
-        let mut key: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
-        key.sort();
-        key.dedup();
-        let slot = self
+    /// Uses another secret from now on (after a rotation): tokens obtained with the previous one are no longer
+    /// served, and the next call exchanges the new one.
+    pub fn set_secret(&self, client_secret: impl Into<Secret>) {
+        let secret = client_secret.into();
+        let fingerprint = self.inner.hasher.hash_one(secret.expose_secret());
+        *self
             .inner
-            .slots
+            .credentials
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key.clone())
-            .or_default()
-            .clone();
-        let (flight, exchange) = {
-            let mut state = slot.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(cached) = &state.cached
-                && Instant::now() < cached.refresh_at
-            {
-                return Ok(cached.token.clone());
-            }
-            match &state.inflight {
-                Some((flight, exchange)) => (*flight, exchange.clone()),
-                None => {
-                    let flight = self.inner.next_flight.fetch_add(1, Ordering::SeqCst);
-                    let exchange = self.exchange(key).boxed().shared();
-                    state.inflight = Some((flight, exchange.clone()));
-                    (flight, exchange)
-                }
-            }
-        };
-        let result = exchange.await;
-        let mut state = slot.lock().unwrap_or_else(|e| e.into_inner());
-        if state.inflight.as_ref().is_some_and(|(f, _)| *f == flight) {
-            state.inflight = None;
-            if let Ok(fresh) = &result {
-                state.cached = Some(fresh.clone());
-            }
-        }
-        match result {
-            Ok(fresh) => Ok(fresh.token),
-            Err(error) => match &state.cached {
-                Some(still_valid) if Instant::now() < still_valid.expires_at => {
-                    tracing::warn!(error = %error, "token refresh failed; the cached token is still valid");
-                    Ok(still_valid.token.clone())
-                }
-                _ => Err(Error::Shared(error)),
-            },
+            .unwrap_or_else(|e| e.into_inner()) = Arc::new(Credentials {
+            secret,
+            fingerprint,
+        });
+        self.inner.lock().retain(|key, _| key.secret == fingerprint);
+    }
+
+    /// Drops the cached token for these scopes if it is `rejected` (a downstream service answered 401 to it), so
+    /// that the next call exchanges a new one. A token already replaced is left alone, so many requests refused
+    /// at once cause one new exchange.
+    pub fn invalidate<S: AsRef<str>>(&self, scopes: &[S], rejected: &Secret) {
+        let key = self.inner.key(scopes);
+        if let Some(slot) = self.inner.lock().get_mut(&key)
+            && slot
+                .cached
+                .as_ref()
+                .is_some_and(|c| c.token.expose_secret() == rejected.expose_secret())
+        {
+            slot.cached = None;
         }
     }
 
-    fn exchange(
-        &self,
-        scopes: Vec<String>,
-    ) -> impl std::future::Future<Output = Result<Cached, Arc<Error>>> + Send + 'static {
-        let inner = self.inner.clone();
-        async move {
-            inner.exchanges.fetch_add(1, Ordering::SeqCst);
-            let started = Instant::now();
-            let response = inner
-                .client
-                .token(&inner.client_id, &inner.secret, &scopes)
-                .await
-                .map_err(Arc::new)?;
-            let lifetime = Duration::from_secs(u64::from(response.expires_in));
-            let expires_at = started + lifetime;
-            let margin = Duration::from_millis(inner.refresh_margin_ms.load(Ordering::SeqCst));
-            let refresh_at = if lifetime > margin {
-                expires_at - margin
-            } else {
-                started + lifetime / 2
+    /// Drops every cached token.
+    pub fn invalidate_all(&self) {
+        for slot in self.inner.lock().values_mut() {
+            slot.cached = None;
+        }
+    }
+
+    /// An access token with these scopes (empty: every scope of the client).
+    pub async fn token<S: AsRef<str>>(&self, scopes: &[S]) -> Result<Secret, Error> {
+        let key = self.inner.key(scopes);
+        let flight = {
+            let now = Instant::now();
+            let use_count = self.inner.uses.fetch_add(1, Ordering::Relaxed);
+            let mut slots = self.inner.lock();
+            if !slots.contains_key(&key) {
+                self.inner.make_room(&mut slots);
+            }
+            let slot = slots.entry(key.clone()).or_insert_with(|| Slot {
+                cached: None,
+                flight: None,
+                retry_at: None,
+                failures: 0,
+                last_used: use_count,
+            });
+            slot.last_used = use_count;
+            match &slot.cached {
+                Some(cached) if now < cached.refresh_at => return Ok(cached.token.clone()),
+                Some(cached) if now < cached.expires_at => {
+                    // Due: refresh in the background (unless backing off); the valid token answers now.
+                    let token = cached.token.clone();
+                    if slot.flight.is_none() && slot.retry_at.is_none_or(|at| now >= at) {
+                        slot.flight = Some(self.inner.start(key));
+                    }
+                    return Ok(token);
+                }
+                _ => {}
+            }
+            match &slot.flight {
+                Some(flight) => flight.clone(),
+                None => {
+                    let flight = self.inner.start(key);
+                    slot.flight = Some(flight.clone());
+                    flight
+                }
+            }
+        };
+        flight.await.map_err(Error::Shared)
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Slot>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn credentials(&self) -> Arc<Credentials> {
+        self.credentials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn key<S: AsRef<str>>(&self, scopes: &[S]) -> Key {
+        let mut scopes: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
+        scopes.sort();
+        scopes.dedup();
+        Key {
+            secret: self.credentials().fingerprint,
+            scopes,
+        }
+    }
+
+    /// Evicts the least recently used idle entry when the map is full.
+    fn make_room(&self, slots: &mut HashMap<Key, Slot>) {
+        while slots.len() >= self.policy.max_entries {
+            let Some(oldest) = slots
+                .iter()
+                .filter(|(_, slot)| slot.flight.is_none())
+                .min_by_key(|(_, slot)| slot.last_used)
+                .map(|(key, _)| key.clone())
+            else {
+                return;
             };
-            Ok(Cached {
-                token: response.access_token,
-                refresh_at,
-                expires_at,
+            slots.remove(&oldest);
+        }
+    }
+
+    /// Starts one exchange as its own task. It holds the client, not the provider: a provider dropped meanwhile
+    /// is freed at once, and the task ends within the load timeout whoever waits for it.
+    fn start(self: &Arc<Self>, key: Key) -> Flight {
+        self.exchanges.fetch_add(1, Ordering::SeqCst);
+        let weak: Weak<Inner> = Arc::downgrade(self);
+        let client = self.client.clone();
+        let client_id = self.client_id.clone();
+        let credentials = self.credentials();
+        let load_timeout = self.policy.load_timeout;
+        let task = tokio::spawn(async move {
+            let started = Instant::now();
+            let exchanged = tokio::time::timeout(
+                load_timeout,
+                client.token(&client_id, &credentials.secret, &key.scopes),
+            )
+            .await;
+            let outcome = match exchanged {
+                Ok(Ok(response)) => Ok(response),
+                Ok(Err(e)) => Err(Arc::new(e)),
+                Err(_) => Err(Arc::new(Error::Transport(crate::TransportError::new(
+                    crate::TransportErrorKind::Timeout,
+                    format!(
+                        "the token exchange took longer than the load timeout of {load_timeout:?}"
+                    ),
+                )))),
+            };
+            match weak.upgrade() {
+                Some(inner) => inner.complete(&key, started, outcome),
+                None => outcome.map(|response| response.access_token),
+            }
+        });
+        async move {
+            task.await.unwrap_or_else(|_| {
+                Err(Arc::new(Error::Transport(crate::TransportError::new(
+                    crate::TransportErrorKind::Other,
+                    "the token exchange task was cancelled",
+                ))))
             })
+        }
+        .boxed()
+        .shared()
+    }
+
+    /// Stores an exchange's result in its entry and ends the flight.
+    fn complete(
+        &self,
+        key: &Key,
+        started: Instant,
+        outcome: Result<stytch_m2m_models::TokenResponse, Arc<Error>>,
+    ) -> Outcome {
+        let mut slots = self.lock();
+        let slot = slots.get_mut(key);
+        match outcome {
+            Ok(response) => {
+                let lifetime = Duration::from_secs(u64::from(response.expires_in));
+                let expires_at = started + lifetime;
+                let margin = self
+                    .policy
+                    .refresh_margin
+                    .mul_f64(1.0 + self.policy.refresh_jitter * fastrand::f64());
+                let refresh_at = if lifetime > margin {
+                    expires_at - margin
+                } else {
+                    started + lifetime / 2
+                };
+                if let Some(slot) = slot {
+                    slot.flight = None;
+                    slot.failures = 0;
+                    slot.retry_at = None;
+                    slot.cached = Some(Cached {
+                        token: response.access_token.clone(),
+                        refresh_at,
+                        expires_at,
+                    });
+                }
+                Ok(response.access_token)
+            }
+            Err(error) => {
+                if let Some(slot) = slot {
+                    slot.flight = None;
+                    slot.failures = slot.failures.saturating_add(1);
+                    let exp = 2u32.saturating_pow(slot.failures.saturating_sub(1).min(30));
+                    let backoff = self
+                        .policy
+                        .initial_backoff
+                        .saturating_mul(exp)
+                        .min(self.policy.max_backoff)
+                        .mul_f64(0.5 + fastrand::f64() / 2.0);
+                    slot.retry_at = Some(Instant::now() + backoff);
+                    if let Some(valid) = &slot.cached
+                        && Instant::now() < valid.expires_at
+                    {
+                        tracing::warn!(error = %error, ?backoff, "token refresh failed; the cached token is still valid");
+                        return Ok(valid.token.clone());
+                    }
+                }
+                Err(error)
+            }
         }
     }
 }
