@@ -1,13 +1,10 @@
 //! The JWKS cache through a client (max-age, one refetch per unknown kid, cooldown, failures) and the
 //! verified-token cache (checks still run on a hit). The token provider is in `token_provider.rs`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use stytch_m2m_core::auth::{
-    AuthError, AuthenticateOptions, InvalidToken, JwksPolicy, ProviderPolicy, TokenProvider,
-};
+use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken, JwksPolicy};
 use stytch_m2m_core::models::CreateRequest;
 use stytch_m2m_core::{Client, Error, RetryConfig};
 use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
