@@ -1,0 +1,255 @@
+//! [`RequireM2m`]: a tower layer that lets a request through only with a valid M2M access token.
+
+mod credentials;
+mod refusal;
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::{Request, Response};
+use http_body_util::{Either, Full};
+use stytch_m2m_core::auth::{AuthenticateOptions, AuthenticatedToken, TokenVerifier, scopes};
+use tower_layer::Layer;
+use tower_service::Service;
+
+pub use refusal::Refusal;
+
+use credentials::Credentials;
+
+type Authorize = dyn Fn(&AuthenticatedToken, &[String]) -> bool + Send + Sync;
+type Responder = dyn Fn(&Refusal) -> Response<Bytes> + Send + Sync;
+
+#[derive(Clone)]
+struct Config {
+    options: AuthenticateOptions,
+    required: Vec<String>,
+    authorize: Option<Arc<Authorize>>,
+    optional: bool,
+    realm: String,
+    responder: Option<Arc<Responder>>,
+}
+
+/// Requires a valid M2M access token (`Authorization: Bearer …`) on every request, checks the scopes this layer
+/// requires, and puts the [`AuthenticatedToken`] into the request's extensions. Generic over the request and
+/// response bodies, so it serves axum, hyper and tonic services alike.
+///
+/// Refusals follow RFC 6750 §3 (see [`Refusal`]): 401 without an error code when there are no Bearer
+/// credentials, 400 `invalid_request` for a malformed one, 401 `invalid_token`, 403 `insufficient_scope` naming
+/// the required scopes, and 503 with `Retry-After` when no signing key can be had. The body repeats the facts as
+/// JSON; [`responder`](Self::responder) replaces the whole answer. One `tracing` event (target
+/// `stytch_m2m_tower`) per refusal, with the cause and, when known, the caller's `client_id`; never the token.
+///
+/// Per route with axum:
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use stytch_m2m_tower::RequireM2m;
+/// # fn app(verifier: stytch_m2m_core::TokenVerifier) -> Router {
+/// Router::new()
+///     .route("/invoices", get(|| async { "invoices" }))
+///     .route_layer(RequireM2m::new(verifier.clone()).scopes(["read:invoices"]))
+///     .route("/health", get(|| async { "ok" })) // added after route_layer: open
+/// # }
+/// ```
+///
+/// With tower-http's CORS layer, put CORS *outside* (added after, with axum's `layer`), so that preflight
+/// `OPTIONS` requests, which carry no credentials, are answered before authentication:
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use stytch_m2m_tower::RequireM2m;
+/// use tower_http::cors::CorsLayer;
+/// # fn app(verifier: stytch_m2m_core::TokenVerifier) -> Router {
+/// Router::new()
+///     .route("/invoices", get(|| async { "invoices" }))
+///     .layer(RequireM2m::new(verifier).scopes(["read:invoices"]))
+///     .layer(CorsLayer::permissive()) // outermost: answers preflights itself
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RequireM2m {
+    verifier: TokenVerifier,
+    config: Arc<Config>,
+}
+
+impl std::fmt::Debug for RequireM2m {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequireM2m")
+            .field("verifier", &self.verifier)
+            .field("required", &self.config.required)
+            .field("custom_authorization", &self.config.authorize.is_some())
+            .field("optional", &self.config.optional)
+            .field("realm", &self.config.realm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequireM2m {
+    /// Requires a valid token of the verifier's project; no scope yet. The realm is `api`.
+    pub fn new(verifier: TokenVerifier) -> Self {
+        Self {
+            verifier,
+            config: Arc::new(Config {
+                options: AuthenticateOptions::new(),
+                required: Vec::new(),
+                authorize: None,
+                optional: false,
+                realm: "api".into(),
+                responder: None,
+            }),
+        }
+    }
+
+    fn config(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
+    /// Requires these scopes, under Stytch's authorization rules (`read:*` grants `read:invoices`).
+    pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
+        self.config().required = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Replaces the scope check by this function, given the token and the required scopes; `false` answers 403.
+    pub fn authorize_with(
+        mut self,
+        authorize: impl Fn(&AuthenticatedToken, &[String]) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.config().authorize = Some(Arc::new(authorize));
+        self
+    }
+
+    /// The other checks of each authentication (maximum token age, clock tolerance). Scopes given here are
+    /// checked too, but a refusal for them cannot name the caller; prefer [`scopes`](Self::scopes).
+    pub fn options(mut self, options: AuthenticateOptions) -> Self {
+        self.config().options = options;
+        self
+    }
+
+    /// Lets requests without Bearer credentials through, with no token in their extensions (the handler sees
+    /// `None`); a Bearer token that is present must still be valid.
+    pub fn optional(mut self) -> Self {
+        self.config().optional = true;
+        self
+    }
+
+    /// The realm named in `WWW-Authenticate` (default `api`).
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.config().realm = realm.into();
+        self
+    }
+
+    /// Answers refusals with this function instead of the default RFC 6750 answer
+    /// ([`Refusal::default_response`]).
+    pub fn responder(
+        mut self,
+        respond: impl Fn(&Refusal) -> Response<Bytes> + Send + Sync + 'static,
+    ) -> Self {
+        self.config().responder = Some(Arc::new(respond));
+        self
+    }
+}
+
+impl<S> Layer<S> for RequireM2m {
+    type Service = RequireM2mService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireM2mService {
+            inner,
+            verifier: self.verifier.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
+/// The service of [`RequireM2m`].
+#[derive(Clone)]
+pub struct RequireM2mService<S> {
+    inner: S,
+    verifier: TokenVerifier,
+    config: Arc<Config>,
+}
+
+impl<S> std::fmt::Debug for RequireM2mService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequireM2mService")
+            .field("required", &self.config.required)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response body: the inner service's, or the refusal's.
+pub type RefusalOr<B> = Either<B, Full<Bytes>>;
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequireM2mService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send,
+    ReqBody: Send + 'static,
+{
+    type Response = Response<RefusalOr<ResBody>>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        // The clone that was made ready is the one that serves this request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let (verifier, config) = (self.verifier.clone(), self.config.clone());
+        Box::pin(async move {
+            match admit(&verifier, &config, &mut request).await {
+                Ok(()) => Ok(inner.call(request).await?.map(Either::Left)),
+                Err(refusal) => {
+                    tracing::info!(
+                        target: "stytch_m2m_tower",
+                        status = refusal.status().as_u16(),
+                        cause = %refusal.description(),
+                        client_id = refusal.client_id(),
+                        "refused a request"
+                    );
+                    let response = match &config.responder {
+                        Some(respond) => respond(&refusal),
+                        None => refusal.default_response(&config.realm),
+                    };
+                    Ok(response.map(|body| Either::Right(Full::new(body))))
+                }
+            }
+        })
+    }
+}
+
+/// Authenticates and authorizes a request; on success its token is in the extensions.
+async fn admit<B>(
+    verifier: &TokenVerifier,
+    config: &Config,
+    request: &mut Request<B>,
+) -> Result<(), Refusal> {
+    let token = match credentials::credentials(request.headers()) {
+        Credentials::Bearer(token) => token,
+        Credentials::None | Credentials::OtherScheme if config.optional => return Ok(()),
+        Credentials::None | Credentials::OtherScheme => return Err(Refusal::MissingCredentials),
+        Credentials::Malformed(why) => return Err(Refusal::InvalidRequest(why)),
+    };
+    let authenticated = verifier
+        .authenticate_token(token, &config.options)
+        .await
+        .map_err(Refusal::from_auth_error)?;
+    let allowed = match &config.authorize {
+        Some(authorize) => authorize(&authenticated, &config.required),
+        None => scopes::missing(authenticated.scopes(), &config.required).is_empty(),
+    };
+    if !allowed {
+        return Err(Refusal::InsufficientScope {
+            required: config.required.clone(),
+            client_id: authenticated.client_id().to_owned(),
+        });
+    }
+    request.extensions_mut().insert(authenticated);
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! [`AttachM2mToken`] as a `reqwest-middleware` middleware.
+
+use http::Extensions;
+use http::header::AUTHORIZATION;
+use reqwest_middleware::{Middleware, Next, Result};
+
+use crate::AttachM2mToken;
+use crate::outbound::bearer;
+
+/// Adds `Authorization: Bearer <token>` to every request of a `reqwest_middleware::ClientWithMiddleware`; on a
+/// 401, invalidates the token and sends the request once more with a new one when its body can be cloned.
+///
+/// ```no_run
+/// # fn run(provider: stytch_m2m_core::auth::TokenProvider) {
+/// use stytch_m2m_tower::AttachM2mToken;
+///
+/// let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+///     .with(AttachM2mToken::new(provider, ["read:invoices"]))
+///     .build();
+/// # let _ = client; }
+/// ```
+#[async_trait::async_trait]
+impl Middleware for AttachM2mToken {
+    async fn handle(
+        &self,
+        mut request: reqwest::Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> Result<reqwest::Response> {
+        let token = self
+            .token()
+            .await
+            .map_err(reqwest_middleware::Error::middleware)?;
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, bearer(&token).map_err(header_error)?);
+        let replay = request.try_clone();
+        let response = next.clone().run(request, extensions).await?;
+        if response.status() != http::StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        self.refused(&token);
+        let Some(mut again) = replay else {
+            return Ok(response);
+        };
+        let fresh = self
+            .token()
+            .await
+            .map_err(reqwest_middleware::Error::middleware)?;
+        again
+            .headers_mut()
+            .insert(AUTHORIZATION, bearer(&fresh).map_err(header_error)?);
+        next.run(again, extensions).await
+    }
+}
+
+fn header_error(e: crate::outbound::BoxError) -> reqwest_middleware::Error {
+    reqwest_middleware::Error::middleware(std::io::Error::other(e))
+}
