@@ -1,10 +1,9 @@
 //! The inbound layer over real HTTP: a server on 127.0.0.1:0, a real HTTP client, tokens minted by the mock. Every
 //! RFC 6750 answer, the `WWW-Authenticate` grammar, per-route scopes, optional mode, a custom responder, custom
-//! authorization, JWKS down -> 503, CORS preflights, and no token in the logs.
+//! authorization, JWKS down -> 503, CORS preflights. (The logs are checked in `logging.rs`, alone in its process:
+//! tracing caches per call site whether anyone listens.)
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::routing::{get, post};
@@ -349,58 +348,4 @@ async fn cors_preflights_are_answered_before_authentication() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn one_event_per_refusal_with_the_cause_and_never_the_token() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let mock = MockStytch::new();
-    let s = serve(mock.clone(), app(&mock)).await;
-    let reader = s.token("reader", &["read:invoices"]).await;
-    let tampered = format!("{reader}x");
-    assert_eq!(
-        s.http
-            .post(format!("{}/invoices", s.base))
-            .bearer_auth(&reader)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        s.get("/invoices", &[&format!("Bearer {tampered}")])
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    let refusals: Vec<&str> = logs
-        .lines()
-        .filter(|l| l.contains("refused a request"))
-        .collect();
-    assert_eq!(refusals.len(), 2, "{logs}");
-    assert!(refusals[0].contains("status=403") && refusals[0].contains("client_id=\"reader\""));
-    assert!(refusals[1].contains("status=401"));
-    let signature = reader.rsplit('.').next().unwrap();
-    assert!(!logs.contains(signature), "the token was logged");
 }

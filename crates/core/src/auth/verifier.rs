@@ -330,7 +330,8 @@ impl TokenVerifier {
                         return Err(InvalidToken::UnknownKey(hit.kid.clone()).into());
                     }
                     Probe::Unusable => {
-                        if let Err(e) = inner.jwks.key(&hit.kid).await {
+                        // Boxed: the slow paths keep the common path's future small.
+                        if let Err(e) = Box::pin(inner.jwks.key(&hit.kid)).await {
                             if matches!(e, AuthError::Invalid(_)) {
                                 inner.verified.remove(token);
                             }
@@ -341,7 +342,7 @@ impl TokenVerifier {
                 hit
             }
             None => {
-                let claims = Arc::new(self.verify(token).await?);
+                let claims = Arc::new(Box::pin(self.verify(token)).await?);
                 inner.verified.offer(claims.clone());
                 claims
             }

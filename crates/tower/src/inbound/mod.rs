@@ -183,6 +183,20 @@ impl<S> std::fmt::Debug for RequireM2mService<S> {
 /// The response body: the inner service's, or the refusal's.
 pub type RefusalOr<B> = Either<B, Full<Bytes>>;
 
+type Answer<B, E> = Result<Response<RefusalOr<B>>, E>;
+type Admitted<F, B> = futures_util::future::MapOk<F, fn(Response<B>) -> Response<RefusalOr<B>>>;
+
+/// The future of [`RequireM2mService`]: the inner service's (when the token was decided without waiting, as for
+/// a cached token), a refusal, or, when the verifier had to wait (a JWKS fetch), a boxed future.
+pub type ResponseFuture<F, B, E> = futures_util::future::Either<
+    futures_util::future::Either<Admitted<F, B>, futures_util::future::Ready<Answer<B, E>>>,
+    BoxFuture<'static, Answer<B, E>>,
+>;
+
+fn left<B>(response: Response<B>) -> Response<RefusalOr<B>> {
+    response.map(Either::Left)
+}
+
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequireM2mService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
@@ -191,37 +205,59 @@ where
 {
     type Response = Response<RefusalOr<ResBody>>;
     type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+    type Future = ResponseFuture<S::Future, ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        // The clone that was made ready is the one that serves this request.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let (verifier, config) = (self.verifier.clone(), self.config.clone());
-        Box::pin(async move {
-            match admit(&verifier, &config, &mut request).await {
-                Ok(()) => Ok(inner.call(request).await?.map(Either::Left)),
-                Err(refusal) => {
-                    tracing::info!(
-                        target: "stytch_m2m_tower",
-                        status = refusal.status().as_u16(),
-                        cause = %refusal.description(),
-                        client_id = refusal.client_id(),
-                        "refused a request"
-                    );
-                    let response = match &config.responder {
-                        Some(respond) => respond(&refusal),
-                        None => refusal.default_response(&config.realm),
-                    };
-                    Ok(response.map(|body| Either::Right(Full::new(body))))
-                }
+        use futures_util::FutureExt as _;
+        use futures_util::TryFutureExt as _;
+        use futures_util::future::{Either as Or, ready};
+        // Decided at once when possible (a cached token, or a new one whose key is cached): the service made
+        // ready is called directly, with no clone and no allocation.
+        let decided = {
+            let admitting = admit(&self.verifier, &self.config, &mut request);
+            admitting.now_or_never()
+        };
+        match decided {
+            Some(Ok(())) => {
+                let admitted: fn(Response<ResBody>) -> Response<RefusalOr<ResBody>> = left;
+                Or::Left(Or::Left(self.inner.call(request).map_ok(admitted)))
             }
-        })
+            Some(Err(refusal)) => Or::Left(Or::Right(ready(Ok(refuse(&self.config, &refusal))))),
+            None => {
+                // The verifier must wait (a JWKS fetch it started or joined): the clone that was made ready serves
+                // this request, after the wait.
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                let (verifier, config) = (self.verifier.clone(), self.config.clone());
+                Or::Right(Box::pin(async move {
+                    match admit(&verifier, &config, &mut request).await {
+                        Ok(()) => Ok(left(inner.call(request).await?)),
+                        Err(refusal) => Ok(refuse(&config, &refusal)),
+                    }
+                }))
+            }
+        }
     }
+}
+
+/// Logs a refusal and answers it.
+fn refuse<B>(config: &Config, refusal: &Refusal) -> Response<RefusalOr<B>> {
+    tracing::info!(
+        target: "stytch_m2m_tower",
+        status = refusal.status().as_u16(),
+        cause = %refusal.description(),
+        client_id = refusal.client_id(),
+        "refused a request"
+    );
+    let response = match &config.responder {
+        Some(respond) => respond(refusal),
+        None => refusal.default_response(&config.realm),
+    };
+    response.map(|body| Either::Right(Full::new(body)))
 }
 
 /// Authenticates and authorizes a request; on success its token is in the extensions.
@@ -236,10 +272,15 @@ async fn admit<B>(
         Credentials::None | Credentials::OtherScheme => return Err(Refusal::MissingCredentials),
         Credentials::Malformed(why) => return Err(Refusal::InvalidRequest(why)),
     };
-    let authenticated = verifier
-        .authenticate_token(token, &config.options)
-        .await
-        .map_err(Refusal::from_auth_error)?;
+    let authenticated = match verifier.authenticate_token(token, &config.options).await {
+        Ok(authenticated) => authenticated,
+        Err(refused) => {
+            return Err(match credentials::malformed(token) {
+                Some(why) => Refusal::InvalidRequest(why),
+                None => Refusal::from_auth_error(refused),
+            });
+        }
+    };
     let allowed = match &config.authorize {
         Some(authorize) => authorize(&authenticated, &config.required),
         None => scopes::missing(authenticated.scopes(), &config.required).is_empty(),
