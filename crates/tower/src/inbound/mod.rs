@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::{Request, Response};
-use http_body_util::{Either, Full};
 use stytch_m2m_core::auth::{AuthenticateOptions, AuthenticatedToken, TokenVerifier, scopes};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -180,30 +179,25 @@ impl<S> std::fmt::Debug for RequireM2mService<S> {
     }
 }
 
-/// The response body: the inner service's, or the refusal's.
-pub type RefusalOr<B> = Either<B, Full<Bytes>>;
-
-type Answer<B, E> = Result<Response<RefusalOr<B>>, E>;
-type Admitted<F, B> = futures_util::future::MapOk<F, fn(Response<B>) -> Response<RefusalOr<B>>>;
+type Answer<B, E> = Result<Response<B>, E>;
 
 /// The future of [`RequireM2mService`]: the inner service's (when the token was decided without waiting, as for
 /// a cached token), a refusal, or, when the verifier had to wait (a JWKS fetch), a boxed future.
 pub type ResponseFuture<F, B, E> = futures_util::future::Either<
-    futures_util::future::Either<Admitted<F, B>, futures_util::future::Ready<Answer<B, E>>>,
+    futures_util::future::Either<F, futures_util::future::Ready<Answer<B, E>>>,
     BoxFuture<'static, Answer<B, E>>,
 >;
 
-fn left<B>(response: Response<B>) -> Response<RefusalOr<B>> {
-    response.map(Either::Left)
-}
-
+/// The response body must be buildable from the refusal's bytes (`axum::body::Body`, `http_body_util::Full<Bytes>`
+/// and most bodies are); the inner service's responses pass through untouched.
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequireM2mService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send,
     ReqBody: Send + 'static,
+    ResBody: From<Bytes> + Send + 'static,
 {
-    type Response = Response<RefusalOr<ResBody>>;
+    type Response = Response<ResBody>;
     type Error = S::Error;
     type Future = ResponseFuture<S::Future, ResBody, S::Error>;
 
@@ -213,19 +207,12 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         use futures_util::FutureExt as _;
-        use futures_util::TryFutureExt as _;
         use futures_util::future::{Either as Or, ready};
         // Decided at once when possible (a cached token, or a new one whose key is cached): the service made
         // ready is called directly, with no clone and no allocation.
-        let decided = {
-            let admitting = admit(&self.verifier, &self.config, &mut request);
-            admitting.now_or_never()
-        };
+        let decided = admit(&self.verifier, &self.config, &mut request).now_or_never();
         match decided {
-            Some(Ok(())) => {
-                let admitted: fn(Response<ResBody>) -> Response<RefusalOr<ResBody>> = left;
-                Or::Left(Or::Left(self.inner.call(request).map_ok(admitted)))
-            }
+            Some(Ok(())) => Or::Left(Or::Left(self.inner.call(request))),
             Some(Err(refusal)) => Or::Left(Or::Right(ready(Ok(refuse(&self.config, &refusal))))),
             None => {
                 // The verifier must wait (a JWKS fetch it started or joined): the clone that was made ready serves
@@ -235,7 +222,7 @@ where
                 let (verifier, config) = (self.verifier.clone(), self.config.clone());
                 Or::Right(Box::pin(async move {
                     match admit(&verifier, &config, &mut request).await {
-                        Ok(()) => Ok(left(inner.call(request).await?)),
+                        Ok(()) => inner.call(request).await,
                         Err(refusal) => Ok(refuse(&config, &refusal)),
                     }
                 }))
@@ -245,7 +232,7 @@ where
 }
 
 /// Logs a refusal and answers it.
-fn refuse<B>(config: &Config, refusal: &Refusal) -> Response<RefusalOr<B>> {
+fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal) -> Response<B> {
     tracing::info!(
         target: "stytch_m2m_tower",
         status = refusal.status().as_u16(),
@@ -257,7 +244,7 @@ fn refuse<B>(config: &Config, refusal: &Refusal) -> Response<RefusalOr<B>> {
         Some(respond) => respond(refusal),
         None => refusal.default_response(&config.realm),
     };
-    response.map(|body| Either::Right(Full::new(body)))
+    response.map(B::from)
 }
 
 /// Authenticates and authorizes a request; on success its token is in the extensions.
