@@ -49,6 +49,12 @@ pub use stytch_m2m_core::*;
 #[cfg(feature = "http")]
 pub use stytch_m2m_http as http;
 
+/// Tower middleware (feature `tower`): [`RequireM2m`](middleware::RequireM2m) protects routes,
+/// [`AttachM2mToken`](middleware::AttachM2mToken) attaches tokens to outgoing requests; with feature `axum`, the
+/// [`M2mToken`](middleware::M2mToken) extractor.
+#[cfg(feature = "tower")]
+pub use stytch_m2m_tower as middleware;
+
 /// The in-memory mock (feature `mock`).
 #[cfg(feature = "mock")]
 pub use stytch_m2m_mock as mock;

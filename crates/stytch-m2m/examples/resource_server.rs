@@ -1,0 +1,75 @@
+//! A resource server that accepts Stytch M2M access tokens, holding no project secret.
+//!
+//! `cargo run --example resource_server` binds `127.0.0.1:$PORT` (default 3000):
+//! - `GET /health` is open;
+//! - `GET /invoices` needs the scope `read:invoices`;
+//! - `POST /invoices` needs `write:invoices` and answers `{"client_id": …}` with the caller's client id.
+//!
+//! With `STYTCH_PROJECT_ID` set (and optionally `STYTCH_BASE_URL`, such as the emulator's), tokens are checked
+//! against that project's JWKS over HTTPS. Without it, the embedded mock plays Stytch: a demo client is created,
+//! and its token is printed with the curl commands that use it.
+
+#[path = "common/invoices.rs"]
+mod invoices;
+
+use stytch_m2m::TokenVerifier;
+use stytch_m2m::http::HttpTransport;
+use stytch_m2m::mock::MockStytch;
+use stytch_m2m::models::CreateRequest;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+
+    let verifier = match std::env::var("STYTCH_PROJECT_ID") {
+        Ok(project_id) => {
+            let mut builder = TokenVerifier::builder(project_id).transport(HttpTransport::new());
+            if let Ok(base_url) = std::env::var("STYTCH_BASE_URL") {
+                builder = builder.base_url(base_url);
+            }
+            let verifier = builder.build()?;
+            println!(
+                "Checking tokens against {} (no project secret).",
+                verifier.jwks_url()
+            );
+            verifier
+        }
+        Err(_) => {
+            let mock = MockStytch::new();
+            let demo = mock
+                .seed_client(
+                    CreateRequest::new(["read:invoices", "write:invoices"]).client_name("demo"),
+                )
+                .expect("the demo client is valid");
+            let token = mock
+                .client()
+                .token(
+                    &demo.client_id,
+                    &demo.client_secret,
+                    &["read:invoices", "write:invoices"],
+                )
+                .await?
+                .access_token;
+            println!(
+                "No STYTCH_PROJECT_ID: the embedded mock plays Stytch (project {}).",
+                mock.project_id()
+            );
+            println!("A demo token for {} (valid one hour):\n", demo.client_id);
+            println!("  TOKEN={}\n", token.expose_secret());
+            println!("  curl {base}/health");
+            println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/invoices");
+            println!("  curl -X POST -H \"Authorization: Bearer $TOKEN\" {base}/invoices");
+            println!("  curl -i {base}/invoices   # 401 with WWW-Authenticate\n");
+            mock.verifier()
+        }
+    };
+
+    println!("Listening on {base}");
+    axum::serve(listener, invoices::router(verifier)).await?;
+    Ok(())
+}
