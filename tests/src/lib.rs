@@ -109,6 +109,38 @@ impl Target {
     }
 }
 
+/// The Unix time the cache, provider and security tests freeze the mock's clock at.
+pub const NOW: u64 = 1_800_000_000;
+
+/// A mock project frozen at [`NOW`] with one client `svc` (scope `read:users`): the mock, its id and secret.
+pub fn frozen_project() -> (MockStytch, String, Secret) {
+    let mock = MockStytch::builder()
+        .clock(stytch_m2m_mock::MockClock::frozen_at_unix(NOW))
+        .build();
+    let m = mock
+        .seed_client(stytch_m2m_core::models::CreateRequest::new(["read:users"]).client_id("svc"))
+        .expect("a valid client");
+    (mock, m.client_id, m.client_secret)
+}
+
+/// Lets spawned tasks (a background JWKS refresh or token exchange) run until they wait on time, on a paused
+/// tokio clock.
+pub async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+}
+
+/// A client of the mock without retries (so that one failure is one failure).
+pub fn client_without_retries(mock: &MockStytch) -> Client {
+    Client::builder(
+        mock.project_id(),
+        mock.project_secret().clone(),
+        mock.clone(),
+    )
+    .retry(RetryConfig::disabled())
+    .build()
+    .expect("valid client")
+}
+
 /// The key grace period targets are built with, so that a retired key leaves the JWKS before its tokens expire.
 pub const KEY_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
 

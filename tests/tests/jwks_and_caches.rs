@@ -5,11 +5,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken, JwksPolicy};
-use stytch_m2m_core::models::CreateRequest;
 use stytch_m2m_core::{Client, Error, RetryConfig};
-use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
-
-const NOW: u64 = 1_800_000_000;
+use stytch_m2m_mock::{Fault, MockStytch, Route};
+use stytch_m2m_tests::{NOW, frozen_project, settle};
 
 fn jwks_fetches(mock: &MockStytch) -> usize {
     mock.requests()
@@ -18,19 +16,9 @@ fn jwks_fetches(mock: &MockStytch) -> usize {
         .count()
 }
 
-fn project() -> (MockStytch, String, stytch_m2m_core::Secret) {
-    let mock = MockStytch::builder()
-        .clock(MockClock::frozen_at_unix(NOW))
-        .build();
-    let m = mock
-        .seed_client(CreateRequest::new(["read:users"]).client_id("svc"))
-        .unwrap();
-    (mock, m.client_id, m.client_secret)
-}
-
 #[tokio::test(start_paused = true)]
 async fn the_jwks_is_fetched_once_then_after_its_ttl() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let client = mock.client();
     let token = client
         .token::<&str>(&id, &secret, &[])
@@ -72,14 +60,9 @@ async fn the_jwks_is_fetched_once_then_after_its_ttl() {
     assert_eq!(jwks_fetches(&mock), 2, "refreshed ahead of the max-age");
 }
 
-/// Lets spawned tasks (a background JWKS refresh) run to completion on the paused clock.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(1)).await;
-}
-
 #[tokio::test(start_paused = true)]
 async fn unknown_kids_cause_at_most_one_refetch_and_respect_the_cooldown() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let client = mock.client();
     let token = client
         .token::<&str>(&id, &secret, &[])
@@ -137,7 +120,7 @@ async fn unknown_kids_cause_at_most_one_refetch_and_respect_the_cooldown() {
 
 #[tokio::test(start_paused = true)]
 async fn jwks_failures_are_typed_rate_limited_and_a_stale_key_is_kept() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let client = Client::builder(
         mock.project_id(),
         mock.project_secret().clone(),
@@ -199,7 +182,7 @@ async fn jwks_failures_are_typed_rate_limited_and_a_stale_key_is_kept() {
 
 #[tokio::test(start_paused = true)]
 async fn a_cached_token_is_still_checked_for_time_age_and_scopes() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let client = mock.client();
     let jwt = client
         .token::<&str>(&id, &secret, &[])

@@ -11,9 +11,9 @@ use stytch_m2m_core::auth::{
 };
 use stytch_m2m_core::{Transport, models::CreateRequest};
 use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
+use stytch_m2m_tests::{NOW, settle};
 use tokio::time::Instant;
 
-const NOW: u64 = 1_800_000_000;
 /// Longer than any fetch timeout: a JWKS endpoint that never answers.
 const NEVER: Duration = Duration::from_secs(24 * 3600);
 
@@ -38,11 +38,6 @@ fn claims(mock: &MockStytch, sub: &str) -> Value {
 fn token(mock: &MockStytch, sub: &str) -> String {
     let header = json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
     mock.sign_jwt(&header, &claims(mock, sub))
-}
-
-/// Lets spawned tasks (a background refresh) run until they wait on time.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(1)).await;
 }
 
 /// Runs `n` authentications of `tokens[i % len]` concurrently; returns their outcomes.

@@ -5,27 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use stytch_m2m_core::auth::{ProviderPolicy, TokenProvider};
-use stytch_m2m_core::models::CreateRequest;
-use stytch_m2m_core::{Client, Error, RetryConfig, Secret, Transport};
-use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
+use stytch_m2m_core::{Client, Error, Secret, Transport};
+use stytch_m2m_mock::{Fault, MockStytch, Route};
+use stytch_m2m_tests::{client_without_retries, frozen_project, settle};
 use tokio::time::Instant;
-
-const NOW: u64 = 1_800_000_000;
-
-fn project() -> (MockStytch, String, Secret) {
-    let mock = MockStytch::builder()
-        .clock(MockClock::frozen_at_unix(NOW))
-        .build();
-    let m = mock
-        .seed_client(CreateRequest::new(["read:users"]).client_id("svc"))
-        .unwrap();
-    (mock, m.client_id, m.client_secret)
-}
-
-/// Lets spawned tasks (a background exchange) run until they wait on time.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(1)).await;
-}
 
 fn token_requests(mock: &MockStytch) -> usize {
     mock.requests()
@@ -36,7 +19,7 @@ fn token_requests(mock: &MockStytch) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_callers_cause_one_exchange() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let provider = TokenProvider::new(mock.client(), id, secret);
     let tasks: Vec<_> = (0..1000)
         .map(|_| {
@@ -67,15 +50,7 @@ fn provider_without_retries(
     id: String,
     secret: stytch_m2m_core::Secret,
 ) -> Arc<TokenProvider> {
-    let client = Client::builder(
-        mock.project_id(),
-        mock.project_secret().clone(),
-        mock.clone(),
-    )
-    .retry(RetryConfig::disabled())
-    .build()
-    .unwrap();
-    Arc::new(TokenProvider::new(client, id, secret))
+    Arc::new(TokenProvider::new(client_without_retries(mock), id, secret))
 }
 
 async fn fifty_callers(
@@ -97,7 +72,7 @@ async fn fifty_callers(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let provider = provider_without_retries(&mock, id, secret);
     // A slow exchange that fails (the client lacks the scope): all 50 callers join it and all get its error.
     mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
@@ -135,6 +110,21 @@ async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
     );
 }
 
+/// 1000 concurrent callers of `token(["read:users"])`; their tokens.
+async fn thousand_callers(provider: &TokenProvider) -> Vec<Secret> {
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let provider = provider.clone();
+            tokio::spawn(async move { provider.token(&["read:users"]).await.unwrap() })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for task in tasks {
+        tokens.push(task.await.unwrap());
+    }
+    tokens
+}
+
 /// No jitter, so that the refresh point is exact: 5 minutes before the hour ends.
 fn exact() -> ProviderPolicy {
     ProviderPolicy::default().with_refresh_margin(Duration::from_secs(300), 0.0)
@@ -142,7 +132,7 @@ fn exact() -> ProviderPolicy {
 
 #[tokio::test(start_paused = true)]
 async fn a_thousand_callers_across_the_refresh_point_never_wait_and_cause_one_exchange() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let provider = TokenProvider::with_policy(mock.client(), id, secret, exact());
     let first = provider.token(&["read:users"]).await.unwrap();
     assert_eq!(provider.exchanges(), 1);
@@ -155,14 +145,8 @@ async fn a_thousand_callers_across_the_refresh_point_never_wait_and_cause_one_ex
     mock.clock().advance(Duration::from_secs(3301)); // new tokens get a new iat
     mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_secs(2)));
     let started = Instant::now();
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let provider = provider.clone();
-            tokio::spawn(async move { provider.token(&["read:users"]).await.unwrap() })
-        })
-        .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), first);
+    for token in thousand_callers(&provider).await {
+        assert_eq!(token, first);
     }
     assert_eq!(started.elapsed(), Duration::ZERO, "nobody waited");
     assert_eq!(provider.exchanges(), 2, "one background refresh");
@@ -175,21 +159,15 @@ async fn a_thousand_callers_across_the_refresh_point_never_wait_and_cause_one_ex
     // Once a token has expired with no refresh (a provider left idle), callers wait for one exchange together.
     tokio::time::advance(Duration::from_secs(3600)).await;
     mock.clock().advance(Duration::from_secs(3600));
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let provider = provider.clone();
-            tokio::spawn(async move { provider.token(&["read:users"]).await.unwrap() })
-        })
-        .collect();
-    for task in tasks {
-        assert_ne!(task.await.unwrap(), second);
+    for token in thousand_callers(&provider).await {
+        assert_ne!(token, second);
     }
     assert_eq!(provider.exchanges(), 3);
 }
 
 #[tokio::test(start_paused = true)]
 async fn callers_dropped_mid_exchange_leave_nothing_behind() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let transport: Arc<dyn Transport> = Arc::new(mock.clone());
     let client = Client::builder(
         mock.project_id(),
@@ -231,16 +209,8 @@ async fn callers_dropped_mid_exchange_leave_nothing_behind() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failing_refresh_serves_the_valid_token_and_backs_off() {
-    let (mock, id, secret) = project();
-    let client = Client::builder(
-        mock.project_id(),
-        mock.project_secret().clone(),
-        mock.clone(),
-    )
-    .retry(RetryConfig::disabled())
-    .build()
-    .unwrap();
-    let provider = TokenProvider::with_policy(client, id, secret, exact());
+    let (mock, id, secret) = frozen_project();
+    let provider = TokenProvider::with_policy(client_without_retries(&mock), id, secret, exact());
     let first = provider.token(&["read:users"]).await.unwrap();
     tokio::time::advance(Duration::from_secs(3301)).await;
     mock.fail_next(Route::Token, 1000, Fault::status(503));
@@ -276,7 +246,7 @@ async fn a_failing_refresh_serves_the_valid_token_and_backs_off() {
 
 #[tokio::test(start_paused = true)]
 async fn invalidation_rotation_and_bounds() {
-    let (mock, id, secret) = project();
+    let (mock, id, secret) = frozen_project();
     let provider = TokenProvider::with_policy(
         mock.client(),
         id.clone(),

@@ -27,13 +27,7 @@ impl Middleware for AttachM2mToken {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> Result<reqwest::Response> {
-        let token = self
-            .token()
-            .await
-            .map_err(reqwest_middleware::Error::middleware)?;
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, bearer(&token).map_err(header_error)?);
+        let token = self.attach(&mut request).await?;
         let replay = request.try_clone();
         let response = next.clone().run(request, extensions).await?;
         if response.status() != http::StatusCode::UNAUTHORIZED {
@@ -43,17 +37,21 @@ impl Middleware for AttachM2mToken {
         let Some(mut again) = replay else {
             return Ok(response);
         };
-        let fresh = self
-            .token()
-            .await
-            .map_err(reqwest_middleware::Error::middleware)?;
-        again
-            .headers_mut()
-            .insert(AUTHORIZATION, bearer(&fresh).map_err(header_error)?);
+        self.attach(&mut again).await?;
         next.run(again, extensions).await
     }
 }
 
-fn header_error(e: crate::outbound::BoxError) -> reqwest_middleware::Error {
-    reqwest_middleware::Error::middleware(std::io::Error::other(e))
+impl AttachM2mToken {
+    /// Puts the current token on `request`; returns it.
+    async fn attach(&self, request: &mut reqwest::Request) -> Result<stytch_m2m_core::Secret> {
+        let token = self
+            .token()
+            .await
+            .map_err(reqwest_middleware::Error::middleware)?;
+        let value = bearer(&token)
+            .map_err(|e| reqwest_middleware::Error::middleware(std::io::Error::other(e)))?;
+        request.headers_mut().insert(AUTHORIZATION, value);
+        Ok(token)
+    }
 }
