@@ -222,10 +222,20 @@ impl Emulator {
                         &Failure::bad_request("Send {\"seconds\": <whole seconds>}."),
                     );
                 };
-                self.inner
+                let advanced = self
+                    .inner
                     .mock
                     .clock()
-                    .advance(std::time::Duration::from_secs(seconds));
+                    .try_advance(std::time::Duration::from_secs(seconds));
+                if advanced.is_err() {
+                    return wire::error(
+                        &request_id,
+                        false,
+                        &Failure::bad_request(
+                            "The clock cannot move past 9999-12-31T23:59:59Z; nothing was changed.",
+                        ),
+                    );
+                }
                 json_response(
                     200,
                     &json!({"status_code": 200, "request_id": request_id, "now": self.inner.mock.clock().now_unix()}),

@@ -8,91 +8,13 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use stytch_m2m_core::auth::AuthenticateOptions;
 use stytch_m2m_core::models::CreateRequest;
-use stytch_m2m_core::transport::{Headers, HttpRequest, Method, Transport};
-use stytch_m2m_core::{Client, RetryConfig};
+use stytch_m2m_core::transport::Method;
 use stytch_m2m_emulator::{Emulator, StateFile};
-use stytch_m2m_http::HttpTransport;
 use stytch_m2m_mock::engine::DEFAULT_KEY_GRACE;
 use stytch_m2m_mock::{Engine, MockClock, MockStytch};
 
-async fn start(
-    emulator: Emulator,
-) -> (
-    String,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(emulator.serve(listener, async move {
-        let _ = stopped.await;
-    }));
-    (base, stop, task)
-}
-
-fn client(mock: &MockStytch, base: &str) -> Client {
-    Client::builder(
-        mock.project_id(),
-        mock.project_secret().clone(),
-        HttpTransport::new(),
-    )
-    .base_url(base)
-    .retry(RetryConfig::disabled())
-    .clock(mock.clock().clone())
-    .build()
-    .unwrap()
-}
-
-async fn raw(
-    base: &str,
-    method: Method,
-    path: &str,
-    body: Vec<u8>,
-    auth: Option<&MockStytch>,
-) -> (u16, Value) {
-    let mut headers = Headers::new();
-    if let Some(mock) = auth {
-        use base64::Engine as _;
-        let credentials = format!(
-            "{}:{}",
-            mock.project_id(),
-            mock.project_secret().expose_secret()
-        );
-        headers.insert(
-            "authorization",
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(credentials)
-            ),
-        );
-    }
-    let response = HttpTransport::new()
-        .send(HttpRequest {
-            method,
-            url: format!("{base}{path}"),
-            headers,
-            body: body.into(),
-        })
-        .await
-        .unwrap();
-    (
-        response.status,
-        serde_json::from_slice(&response.body).unwrap_or(Value::Null),
-    )
-}
-
-fn stytch_error(body: &Value) -> bool {
-    [
-        "status_code",
-        "request_id",
-        "error_type",
-        "error_message",
-        "error_url",
-    ]
-    .iter()
-    .all(|f| body.get(*f).is_some())
-}
+mod support;
+use support::*;
 
 #[tokio::test]
 async fn bad_input_gets_stytch_shaped_errors() {

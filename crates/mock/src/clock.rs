@@ -4,6 +4,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// [`MockClock::try_advance`] would pass the latest instant the clock can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the clock cannot move past 9999-12-31T23:59:59.999Z")]
+pub struct ClockOverflow;
+
 /// The mock's clock: the system clock shifted by an offset the test controls, or frozen at a set instant.
 ///
 /// Everything time-based in the mock reads it: `created_at`, `next_rotation_started_at`, the `iat`, `nbf` and
@@ -46,10 +51,44 @@ impl MockClock {
         clock
     }
 
-    /// Moves the clock forward (tokens expire, grace periods end).
+    /// Moves the clock forward (tokens expire, grace periods end). A move past [`MockClock::LATEST_MILLIS`] stops
+    /// there: the clock never wraps around (see [`MockClock::try_advance`] to be told).
     pub fn advance(&self, by: Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        self.inner.offset_ms.fetch_add(ms, Ordering::SeqCst);
+        if self.try_advance(by).is_err() {
+            let now = self.now_millis();
+            let _ = self.try_advance(Duration::from_millis(
+                Self::LATEST_MILLIS.saturating_sub(now),
+            ));
+        }
+    }
+
+    /// The latest instant the clock reaches: 9999-12-31T23:59:59.999Z (RFC 3339 has four-digit years).
+    pub const LATEST_MILLIS: u64 = 253_402_300_799_999;
+
+    /// Moves the clock forward, or refuses (changing nothing) when that would pass [`MockClock::LATEST_MILLIS`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stytch_m2m_mock::MockClock;
+    ///
+    /// let clock = MockClock::frozen_at_unix(1_700_000_000);
+    /// assert!(clock.try_advance(Duration::from_secs(u64::MAX)).is_err());
+    /// assert_eq!(clock.now_unix(), 1_700_000_000);
+    /// ```
+    pub fn try_advance(&self, by: Duration) -> Result<(), ClockOverflow> {
+        let by = i64::try_from(by.as_millis()).map_err(|_| ClockOverflow)?;
+        let now = self.now_millis();
+        let room = Self::LATEST_MILLIS.saturating_sub(now);
+        if u64::try_from(by).map_err(|_| ClockOverflow)? > room {
+            return Err(ClockOverflow);
+        }
+        self.inner
+            .offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                offset.checked_add(by)
+            })
+            .map(|_| ())
+            .map_err(|_| ClockOverflow)
     }
 
     /// Now, in milliseconds since the Unix epoch.

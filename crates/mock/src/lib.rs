@@ -43,7 +43,7 @@ pub mod http {
     pub use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method};
 }
 
-pub use clock::MockClock;
+pub use clock::{ClockOverflow, MockClock};
 pub use engine::{Engine, Failure};
 pub use faults::Fault;
 pub use wire::Route;

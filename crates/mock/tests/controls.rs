@@ -344,4 +344,28 @@ fn a_snapshot_never_shows_the_project_secret_in_debug() {
     // ...but saves it, so that a restart keeps the same credentials.
     let text = serde_json::to_string(&snapshot).unwrap();
     assert!(text.contains(mock.project_secret().expose_secret()));
+    // Nor the signing keys' private parts.
+    for key in &snapshot.keys {
+        assert!(!shown.contains(&key.pkcs8), "a private key in Debug");
+        assert!(format!("{key:?}").contains(&key.kid));
+    }
+}
+
+#[test]
+fn deterministic_key_rotation_always_publishes_a_new_key() {
+    for seed in 0..6 {
+        let mock = MockStytch::builder().deterministic(seed).build();
+        let mut previous = mock.engine().jwks()[0].n.clone();
+        for _ in 0..4 {
+            mock.rotate_signing_key();
+            let kid = mock.engine().current_kid();
+            let jwks = mock.engine().jwks();
+            let current = &jwks.iter().find(|k| k.kid == kid).unwrap().n;
+            assert_ne!(
+                current, &previous,
+                "seed {seed}: the same RSA key under a new kid"
+            );
+            previous = current.clone();
+        }
+    }
 }

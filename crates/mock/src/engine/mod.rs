@@ -58,6 +58,8 @@ pub struct Engine {
     clock: MockClock,
     random: Randomness,
     deterministic: bool,
+    /// The index of the first fixed key in deterministic mode; later keys follow it in turn.
+    key_seed: usize,
     store: Mutex<Store>,
     keys: RwLock<KeyRing>,
     key_count: Mutex<usize>,
@@ -105,6 +107,7 @@ impl Engine {
             clock,
             random,
             deterministic,
+            key_seed: seed.unwrap_or(0) as usize,
             store: Mutex::new(Store::default()),
             keys: RwLock::new(KeyRing {
                 current: first,
@@ -213,6 +216,7 @@ impl Engine {
             clock,
             random: Randomness::System,
             deterministic: false,
+            key_seed: 0,
             store: Mutex::new(store),
             keys: RwLock::new(keys),
             key_count: Mutex::new(key_count),
@@ -224,6 +228,14 @@ impl Engine {
     /// Creates (or imports) a client.
     pub fn create(&self, request: CreateRequest) -> Result<M2mClientWithClientSecret, Failure> {
         validate::create_request(&request)?;
+        // The emulator's policy: `.` and `..` would be path segments no HTTP client can address.
+        if matches!(request.client_id.as_deref(), Some("." | "..")) {
+            return Err(Failure::new(
+                400,
+                ErrorType::M2mClientInvalidClientId,
+                "client_id cannot be `.` or `..`.",
+            ));
+        }
         let client_id = match request.client_id {
             Some(id) => id,
             None => format!("m2m-client-{}-{}", self.env(), self.random.uuid()),
@@ -541,8 +553,10 @@ impl Engine {
         let kid = format!("jwk-{}-{}", self.env(), self.random.uuid());
         let next = if self.deterministic {
             let mut count = self.key_count.lock().unwrap_or_else(|e| e.into_inner());
+            // The next fixed key after the current one (never the same key under a new kid).
+            let next = self.key_seed.wrapping_add(*count);
             *count += 1;
-            SigningKey::fixed(kid.clone(), *count - 1)
+            SigningKey::fixed(kid.clone(), next)
         } else {
             SigningKey::generate(kid.clone())
         };

@@ -53,8 +53,8 @@ pub struct SavedClient {
     pub custom_claims: Map<String, Value>,
 }
 
-/// A saved signing key.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+/// A saved signing key. `Debug` never shows the private key.
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
 pub struct SavedKey {
     /// The key id.
     pub kid: String,
@@ -62,6 +62,16 @@ pub struct SavedKey {
     pub pkcs8: String,
     /// When it was retired (ms since the epoch); `None` for the current key.
     pub retired_at_ms: Option<u64>,
+}
+
+impl std::fmt::Debug for SavedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SavedKey")
+            .field("kid", &self.kid)
+            .field("pkcs8", &"[REDACTED]")
+            .field("retired_at_ms", &self.retired_at_ms)
+            .finish()
+    }
 }
 
 fn save_hash(h: &SecretHash) -> (String, String) {

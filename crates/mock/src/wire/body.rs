@@ -41,8 +41,27 @@ pub fn model<T: DeserializeOwned>(
     for key in ignore {
         object.remove(*key);
     }
-    serde_json::from_value(Value::Object(object))
-        .map_err(|e| Failure::bad_request(format!("The request body is invalid: {e}.")))
+    serde_json::from_value(Value::Object(object)).map_err(|e| {
+        Failure::bad_request(format!(
+            "The request body is invalid: {}.",
+            without_values(&e.to_string())
+        ))
+    })
+}
+
+/// A serde message without the values it quotes between backticks (`invalid type: integer `1234`, expected a
+/// string` -> `invalid type: integer, expected a string`): a value may be a secret sent in the wrong type.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '`' => quoted = !quoted,
+            _ if quoted => {}
+            c => out.push(c),
+        }
+    }
+    out.replace(" ,", ",").replace("  ", " ")
 }
 
 fn search_error(error_type: ErrorType, message: &str) -> Failure {
@@ -241,4 +260,26 @@ pub fn token(request: &HttpRequest) -> Result<TokenBody, Failure> {
 
 fn split_scope(scope: &str) -> Vec<String> {
     scope.split_whitespace().map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_never_echo_the_values_sent() {
+        let mut object = Map::new();
+        object.insert("scopes".into(), serde_json::json!(["read:users"]));
+        object.insert(
+            "client_secret".into(),
+            serde_json::json!(98_765_432_123_u64),
+        );
+        let failure = model::<stytch_m2m_core::models::CreateRequest>(object, &[]).unwrap_err();
+        assert!(
+            !failure.message.contains("98765432123"),
+            "{}",
+            failure.message
+        );
+        assert!(failure.message.contains("expected"), "{}", failure.message);
+    }
 }

@@ -52,17 +52,25 @@ pub enum Routed {
     NotFound,
 }
 
-/// The path of a URL (`http://host:1/v1/x?y` or `/v1/x?y` -> `/v1/x`).
+/// The path of a URL (`http://host:1/v1/x?y` or `/v1/x?y` -> `/v1/x`). A `scheme://authority` prefix is only
+/// recognised at the start of the URL (a scheme is letters, digits, `+`, `-`, `.`), never inside the path or the
+/// query: `/nothing?n=http://x/v1/…` is the path `/nothing`.
 pub fn path_of(url: &str) -> &str {
-    let without_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
-    let path = if url.contains("://") {
-        without_scheme
-            .find('/')
-            .map_or("/", |i| &without_scheme[i..])
-    } else {
-        without_scheme
+    let without_authority = match url.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) =>
+        {
+            rest.find('/').map_or("/", |i| &rest[i..])
+        }
+        _ => url,
     };
-    path.split(['?', '#']).next().unwrap_or(path)
+    let end = without_authority
+        .find(['?', '#'])
+        .unwrap_or(without_authority.len());
+    &without_authority[..end]
 }
 
 /// Routes a method and URL.
@@ -110,6 +118,25 @@ pub fn route(method: Method, url: &str) -> Routed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_inside_the_query_is_not_the_path() {
+        assert_eq!(
+            path_of("/nothing?n=http://x/v1/sessions/jwks/p"),
+            "/nothing"
+        );
+        assert_eq!(
+            route(Method::Get, "/nothing?n=http://x/v1/sessions/jwks/p"),
+            Routed::NotFound
+        );
+        assert_eq!(path_of("/a#http://x/b"), "/a");
+        assert_eq!(
+            path_of("https://test.stytch.com/v1/m2m/clients?x=1"),
+            "/v1/m2m/clients"
+        );
+        assert_eq!(path_of("http://127.0.0.1:4010"), "/");
+        assert_eq!(path_of("/v1/m2m/clients/a://b"), "/v1/m2m/clients/a://b");
+    }
 
     #[test]
     fn routes_every_operation_and_decodes_ids() {
