@@ -14,6 +14,8 @@ cp "$here/check.js" "$work/node/check.js"
 cargo build --quiet -p stytch-m2m-emulator
 export STYTCH_PROJECT_ID="project-test-00000000-0000-4000-8000-000000000000"
 export STYTCH_SECRET="secret-test-official-sdk-check-$(date +%s)"
+# The emulator reads its own variables (never the production ones); the SDK checks read STYTCH_*.
+export STYTCH_EMULATOR_PROJECT_ID="$STYTCH_PROJECT_ID" STYTCH_EMULATOR_SECRET="$STYTCH_SECRET"
 log="$work/emulator.log"
 "$root/target/debug/stytch-m2m-emulator" --port 0 >"$log" 2>&1 &
 pid=$!

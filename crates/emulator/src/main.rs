@@ -21,18 +21,29 @@ struct Args {
     /// The port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 4010)]
     port: u16,
-    /// The project id (default: a new `project-test-<uuid>`, or the one in the state file).
-    #[arg(long, env = "STYTCH_PROJECT_ID")]
+    /// The project id (default: a new `project-test-<uuid>`, or the one in the state file). Its own variable, not
+    /// `STYTCH_PROJECT_ID`, so that production settings in a shell never reach the emulator.
+    #[arg(long, env = "STYTCH_EMULATOR_PROJECT_ID")]
     project_id: Option<String>,
-    /// The project secret (default: a new strong one, or the one in the state file).
-    #[arg(long, env = "STYTCH_SECRET", hide_env_values = true)]
+    /// The project secret (default: a new strong one, printed at start, or the one in the state file). A secret
+    /// given here is never printed. Its own variable, not `STYTCH_SECRET`.
+    #[arg(long, env = "STYTCH_EMULATOR_SECRET", hide_env_values = true)]
     secret: Option<String>,
     /// Keep the clients and signing keys in this file across restarts (saved atomically after every change).
     #[arg(long)]
     state: Option<PathBuf>,
 }
 
-fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>), String> {
+/// Where the project secret came from, which decides whether it may be printed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SecretSource {
+    /// Generated now: printed, the user needs it.
+    Generated,
+    /// Given by the user, or saved in the state file: never printed.
+    Given,
+}
+
+fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>, SecretSource), String> {
     let state = args.state.clone().map(StateFile::new);
     if let Some(saved) = state.as_ref().map(StateFile::load).transpose()?.flatten() {
         if args
@@ -55,16 +66,18 @@ fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>), String> {
         }
         let engine = Engine::restore(&saved, MockClock::system(), DEFAULT_KEY_GRACE)
             .map_err(|e| format!("the state file cannot be restored: {e}"))?;
-        return Ok((MockStytch::from_engine(engine), state));
+        return Ok((MockStytch::from_engine(engine), state, SecretSource::Given));
     }
     let mut builder = MockStytch::builder();
     if let Some(id) = &args.project_id {
         builder = builder.project_id(id.clone());
     }
+    let mut source = SecretSource::Generated;
     if let Some(secret) = &args.secret {
         builder = builder.secret(secret.clone());
+        source = SecretSource::Given;
     }
-    Ok((builder.build(), state))
+    Ok((builder.build(), state, source))
 }
 
 async fn shutdown_signal() {
@@ -91,7 +104,7 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let (mock, state) = match project(&args) {
+    let (mock, state, secret_source) = match project(&args) {
         Ok(project) => project,
         Err(e) => {
             eprintln!("error: {e}");
@@ -118,10 +131,16 @@ async fn main() -> ExitCode {
     println!("stytch-m2m emulator listening");
     println!("  base URL:       http://{address}");
     println!("  project id:     {}", mock.project_id());
-    println!(
-        "  project secret: {}",
-        mock.project_secret().expose_secret()
-    );
+    match secret_source {
+        SecretSource::Generated => println!(
+            "  project secret: {}",
+            mock.project_secret().expose_secret()
+        ),
+        SecretSource::Given if args.secret.is_some() => {
+            println!("  project secret: the one given (not shown)")
+        }
+        SecretSource::Given => println!("  project secret: the one in the state file (not shown)"),
+    }
     if let Some(path) = &args.state {
         println!("  state file:     {}", path.display());
     }

@@ -279,7 +279,7 @@ fn the_binary_prints_its_project_and_stops_on_sigterm() {
             "project-test-11111111-2222-4333-8444-555555555555",
         ])
         .env(
-            "STYTCH_SECRET",
+            "STYTCH_EMULATOR_SECRET",
             "secret-test-from-the-environment-0123456789",
         )
         .stdout(Stdio::piped())
@@ -298,7 +298,11 @@ fn the_binary_prints_its_project_and_stops_on_sigterm() {
         "{text}"
     );
     assert!(
-        text.contains("secret-test-from-the-environment-0123456789"),
+        !text.contains("secret-test-from-the-environment-0123456789"),
+        "a secret the user gave is never printed: {text}"
+    );
+    assert!(
+        text.contains("project secret: the one given (not shown)"),
         "{text}"
     );
     let base = seen
@@ -330,4 +334,34 @@ fn the_binary_prints_its_project_and_stops_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn production_variables_never_reach_the_emulator_and_a_generated_secret_is_printed() {
+    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
+        .args(["--port", "0"])
+        .env(
+            "STYTCH_PROJECT_ID",
+            "project-live-00000000-0000-4000-8000-000000000000",
+        )
+        .env("STYTCH_SECRET", "secret-live-production-value-do-not-print")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let seen: Vec<String> = (0..4).map(|_| lines.next().unwrap().unwrap()).collect();
+    let text = seen.join("\n");
+    assert!(!text.contains("secret-live-production-value"), "{text}");
+    assert!(!text.contains("project-live-00000000"), "{text}");
+    let secret = seen
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("project secret:"))
+        .unwrap()
+        .trim();
+    assert!(
+        secret.starts_with("secret-test-") && secret.len() > 20,
+        "{text}"
+    );
+    drop(child);
 }
