@@ -177,19 +177,59 @@ impl Emulator {
         if let Some(control) = bare_path.strip_prefix("/_emulator/") {
             return self.control(engine, control, &request).await;
         }
-        let (route, outcome) = self.inner.mock.handle_routed(request).await;
         let mutating = matches!(
-            route,
-            Some(
+            wire::route(request.method, &request.url),
+            wire::Routed::Found(
                 Route::Create
                     | Route::Update
                     | Route::Delete
                     | Route::RotateStart
                     | Route::RotateCancel
-                    | Route::Rotate
+                    | Route::Rotate,
+                _
             )
         );
-        let response = match outcome {
+        if mutating && self.inner.state.is_some() {
+            return self.apply_durably(engine, request).await;
+        }
+        let (_, outcome) = self.inner.mock.handle_routed(request).await;
+        self.or_transport_failure(engine, outcome)
+    }
+
+    /// A change with a state file: applied, saved, and acknowledged only once saved. Changes are serialized;
+    /// one that cannot be saved is undone and answered 500, so no client is told of a change a restart would
+    /// lose.
+    async fn apply_durably(&self, engine: &Engine, request: HttpRequest) -> HttpResponse {
+        let _one_change_at_a_time = self.inner.save_lock.lock().await;
+        let before = engine.snapshot();
+        let (_, outcome) = self.inner.mock.handle_routed(request).await;
+        let response = self.or_transport_failure(engine, outcome);
+        if response.status != 200 {
+            return response;
+        }
+        match self.save_locked().await {
+            Ok(()) => response,
+            Err(e) => {
+                tracing::error!(error = %e, "saving the state file failed; the change is undone");
+                if let Err(e) = engine.reset_to(&before) {
+                    tracing::error!(error = %e, "undoing the change failed");
+                }
+                let failure = Failure::new(
+                    500,
+                    ErrorType::InternalServerError,
+                    "The change could not be saved, so it was not applied.",
+                );
+                wire::error(&engine.request_id(), false, &failure)
+            }
+        }
+    }
+
+    fn or_transport_failure(
+        &self,
+        engine: &Engine,
+        outcome: Result<HttpResponse, stytch_m2m_mock::http::TransportError>,
+    ) -> HttpResponse {
+        match outcome {
             Ok(response) => response,
             Err(e) => {
                 let failure = Failure::new(
@@ -199,11 +239,7 @@ impl Emulator {
                 );
                 wire::error(&engine.request_id(), false, &failure)
             }
-        };
-        if mutating && response.status == 200 {
-            self.save().await;
         }
-        response
     }
 
     /// `/_emulator/...`: the mock's controls, behind the project's Basic credentials.
@@ -242,8 +278,19 @@ impl Emulator {
                 )
             }
             (Method::Post, "keys/rotate") => {
+                let _one_change_at_a_time = self.inner.save_lock.lock().await;
+                let before = engine.snapshot();
                 let kid = self.inner.mock.rotate_signing_key();
-                self.save().await;
+                if let Err(e) = self.save_locked().await {
+                    tracing::error!(error = %e, "saving the state file failed; the rotation is undone");
+                    let _ = engine.reset_to(&before);
+                    let failure = Failure::new(
+                        500,
+                        ErrorType::InternalServerError,
+                        "The rotation could not be saved, so it was not applied.",
+                    );
+                    return wire::error(&request_id, false, &failure);
+                }
                 json_response(
                     200,
                     &json!({"status_code": 200, "request_id": request_id, "kid": kid}),
@@ -255,21 +302,20 @@ impl Emulator {
 
     /// Saves the state file now (nothing without one). Changes made through the API are saved by themselves.
     pub async fn persist(&self) -> std::io::Result<()> {
+        let _serialized = self.inner.save_lock.lock().await;
+        self.save_locked().await
+    }
+
+    /// Saves, the save lock held by the caller.
+    async fn save_locked(&self) -> std::io::Result<()> {
         let Some(state) = &self.inner.state else {
             return Ok(());
         };
-        let _serialized = self.inner.save_lock.lock().await;
         let snapshot = self.inner.mock.engine().snapshot();
         let state = state.clone();
         tokio::task::spawn_blocking(move || state.save(&snapshot))
             .await
             .map_err(std::io::Error::other)?
-    }
-
-    async fn save(&self) {
-        if let Err(e) = self.persist().await {
-            tracing::error!(error = %e, "saving the state file failed");
-        }
     }
 }
 

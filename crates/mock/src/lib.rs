@@ -40,7 +40,9 @@ use stytch_m2m_core::{Client, HttpRequest, HttpResponse, Transport, TransportErr
 
 /// The plain HTTP data types the wire layer speaks (from `stytch-m2m-core`), for servers built on the mock.
 pub mod http {
-    pub use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method};
+    pub use stytch_m2m_core::transport::{
+        Headers, HttpRequest, HttpResponse, Method, TransportError,
+    };
 }
 
 pub use clock::{ClockOverflow, MockClock};

@@ -195,6 +195,25 @@ impl Engine {
         }
     }
 
+    /// Puts the clients and signing keys of `snapshot` (of this project) back in place of the current ones, all at
+    /// once: the emulator undoes a change it could not save. Refuses a snapshot of another project or one it
+    /// cannot trust whole, changing nothing.
+    pub fn reset_to(&self, snapshot: &Snapshot) -> Result<(), String> {
+        if snapshot.project_id != self.project_id {
+            return Err(format!(
+                "the snapshot belongs to project {}",
+                snapshot.project_id
+            ));
+        }
+        let (store, keys) = snapshot::load(&snapshot.clients, &snapshot.keys)?;
+        let mut current = self.lock();
+        let mut current_keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        *self.key_count.lock().unwrap_or_else(|e| e.into_inner()) = 1 + keys.retired.len();
+        *current = store;
+        *current_keys = keys;
+        Ok(())
+    }
+
     /// An engine restored from a snapshot, on this clock. Refuses a snapshot it cannot trust whole.
     pub fn restore(
         snapshot: &Snapshot,

@@ -126,9 +126,14 @@ pub(crate) fn save(store: &Store, keys: &KeyRing) -> (Vec<SavedClient>, Vec<Save
 
 pub(crate) fn load(clients: &[SavedClient], keys: &[SavedKey]) -> Result<(Store, KeyRing), String> {
     let mut store = Store::default();
+    let mut seqs = std::collections::HashSet::new();
     for c in clients {
         if store.contains(&c.client_id) {
             return Err(format!("client {} appears twice", c.client_id));
+        }
+        // Two clients with one `seq` would corrupt the search indexes and the cursor order.
+        if !seqs.insert(c.seq) {
+            return Err(format!("two clients have seq {}", c.seq));
         }
         let next_secret = match (&c.next_secret_hash, &c.next_secret_last_four) {
             (Some(h), Some(four)) => Some((load_hash(h, &c.client_id)?, four.clone())),
