@@ -28,6 +28,7 @@
 pub mod clock;
 pub mod engine;
 pub mod faults;
+mod journal;
 mod random;
 pub mod wire;
 
@@ -48,6 +49,7 @@ pub mod http {
 pub use clock::{ClockOverflow, MockClock};
 pub use engine::{Engine, Failure};
 pub use faults::Fault;
+pub use journal::JournalLimits;
 pub use wire::Route;
 
 use faults::FaultRule;
@@ -62,7 +64,7 @@ pub struct MockStytch {
 struct Shared {
     engine: Engine,
     faults: Mutex<Vec<FaultRule>>,
-    log: Mutex<Vec<HttpRequest>>,
+    log: journal::Journal,
 }
 
 /// Builds a [`MockStytch`]; see [`MockStytch::builder`].
@@ -75,6 +77,7 @@ pub struct MockBuilder {
     clock: Option<MockClock>,
     key_grace: Option<Duration>,
     kind: stytch_m2m_core::ProjectKind,
+    journal: JournalLimits,
 }
 
 impl MockBuilder {
@@ -133,6 +136,12 @@ impl MockBuilder {
         self
     }
 
+    /// Keeps at most this much of the request journal (default 10 000 requests, 16 MiB).
+    pub fn journal(mut self, limits: JournalLimits) -> Self {
+        self.journal = limits;
+        self
+    }
+
     /// Builds the mock.
     pub fn build(self) -> MockStytch {
         let random = match self.seed {
@@ -158,7 +167,7 @@ impl MockBuilder {
             self.key_grace.unwrap_or(engine::DEFAULT_KEY_GRACE),
         )
         .with_project_kind(self.kind);
-        MockStytch::from_engine(engine)
+        MockStytch::with_journal(engine, self.journal)
     }
 }
 
@@ -176,11 +185,16 @@ impl MockStytch {
 
     /// A mock around an engine built elsewhere (for example restored from a snapshot).
     pub fn from_engine(engine: Engine) -> Self {
+        Self::with_journal(engine, JournalLimits::default())
+    }
+
+    /// A mock around an engine, keeping at most this much of its request journal.
+    pub fn with_journal(engine: Engine, journal: JournalLimits) -> Self {
         MockStytch {
             shared: Arc::new(Shared {
                 engine,
                 faults: Mutex::default(),
-                log: Mutex::default(),
+                log: journal::Journal::new(journal),
             }),
         }
     }
@@ -384,8 +398,10 @@ impl MockStytch {
         }
     }
 
-    /// Every request received so far, in order (to assert what was sent). `Debug` of a request redacts the
-    /// authorization and omits the body.
+    /// The requests received so far, in order (to assert what was sent): the most recent 10 000 (16 MiB) by
+    /// default ([`MockStytch::with_journal`]), each with its `Authorization` credentials and any `client_secret`
+    /// replaced by `[REDACTED]`; requests refused for their project credentials are only counted
+    /// ([`MockStytch::unauthenticated_requests`]).
     ///
     /// ```
     /// use stytch_m2m_core::models::CreateRequest;
@@ -401,20 +417,17 @@ impl MockStytch {
     /// # }
     /// ```
     pub fn requests(&self) -> Vec<HttpRequest> {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.shared.log.requests()
+    }
+
+    /// How many requests were refused for their project credentials (they are counted, never kept).
+    pub fn unauthenticated_requests(&self) -> u64 {
+        self.shared.log.unauthenticated()
     }
 
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.shared.log.clear();
     }
 
     /// Handles one request: logs it, applies an armed fault, answers through the wire layer.
@@ -432,11 +445,13 @@ impl MockStytch {
             wire::Routed::Found(route, _) => Some(*route),
             _ => None,
         };
-        self.shared
-            .log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(request.clone());
+        let refused = route.is_some_and(|r| r.needs_project_auth())
+            && !wire::project_authorized(&self.shared.engine, &request);
+        if refused {
+            self.shared.log.count_unauthenticated();
+        } else {
+            self.shared.log.record(&request);
+        }
         let fault = faults::take(
             &mut self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()),
             route,

@@ -1,0 +1,233 @@
+//! The request journal: what the mock received, bounded in entries and bytes, with credentials and secrets
+//! redacted before anything is kept. Requests that fail the project's credentials are only counted.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use serde_json::Value;
+use stytch_m2m_core::transport::{Headers, HttpRequest};
+
+const REDACTED: &str = "[REDACTED]";
+
+/// How much the journal keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JournalLimits {
+    /// The most requests kept (oldest dropped first); default 10 000.
+    pub max_entries: usize,
+    /// The most bytes of URLs, headers and bodies kept; default 16 MiB.
+    pub max_bytes: usize,
+}
+
+impl Default for JournalLimits {
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            max_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+impl JournalLimits {
+    /// Sets both bounds.
+    pub fn new(max_entries: usize, max_bytes: usize) -> Self {
+        Self {
+            max_entries,
+            max_bytes,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Entries {
+    requests: VecDeque<(HttpRequest, usize)>,
+    bytes: usize,
+}
+
+/// The journal.
+pub(crate) struct Journal {
+    limits: JournalLimits,
+    entries: Mutex<Entries>,
+    unauthenticated: AtomicU64,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("limits", &self.limits)
+            .field("unauthenticated", &self.unauthenticated())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Journal {
+    pub fn new(limits: JournalLimits) -> Self {
+        Self {
+            limits,
+            entries: Mutex::default(),
+            unauthenticated: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps a redacted copy of `request`, dropping the oldest entries past the limits.
+    pub fn record(&self, request: &HttpRequest) {
+        let kept = redacted(request);
+        let size = kept.url.len()
+            + kept.body.len()
+            + kept.headers.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
+        if size > self.limits.max_bytes || self.limits.max_entries == 0 {
+            return;
+        }
+        let mut entries = self.lock();
+        while entries.requests.len() >= self.limits.max_entries
+            || entries.bytes + size > self.limits.max_bytes
+        {
+            let Some((_, dropped)) = entries.requests.pop_front() else {
+                break;
+            };
+            entries.bytes -= dropped;
+        }
+        entries.bytes += size;
+        entries.requests.push_back((kept, size));
+    }
+
+    /// Counts a request refused for its credentials (nothing of it is kept).
+    pub fn count_unauthenticated(&self) {
+        self.unauthenticated.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn unauthenticated(&self) -> u64 {
+        self.unauthenticated.load(Ordering::Relaxed)
+    }
+
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.lock().requests.iter().map(|(r, _)| r.clone()).collect()
+    }
+
+    pub fn clear(&self) {
+        let mut entries = self.lock();
+        entries.requests.clear();
+        entries.bytes = 0;
+    }
+}
+
+/// A copy with the `Authorization` credentials and any `client_secret` in the body replaced by `[REDACTED]`.
+fn redacted(request: &HttpRequest) -> HttpRequest {
+    let mut headers = Headers::new();
+    for (name, value) in request.headers.iter() {
+        if name.eq_ignore_ascii_case("authorization") {
+            let scheme = value.split(' ').next().unwrap_or_default();
+            headers.insert(name, format!("{scheme} {REDACTED}"));
+        } else {
+            headers.insert(name, value);
+        }
+    }
+    let mut copy = request.clone();
+    copy.headers = headers;
+    copy.body = redacted_body(&request.body);
+    copy
+}
+
+fn redacted_body(body: &Bytes) -> Bytes {
+    if !contains(body, b"secret") {
+        return body.clone();
+    }
+    if let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) {
+        for (key, value) in object.iter_mut() {
+            if key.contains("secret") {
+                *value = Value::String(REDACTED.into());
+            }
+        }
+        return Bytes::from(serde_json::to_vec(&object).unwrap_or_default());
+    }
+    if let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body) {
+        let pairs: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let v = if k.contains("secret") { REDACTED.into() } else { v };
+                (k, v)
+            })
+            .collect();
+        return Bytes::from(serde_urlencoded::to_string(pairs).unwrap_or_default());
+    }
+    // Neither JSON nor a form, yet it mentions a secret: keep nothing of it.
+    Bytes::from_static(b"[REDACTED: unreadable body]")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stytch_m2m_core::transport::Method;
+
+    fn request(body: &str, authorization: &str) -> HttpRequest {
+        let mut headers = Headers::new();
+        headers.insert("authorization", authorization);
+        headers.insert("content-type", "application/json");
+        HttpRequest {
+            method: Method::Post,
+            url: "/v1/m2m/clients".into(),
+            headers,
+            body: Bytes::from(body.to_owned()),
+        }
+    }
+
+    #[test]
+    fn secrets_and_credentials_are_never_kept() {
+        let journal = Journal::new(JournalLimits::default());
+        journal.record(&request(
+            r#"{"scopes":["a"],"client_secret":"x7Kp2QmZ-kept-nowhere"}"#,
+            "Basic cHJvamVjdDpzZWNyZXQ=",
+        ));
+        journal.record(&request(
+            "grant_type=client_credentials&client_id=c&client_secret=form-secret-value",
+            "Bearer token-value",
+        ));
+        journal.record(&request("not json, secret inside", "Basic x"));
+        let kept = format!("{:?}", journal.requests());
+        let bodies: Vec<String> = journal
+            .requests()
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+            .collect();
+        let all = format!("{kept} {bodies:?}");
+        for secret in ["x7Kp2QmZ", "form-secret-value", "cHJvamVjdDpzZWNyZXQ=", "token-value", "secret inside"] {
+            assert!(!all.contains(secret), "{secret} kept: {all}");
+        }
+        let headers: Vec<String> = journal
+            .requests()
+            .iter()
+            .map(|r| r.headers.get("authorization").unwrap().to_owned())
+            .collect();
+        assert_eq!(headers, ["Basic [REDACTED]", "Bearer [REDACTED]", "Basic [REDACTED]"]);
+        assert!(bodies[1].contains("client_id=c"), "the rest of the form is kept");
+    }
+
+    #[test]
+    fn bounded_in_entries_and_bytes() {
+        let journal = Journal::new(JournalLimits::new(100, 64 * 1024));
+        let big = "x".repeat(10_000);
+        for _ in 0..1_000 {
+            journal.record(&request(&big, "Basic x"));
+            let entries = journal.lock();
+            assert!(entries.requests.len() <= 100 && entries.bytes <= 64 * 1024);
+        }
+        assert_eq!(journal.requests().len(), 6);
+        for _ in 0..1_000 {
+            journal.record(&request("{}", "Basic x"));
+        }
+        assert_eq!(journal.requests().len(), 100);
+        // A request larger than the whole budget is not kept at all.
+        journal.record(&request(&"y".repeat(100 * 1024), "Basic x"));
+        assert!(journal.requests().iter().all(|r| r.body.len() < 1024));
+    }
+}
