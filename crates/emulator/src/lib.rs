@@ -5,8 +5,12 @@
 //! - `GET /openapi.json`: the OpenAPI document of the API;
 //! - `POST /_emulator/clock/advance` (`{"seconds": N}`) and `POST /_emulator/keys/rotate`: the mock's clock and
 //!   signing-key controls, with the project's Basic credentials;
-//! - an optional state file ([`StateFile`]) saved atomically after every change, signing keys included;
-//! - request bodies over [`MAX_BODY_BYTES`] get a 413 in Stytch's error shape.
+//! - an optional state file ([`StateFile`], `0600`) saved atomically after every change, signing keys included;
+//!   a change is acknowledged only once saved (one that cannot be saved is undone and answered 500);
+//! - bounded per connection whatever it sends ([`ServerLimits`]): header, idle and body timeouts, a connection
+//!   cap, accept errors backed off, a shutdown deadline; credentials are checked before a body is read, request
+//!   bodies over [`MAX_BODY_BYTES`] get a 413 in Stytch's error shape, and the request journal is bounded and
+//!   redacted (nothing kept of requests refused for their credentials).
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -24,6 +28,7 @@ mod state;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -44,6 +49,54 @@ pub use state::StateFile;
 /// The largest request body accepted (1 MiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// How long and how much the server gives each client: every connection is bounded in time and memory whatever
+/// it sends, authenticated or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerLimits {
+    /// The longest a client may take to send a request's headers, and to start a new request on an idle
+    /// keep-alive connection (default 10 s).
+    pub header_timeout: Duration,
+    /// The longest a client may take to send a request's body (default 10 s).
+    pub body_timeout: Duration,
+    /// The most connections served at once; more wait in the listen backlog (default 512).
+    pub max_connections: usize,
+    /// On shutdown, the longest requests in flight are waited for (default 5 s).
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            shutdown_deadline: Duration::from_secs(5),
+        }
+    }
+}
+
+impl ServerLimits {
+    /// Sets the header and body timeouts.
+    pub fn with_timeouts(mut self, header: Duration, body: Duration) -> Self {
+        self.header_timeout = header;
+        self.body_timeout = body;
+        self
+    }
+
+    /// Sets the connection cap (at least 1).
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// Sets the shutdown deadline.
+    pub fn with_shutdown_deadline(mut self, deadline: Duration) -> Self {
+        self.shutdown_deadline = deadline;
+        self
+    }
+}
+
 /// The server: a mock project, and where to save it.
 #[derive(Clone, Debug)]
 pub struct Emulator {
@@ -55,6 +108,7 @@ struct Inner {
     mock: MockStytch,
     state: Option<StateFile>,
     save_lock: tokio::sync::Mutex<()>,
+    limits: ServerLimits,
 }
 
 impl Emulator {
@@ -65,11 +119,17 @@ impl Emulator {
 
     /// Serves this mock project and saves it to `state` after every change.
     pub fn with_state(mock: MockStytch, state: Option<StateFile>) -> Self {
+        Self::with_limits(mock, state, ServerLimits::default())
+    }
+
+    /// Serves this mock project, saving it to `state`, within these limits.
+    pub fn with_limits(mock: MockStytch, state: Option<StateFile>, limits: ServerLimits) -> Self {
         Self {
             inner: Arc::new(Inner {
                 mock,
                 state,
                 save_lock: tokio::sync::Mutex::new(()),
+                limits,
             }),
         }
     }
@@ -79,43 +139,66 @@ impl Emulator {
         &self.inner.mock
     }
 
-    /// Accepts connections until `shutdown` completes, then lets requests in flight finish.
+    /// Accepts connections until `shutdown` completes, then lets requests in flight finish, for at most the
+    /// shutdown deadline. At most [`ServerLimits::max_connections`] are served at once; accept errors (such as
+    /// running out of file descriptors) back off instead of spinning.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
+        let limits = self.inner.limits;
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+        let mut backoff = AcceptBackoff::default();
         tokio::pin!(shutdown);
         loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (stream, _) = match accepted {
-                        Ok(accepted) => accepted,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "accept failed");
-                            continue;
-                        }
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let emulator = self.clone();
-                    let service = service_fn(move |request| {
-                        let emulator = emulator.clone();
-                        async move { Ok::<_, std::convert::Infallible>(emulator.respond(request).await) }
-                    });
-                    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                    let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
-                        if let Err(e) = connection.await {
-                            tracing::debug!(error = %e, "connection ended with an error");
-                        }
-                    });
-                }
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => slot.map_err(std::io::Error::other)?,
                 () = &mut shutdown => break,
-            }
+            };
+            let stream = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        backoff.reset();
+                        stream
+                    }
+                    Err(e) => {
+                        let wait = backoff.next();
+                        tracing::warn!(error = %e, ?wait, "accept failed; backing off");
+                        tokio::select! {
+                            () = tokio::time::sleep(wait) => continue,
+                            () = &mut shutdown => break,
+                        }
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let emulator = self.clone();
+            let service = service_fn(move |request| {
+                let emulator = emulator.clone();
+                async move { Ok::<_, std::convert::Infallible>(emulator.respond(request).await) }
+            });
+            let connection = http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                drop(slot);
+            });
         }
         drop(listener);
-        graceful.shutdown().await;
+        if tokio::time::timeout(limits.shutdown_deadline, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(deadline = ?limits.shutdown_deadline, "requests still in flight at the shutdown deadline");
+        }
         Ok(())
     }
 
@@ -147,12 +230,26 @@ impl Emulator {
                     .map(|v| (n.as_str().to_owned(), v.to_owned()))
             })
             .collect();
-        let body = match Limited::new(request.into_body(), MAX_BODY_BYTES)
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => {
+        let Some(method) = method else {
+            return wire::error(&engine.request_id(), false, &Failure::method_not_allowed());
+        };
+        let mut head = HttpRequest {
+            method,
+            url: path.clone(),
+            headers,
+            body: Bytes::new(),
+        };
+        // Credentials first: the body of a request that will be refused is never read.
+        if self.needs_credentials(&head) && !wire::project_authorized(engine, &head) {
+            return match wire::path_of(&path).starts_with("/_emulator/") {
+                true => wire::error(&engine.request_id(), false, &Failure::unauthorized()),
+                false => self.or_transport_failure(engine, self.inner.mock.handle(head).await),
+            };
+        }
+        let body = Limited::new(request.into_body(), MAX_BODY_BYTES).collect();
+        head.body = match tokio::time::timeout(self.inner.limits.body_timeout, body).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(_)) => {
                 let failure = Failure::new(
                     413,
                     ErrorType::BadRequest,
@@ -160,16 +257,16 @@ impl Emulator {
                 );
                 return wire::error(&engine.request_id(), false, &failure);
             }
+            Err(_) => {
+                let failure = Failure::new(
+                    408,
+                    ErrorType::BadRequest,
+                    "The request body did not arrive in time.",
+                );
+                return wire::error(&engine.request_id(), false, &failure);
+            }
         };
-        let Some(method) = method else {
-            return wire::error(&engine.request_id(), false, &Failure::method_not_allowed());
-        };
-        let request = HttpRequest {
-            method,
-            url: path.clone(),
-            headers,
-            body,
-        };
+        let request = head;
         let bare_path = wire::path_of(&path);
         if bare_path == "/openapi.json" && method == Method::Get {
             return json_response(200, &openapi::document());
@@ -194,6 +291,17 @@ impl Emulator {
         }
         let (_, outcome) = self.inner.mock.handle_routed(request).await;
         self.or_transport_failure(engine, outcome)
+    }
+
+    /// Whether the request's route takes the project's Basic credentials (management routes and controls).
+    fn needs_credentials(&self, request: &HttpRequest) -> bool {
+        if wire::path_of(&request.url).starts_with("/_emulator/") {
+            return true;
+        }
+        matches!(
+            wire::route(request.method, &request.url),
+            wire::Routed::Found(route, _) if route.needs_project_auth()
+        )
     }
 
     /// A change with a state file: applied, saved, and acknowledged only once saved. Changes are serialized;
@@ -321,4 +429,42 @@ impl Emulator {
 
 fn json_response(status: u16, body: &Value) -> HttpResponse {
     HttpResponse::new(status, serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// The wait after a failed `accept` (out of file descriptors, say): 10 ms doubling to 1 s, reset by a success.
+#[derive(Debug)]
+struct AcceptBackoff(Duration);
+
+impl Default for AcceptBackoff {
+    fn default() -> Self {
+        Self(Duration::from_millis(10))
+    }
+}
+
+impl AcceptBackoff {
+    fn next(&mut self) -> Duration {
+        let wait = self.0;
+        self.0 = (self.0 * 2).min(Duration::from_secs(1));
+        wait
+    }
+
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_errors_back_off_up_to_a_second() {
+        let mut backoff = AcceptBackoff::default();
+        let waits: Vec<_> = (0..10).map(|_| backoff.next()).collect();
+        assert_eq!(waits[0], Duration::from_millis(10));
+        assert!(waits.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(waits[9], Duration::from_secs(1));
+        backoff.reset();
+        assert_eq!(backoff.next(), Duration::from_millis(10));
+    }
 }

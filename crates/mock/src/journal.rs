@@ -80,7 +80,11 @@ impl Journal {
         let kept = redacted(request);
         let size = kept.url.len()
             + kept.body.len()
-            + kept.headers.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
+            + kept
+                .headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len())
+                .sum::<usize>();
         if size > self.limits.max_bytes || self.limits.max_entries == 0 {
             return;
         }
@@ -107,7 +111,11 @@ impl Journal {
     }
 
     pub fn requests(&self) -> Vec<HttpRequest> {
-        self.lock().requests.iter().map(|(r, _)| r.clone()).collect()
+        self.lock()
+            .requests
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect()
     }
 
     pub fn clear(&self) {
@@ -150,7 +158,11 @@ fn redacted_body(body: &Bytes) -> Bytes {
         let pairs: Vec<(String, String)> = pairs
             .into_iter()
             .map(|(k, v)| {
-                let v = if k.contains("secret") { REDACTED.into() } else { v };
+                let v = if k.contains("secret") {
+                    REDACTED.into()
+                } else {
+                    v
+                };
                 (k, v)
             })
             .collect();
@@ -200,7 +212,13 @@ mod tests {
             .map(|r| String::from_utf8_lossy(&r.body).into_owned())
             .collect();
         let all = format!("{kept} {bodies:?}");
-        for secret in ["x7Kp2QmZ", "form-secret-value", "cHJvamVjdDpzZWNyZXQ=", "token-value", "secret inside"] {
+        for secret in [
+            "x7Kp2QmZ",
+            "form-secret-value",
+            "cHJvamVjdDpzZWNyZXQ=",
+            "token-value",
+            "secret inside",
+        ] {
             assert!(!all.contains(secret), "{secret} kept: {all}");
         }
         let headers: Vec<String> = journal
@@ -208,8 +226,14 @@ mod tests {
             .iter()
             .map(|r| r.headers.get("authorization").unwrap().to_owned())
             .collect();
-        assert_eq!(headers, ["Basic [REDACTED]", "Bearer [REDACTED]", "Basic [REDACTED]"]);
-        assert!(bodies[1].contains("client_id=c"), "the rest of the form is kept");
+        assert_eq!(
+            headers,
+            ["Basic [REDACTED]", "Bearer [REDACTED]", "Basic [REDACTED]"]
+        );
+        assert!(
+            bodies[1].contains("client_id=c"),
+            "the rest of the form is kept"
+        );
     }
 
     #[test]

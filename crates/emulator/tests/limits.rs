@@ -1,0 +1,198 @@
+//! Every connection is bounded in time and memory, whatever it sends: header, body and idle timeouts, a
+//! connection cap, a shutdown deadline (paused tokio clock, real sockets on 127.0.0.1), and the process's memory
+//! under unauthenticated floods (through the binary).
+
+use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use stytch_m2m_emulator::{Emulator, ServerLimits};
+use stytch_m2m_mock::MockStytch;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+async fn serve(
+    limits: ServerLimits,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let emulator = Emulator::with_limits(MockStytch::new(), None, limits);
+    let task = tokio::spawn(emulator.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    (address, stop, task)
+}
+
+/// Whether the server closed the connection (reads EOF or a reset), after answering whatever it answered.
+async fn closed(stream: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return true,
+            Ok(_) => continue,
+        }
+    }
+}
+
+const GET: &[u8] = b"GET /openapi.json HTTP/1.1\r\nhost: x\r\n\r\n";
+
+#[tokio::test(start_paused = true)]
+async fn slow_headers_and_idle_connections_are_closed() {
+    let (address, _stop, _task) = serve(ServerLimits::default()).await;
+    // 50 clients that send one header byte and then nothing.
+    let mut slow = Vec::new();
+    for _ in 0..50 {
+        let mut stream = TcpStream::connect(&address).await.unwrap();
+        stream.write_all(b"G").await.unwrap();
+        slow.push(stream);
+    }
+    // A client that makes one request and then keeps the connection idle.
+    let mut idle = TcpStream::connect(&address).await.unwrap();
+    idle.write_all(GET).await.unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    for stream in &mut slow {
+        assert!(closed(stream).await);
+    }
+    assert!(
+        closed(&mut idle).await,
+        "an idle keep-alive connection is closed too"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_body_gets_408_in_time() {
+    let (address, _stop, _task) = serve(ServerLimits::default()).await;
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"POST /v1/public/p/oauth2/token HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\ngrant_type")
+        .await
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await.unwrap();
+        assert!(n > 0, "closed without an answer");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        answer.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(started.elapsed() <= Duration::from_secs(11));
+}
+
+#[tokio::test(start_paused = true)]
+async fn connections_past_the_cap_wait_for_a_free_slot() {
+    let (address, _stop, _task) = serve(ServerLimits::default().with_max_connections(3)).await;
+    let mut holding = Vec::new();
+    for _ in 0..3 {
+        let mut stream = TcpStream::connect(&address).await.unwrap();
+        stream.write_all(GET).await.unwrap();
+        let mut status = [0u8; 12];
+        stream.read_exact(&mut status).await.unwrap();
+        holding.push(stream);
+    }
+    // The fourth connects (the kernel's backlog) but is not served while three are open.
+    let mut waiting = TcpStream::connect(&address).await.unwrap();
+    waiting.write_all(GET).await.unwrap();
+    let mut status = [0u8; 12];
+    let early = tokio::time::timeout(Duration::from_secs(2), waiting.read_exact(&mut status)).await;
+    assert!(early.is_err(), "served past the cap");
+    drop(holding.pop());
+    tokio::time::timeout(Duration::from_secs(2), waiting.read_exact(&mut status))
+        .await
+        .expect("served once a slot is free")
+        .unwrap();
+    assert_eq!(&status, b"HTTP/1.1 200");
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_completes_by_its_deadline_with_a_request_half_sent() {
+    let limits = ServerLimits::default()
+        .with_timeouts(Duration::from_secs(60), Duration::from_secs(60))
+        .with_shutdown_deadline(Duration::from_secs(5));
+    let (address, stop, task) = serve(limits).await;
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"POST /v1/m2m/clients HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let started = tokio::time::Instant::now();
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(6), task)
+        .await
+        .expect("serve returned by the deadline")
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() <= Duration::from_secs(6));
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn unauthenticated_floods_leave_memory_flat() {
+    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(base) = line.trim().strip_prefix("base URL:") {
+            break base.trim().trim_start_matches("http://").to_owned();
+        }
+    };
+    let before = rss_kib(child.0.id());
+    let body = vec![b'x'; 1024 * 1024];
+    for _ in 0..200 {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        let head = format!(
+            "POST /v1/m2m/clients HTTP/1.1\r\nhost: x\r\nauthorization: Basic bm9wZTpub3Bl\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let _ = stream.write_all(&body); // the server may answer 401 and close before reading it
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        assert!(
+            answer.starts_with(b"HTTP/1.1 401"),
+            "{}",
+            String::from_utf8_lossy(&answer[..answer.len().min(80)])
+        );
+    }
+    let after = rss_kib(child.0.id());
+    assert!(
+        after < before + 32 * 1024,
+        "RSS grew from {before} KiB to {after} KiB after 200 unauthenticated 1 MiB requests"
+    );
+}
