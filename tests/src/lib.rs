@@ -28,6 +28,8 @@ pub struct Target {
     pub base_url: String,
     /// The mock project behind the transport, for the controls a scenario needs (its clock, key rotation).
     pub controls: MockStytch,
+    /// Whatever must live as long as the target (the in-process server, stopped when dropped).
+    pub keep_alive: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Target {

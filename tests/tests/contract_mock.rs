@@ -15,6 +15,7 @@ async fn mock_target() -> Target {
         secret: mock.project_secret().clone(),
         base_url: "https://test.stytch.com".to_owned(),
         controls: mock,
+        keep_alive: None,
     }
 }
 

@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+mod harness;
 mod openapi;
 mod state;
 
@@ -43,6 +44,7 @@ use stytch_m2m_mock::{Engine, Failure, MockStytch};
 use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
 
+pub use harness::TestEmulator;
 pub use openapi::document as openapi_document;
 pub use state::StateFile;
 

@@ -46,6 +46,10 @@ pub mod http {
     };
 }
 
+/// The client crate the mock is a transport of (so that crates built on the mock name its types without depending
+/// on it separately).
+pub use stytch_m2m_core as core;
+
 pub use clock::{ClockOverflow, MockClock};
 pub use engine::{Engine, Failure};
 pub use faults::Fault;
@@ -226,6 +230,21 @@ impl MockStytch {
         .project_kind(self.engine().project_kind())
         .build()
         .expect("the mock's project id and secret are valid")
+    }
+
+    /// A client of this project that sends its requests to `base_url` through `transport` (the emulator serving
+    /// this mock, reached over HTTP), with the mock's clock and project kind.
+    pub fn client_at(
+        &self,
+        base_url: impl Into<String>,
+        transport: impl Transport + 'static,
+    ) -> Client {
+        Client::builder(self.project_id(), self.project_secret().clone(), transport)
+            .base_url(base_url)
+            .clock(self.clock().clone())
+            .project_kind(self.engine().project_kind())
+            .build()
+            .expect("the mock's project id and secret are valid")
     }
 
     /// A token verifier of this project over this mock, with no project secret, the mock's clock and its project
