@@ -3,6 +3,9 @@
 //! Every route of the mock, with the same behaviour and wire JSON, so that any language's SDK can be pointed at
 //! it (`http://127.0.0.1:4010`). Beyond the API:
 //! - `GET /openapi.json`: the OpenAPI document of the API;
+//! - discovery: `GET /.well-known/openid-configuration`, `/.well-known/oauth-authorization-server`,
+//!   `/v1/public/{project_id}/.well-known/openid-configuration` (issuer, `jwks_uri`, `token_endpoint`, grant
+//!   types, auth methods) and `/.well-known/jwks.json`;
 //! - `POST /_emulator/clock/advance` (`{"seconds": N}`) and `POST /_emulator/keys/rotate`: the mock's clock and
 //!   signing-key controls, with the project's Basic credentials;
 //! - an optional state file ([`StateFile`], `0600`) saved atomically after every change, signing keys included;
@@ -23,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+mod discovery;
 mod harness;
 mod openapi;
 mod state;
@@ -272,6 +276,11 @@ impl Emulator {
         let bare_path = wire::path_of(&path);
         if bare_path == "/openapi.json" && method == Method::Get {
             return json_response(200, &openapi::document());
+        }
+        if request.method == Method::Get
+            && let Some(document) = discovery::document(engine, &request, bare_path)
+        {
+            return json_response(200, &document);
         }
         if let Some(control) = bare_path.strip_prefix("/_emulator/") {
             return self.control(engine, control, &request).await;

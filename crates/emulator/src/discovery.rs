@@ -1,0 +1,42 @@
+//! Discovery documents, so that generic JWT middleware configured by discovery can point at the emulator:
+//! `/.well-known/openid-configuration`, `/.well-known/oauth-authorization-server`,
+//! `/v1/public/{project_id}/.well-known/openid-configuration` and `/.well-known/jwks.json`.
+
+use serde_json::{Value, json};
+use stytch_m2m_mock::Engine;
+use stytch_m2m_mock::http::HttpRequest;
+
+/// The document for `path`, if it is a discovery path of this project.
+pub(crate) fn document(engine: &Engine, request: &HttpRequest, path: &str) -> Option<Value> {
+    let project_id = engine.project_id();
+    let public = format!("/v1/public/{project_id}/.well-known/openid-configuration");
+    match path {
+        "/.well-known/jwks.json" => Some(json!({ "keys": engine.jwks() })),
+        "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
+            Some(metadata(engine, request))
+        }
+        _ if path == public => Some(metadata(engine, request)),
+        _ => None,
+    }
+}
+
+/// The server metadata (RFC 8414; the fields OpenID Connect Discovery requires too). The issuer is the one the
+/// tokens carry, `stytch.com/{project_id}`, so that middleware checking `iss` against it accepts them.
+fn metadata(engine: &Engine, request: &HttpRequest) -> Value {
+    let base = match request.headers.get("host") {
+        Some(host) if !host.is_empty() => format!("http://{host}"),
+        _ => "http://127.0.0.1".to_owned(),
+    };
+    let project_id = engine.project_id();
+    json!({
+        "issuer": format!("stytch.com/{project_id}"),
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "token_endpoint": format!("{base}/v1/public/{project_id}/oauth2/token"),
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+    })
+}
