@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+mod control;
 mod discovery;
 mod harness;
 mod openapi;
@@ -41,10 +42,10 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use serde_json::{Value, json};
+use serde_json::Value;
 use stytch_m2m_mock::http::{Headers, HttpRequest, HttpResponse, Method};
 use stytch_m2m_mock::wire::{self, Route};
-use stytch_m2m_mock::{Engine, Failure, MockStytch};
+use stytch_m2m_mock::{Failure, MockStytch};
 use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
 
@@ -184,7 +185,7 @@ impl Emulator {
             let emulator = self.clone();
             let service = service_fn(move |request| {
                 let emulator = emulator.clone();
-                async move { Ok::<_, std::convert::Infallible>(emulator.respond(request).await) }
+                async move { emulator.respond(request).await }
             });
             let connection = http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
@@ -208,18 +209,26 @@ impl Emulator {
         Ok(())
     }
 
-    async fn respond(&self, request: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
-        let response = self.answer(request).await;
+    async fn respond(
+        &self,
+        request: hyper::Request<Incoming>,
+    ) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
+        // No answer: an injected fault loses the response, and hyper closes the connection.
+        let Some(response) = self.answer(request).await else {
+            return Err(std::io::Error::other(
+                "the response was lost (injected fault)",
+            ));
+        };
         let mut builder = hyper::Response::builder().status(response.status);
         for (name, value) in response.headers.iter() {
             builder = builder.header(name, value);
         }
-        builder
+        Ok(builder
             .body(Full::new(response.body))
-            .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+            .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()))))
     }
 
-    async fn answer(&self, request: hyper::Request<Incoming>) -> HttpResponse {
+    async fn answer(&self, request: hyper::Request<Incoming>) -> Option<HttpResponse> {
         let engine = self.inner.mock.engine();
         let path = request
             .uri()
@@ -237,7 +246,11 @@ impl Emulator {
             })
             .collect();
         let Some(method) = method else {
-            return wire::error(&engine.request_id(), false, &Failure::method_not_allowed());
+            return Some(wire::error(
+                &engine.request_id(),
+                false,
+                &Failure::method_not_allowed(),
+            ));
         };
         let mut head = HttpRequest {
             method,
@@ -248,8 +261,12 @@ impl Emulator {
         // Credentials first: the body of a request that will be refused is never read.
         if self.needs_credentials(&head) && !wire::project_authorized(engine, &head) {
             return match wire::path_of(&path).starts_with("/_emulator/") {
-                true => wire::error(&engine.request_id(), false, &Failure::unauthorized()),
-                false => self.or_transport_failure(engine, self.inner.mock.handle(head).await),
+                true => Some(wire::error(
+                    &engine.request_id(),
+                    false,
+                    &Failure::unauthorized(),
+                )),
+                false => self.inner.mock.handle(head).await.ok(),
             };
         }
         let body = Limited::new(request.into_body(), MAX_BODY_BYTES).collect();
@@ -261,7 +278,7 @@ impl Emulator {
                     ErrorType::BadRequest,
                     format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
                 );
-                return wire::error(&engine.request_id(), false, &failure);
+                return Some(wire::error(&engine.request_id(), false, &failure));
             }
             Err(_) => {
                 let failure = Failure::new(
@@ -269,21 +286,21 @@ impl Emulator {
                     ErrorType::BadRequest,
                     "The request body did not arrive in time.",
                 );
-                return wire::error(&engine.request_id(), false, &failure);
+                return Some(wire::error(&engine.request_id(), false, &failure));
             }
         };
         let request = head;
         let bare_path = wire::path_of(&path);
         if bare_path == "/openapi.json" && method == Method::Get {
-            return json_response(200, &openapi::document());
+            return Some(json_response(200, &openapi::document()));
         }
         if request.method == Method::Get
             && let Some(document) = discovery::document(engine, &request, bare_path)
         {
-            return json_response(200, &document);
+            return Some(json_response(200, &document));
         }
         if let Some(control) = bare_path.strip_prefix("/_emulator/") {
-            return self.control(engine, control, &request).await;
+            return Some(self.control(engine, control, &request).await);
         }
         let mutating = matches!(
             wire::route(request.method, &request.url),
@@ -300,123 +317,20 @@ impl Emulator {
         if mutating && self.inner.state.is_some() {
             return self.apply_durably(engine, request).await;
         }
-        let (_, outcome) = self.inner.mock.handle_routed(request).await;
-        self.or_transport_failure(engine, outcome)
+        self.inner.mock.handle(request).await.ok()
     }
 
-    /// Whether the request's route takes the project's Basic credentials (management routes and controls).
+    /// Whether the request's route takes the project's Basic credentials (management routes and every control
+    /// but health).
     fn needs_credentials(&self, request: &HttpRequest) -> bool {
-        if wire::path_of(&request.url).starts_with("/_emulator/") {
-            return true;
+        let path = wire::path_of(&request.url);
+        if let Some(control) = path.strip_prefix("/_emulator/") {
+            return control != "health";
         }
         matches!(
             wire::route(request.method, &request.url),
             wire::Routed::Found(route, _) if route.needs_project_auth()
         )
-    }
-
-    /// A change with a state file: applied, saved, and acknowledged only once saved. Changes are serialized;
-    /// one that cannot be saved is undone and answered 500, so no client is told of a change a restart would
-    /// lose.
-    async fn apply_durably(&self, engine: &Engine, request: HttpRequest) -> HttpResponse {
-        let _one_change_at_a_time = self.inner.save_lock.lock().await;
-        let before = engine.snapshot();
-        let (_, outcome) = self.inner.mock.handle_routed(request).await;
-        let response = self.or_transport_failure(engine, outcome);
-        if response.status != 200 {
-            return response;
-        }
-        match self.save_locked().await {
-            Ok(()) => response,
-            Err(e) => {
-                tracing::error!(error = %e, "saving the state file failed; the change is undone");
-                if let Err(e) = engine.reset_to(&before) {
-                    tracing::error!(error = %e, "undoing the change failed");
-                }
-                let failure = Failure::new(
-                    500,
-                    ErrorType::InternalServerError,
-                    "The change could not be saved, so it was not applied.",
-                );
-                wire::error(&engine.request_id(), false, &failure)
-            }
-        }
-    }
-
-    fn or_transport_failure(
-        &self,
-        engine: &Engine,
-        outcome: Result<HttpResponse, stytch_m2m_mock::http::TransportError>,
-    ) -> HttpResponse {
-        match outcome {
-            Ok(response) => response,
-            Err(e) => {
-                let failure = Failure::new(
-                    500,
-                    ErrorType::InternalServerError,
-                    format!("Injected transport fault: {e}."),
-                );
-                wire::error(&engine.request_id(), false, &failure)
-            }
-        }
-    }
-
-    /// `/_emulator/...`: the mock's controls, behind the project's Basic credentials.
-    async fn control(&self, engine: &Engine, control: &str, request: &HttpRequest) -> HttpResponse {
-        let request_id = engine.request_id();
-        if !wire::project_authorized(engine, request) {
-            return wire::error(&request_id, false, &Failure::unauthorized());
-        }
-        match (request.method, control) {
-            (Method::Post, "clock/advance") => {
-                let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-                let Some(seconds) = body.get("seconds").and_then(Value::as_u64) else {
-                    return wire::error(
-                        &request_id,
-                        false,
-                        &Failure::bad_request("Send {\"seconds\": <whole seconds>}."),
-                    );
-                };
-                let advanced = self
-                    .inner
-                    .mock
-                    .clock()
-                    .try_advance(std::time::Duration::from_secs(seconds));
-                if advanced.is_err() {
-                    return wire::error(
-                        &request_id,
-                        false,
-                        &Failure::bad_request(
-                            "The clock cannot move past 9999-12-31T23:59:59Z; nothing was changed.",
-                        ),
-                    );
-                }
-                json_response(
-                    200,
-                    &json!({"status_code": 200, "request_id": request_id, "now": self.inner.mock.clock().now_unix()}),
-                )
-            }
-            (Method::Post, "keys/rotate") => {
-                let _one_change_at_a_time = self.inner.save_lock.lock().await;
-                let before = engine.snapshot();
-                let kid = self.inner.mock.rotate_signing_key();
-                if let Err(e) = self.save_locked().await {
-                    tracing::error!(error = %e, "saving the state file failed; the rotation is undone");
-                    let _ = engine.reset_to(&before);
-                    let failure = Failure::new(
-                        500,
-                        ErrorType::InternalServerError,
-                        "The rotation could not be saved, so it was not applied.",
-                    );
-                    return wire::error(&request_id, false, &failure);
-                }
-                json_response(
-                    200,
-                    &json!({"status_code": 200, "request_id": request_id, "kid": kid}),
-                )
-            }
-            _ => wire::error(&request_id, false, &Failure::route_not_found()),
-        }
     }
 
     /// Saves the state file now (nothing without one). Changes made through the API are saved by themselves.

@@ -91,6 +91,30 @@ impl MockClock {
             .map_err(|_| ClockOverflow)
     }
 
+    /// Sets the clock to this instant (milliseconds since the epoch), forward or back; refuses (changing nothing)
+    /// an instant past [`MockClock::LATEST_MILLIS`]. A frozen clock stays frozen there; a running one runs on
+    /// from there.
+    ///
+    /// ```
+    /// use stytch_m2m_mock::MockClock;
+    ///
+    /// let clock = MockClock::system();
+    /// clock.try_set_millis(1_900_000_000_000).unwrap();
+    /// assert!(clock.now_unix() >= 1_900_000_000);
+    /// assert!(clock.try_set_millis(u64::MAX).is_err());
+    /// ```
+    pub fn try_set_millis(&self, at: u64) -> Result<(), ClockOverflow> {
+        if at > Self::LATEST_MILLIS {
+            return Err(ClockOverflow);
+        }
+        let base = self
+            .now_millis()
+            .saturating_add_signed(-self.inner.offset_ms.load(Ordering::SeqCst));
+        let offset = i64::try_from(i128::from(at) - i128::from(base)).map_err(|_| ClockOverflow)?;
+        self.inner.offset_ms.store(offset, Ordering::SeqCst);
+        Ok(())
+    }
+
     /// Now, in milliseconds since the Unix epoch.
     pub fn now_millis(&self) -> u64 {
         let base = match self.inner.frozen_ms.load(Ordering::SeqCst) {

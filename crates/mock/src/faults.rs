@@ -1,5 +1,5 @@
-//! Fault injection: the next N requests to a route answer with a given status and body, a transport error, or
-//! after a delay.
+//! Fault injection: the next N requests to a route (or each request with a probability) answer with a given
+//! status and body, a transport error, after a delay, or are applied and then lose their response.
 
 use std::time::Duration;
 
@@ -18,6 +18,9 @@ pub enum Fault {
     Transport(TransportErrorKind),
     /// Wait this long (on tokio's clock), then answer normally.
     Delay(Duration),
+    /// Apply the request (a change is made), then fail with a transport error of this kind instead of answering:
+    /// the only way to test that a client never repeats a non-idempotent call that was applied.
+    ApplyThenLose(TransportErrorKind),
 }
 
 impl Fault {
@@ -58,7 +61,9 @@ impl Fault {
 #[derive(Debug)]
 pub(crate) struct FaultRule {
     pub route: Option<Route>,
-    pub remaining: u32,
+    /// How many more requests it hits; `None`: every matching request, with `probability`.
+    pub remaining: Option<u32>,
+    pub probability: f64,
     pub fault: Fault,
 }
 
@@ -68,10 +73,85 @@ pub(crate) fn take(rules: &mut Vec<FaultRule>, route: Option<Route>) -> Option<F
         .iter()
         .position(|r| r.route.is_none() || r.route == route)?;
     let rule = &mut rules[index];
-    rule.remaining -= 1;
-    let fault = rule.fault.clone();
-    if rule.remaining == 0 {
-        rules.remove(index);
+    match &mut rule.remaining {
+        Some(remaining) => {
+            *remaining -= 1;
+            let fault = rule.fault.clone();
+            if *remaining == 0 {
+                rules.remove(index);
+            }
+            Some(fault)
+        }
+        None => (fastrand::f64() < rule.probability).then(|| rule.fault.clone()),
     }
-    Some(fault)
+}
+
+impl crate::MockStytch {
+    /// Arms a fault: the next `times` requests to `route` get `fault` (earlier armed faults go first).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.fail_next(Route::Search, 1, Fault::throttled(Duration::from_secs(2)));
+    /// // The client waits 2 s (Retry-After), retries, and succeeds.
+    /// let page = mock.client().clients().search(Default::default()).await.unwrap();
+    /// assert_eq!(page.results_metadata.total, 0);
+    /// assert_eq!(mock.requests().len(), 2);
+    /// # }
+    /// ```
+    pub fn fail_next(&self, route: Route, times: u32, fault: Fault) {
+        self.arm(Some(route), Some(times), 1.0, fault);
+    }
+
+    /// Arms a fault for the next `times` requests, whatever their route.
+    pub fn fail_next_any(&self, times: u32, fault: Fault) {
+        self.arm(None, Some(times), 1.0, fault);
+    }
+
+    /// Arms a fault for every request to `route` (any route with `None`) with this probability, until
+    /// [`clear_faults`](Self::clear_faults).
+    ///
+    /// ```
+    /// use stytch_m2m_mock::{Fault, MockStytch};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.fail_with_probability(None, 1.0, Fault::status(503));
+    /// assert!(mock.client().clients().get("x").await.is_err());
+    /// mock.clear_faults();
+    /// # }
+    /// ```
+    pub fn fail_with_probability(&self, route: Option<Route>, probability: f64, fault: Fault) {
+        self.arm(route, None, probability.clamp(0.0, 1.0), fault);
+    }
+
+    /// Disarms every fault not yet used.
+    ///
+    /// ```
+    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.fail_next(Route::Search, 100, Fault::status(503));
+    /// mock.clear_faults();
+    /// assert!(mock.client().clients().search(Default::default()).await.is_ok());
+    /// # }
+    /// ```
+    pub fn clear_faults(&self) {
+        self.faults().clear();
+    }
+
+    fn arm(&self, route: Option<Route>, times: Option<u32>, probability: f64, fault: Fault) {
+        if times != Some(0) {
+            self.faults().push(FaultRule {
+                route,
+                remaining: times,
+                probability,
+                fault,
+            });
+        }
+    }
 }

@@ -25,6 +25,7 @@
 //! emulator serves); [`MockStytch`] adds the test controls (clock, faults, request log, seeding) and implements
 //! [`Transport`].
 
+mod builder;
 pub mod clock;
 pub mod engine;
 pub mod faults;
@@ -33,7 +34,6 @@ mod random;
 pub mod wire;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use stytch_m2m_core::models::{CreateRequest, M2mClientWithClientSecret, Secret};
 use stytch_m2m_core::transport::BoxFuture;
@@ -42,7 +42,7 @@ use stytch_m2m_core::{Client, HttpRequest, HttpResponse, Transport, TransportErr
 /// The plain HTTP data types the wire layer speaks (from `stytch-m2m-core`), for servers built on the mock.
 pub mod http {
     pub use stytch_m2m_core::transport::{
-        Headers, HttpRequest, HttpResponse, Method, TransportError,
+        Headers, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind,
     };
 }
 
@@ -50,6 +50,7 @@ pub mod http {
 /// on it separately).
 pub use stytch_m2m_core as core;
 
+pub use builder::MockBuilder;
 pub use clock::{ClockOverflow, MockClock};
 pub use engine::{Engine, Failure};
 pub use faults::Fault;
@@ -69,110 +70,6 @@ struct Shared {
     engine: Engine,
     faults: Mutex<Vec<FaultRule>>,
     log: journal::Journal,
-}
-
-/// Builds a [`MockStytch`]; see [`MockStytch::builder`].
-#[derive(Debug, Default)]
-#[must_use]
-pub struct MockBuilder {
-    project_id: Option<String>,
-    secret: Option<Secret>,
-    seed: Option<u64>,
-    clock: Option<MockClock>,
-    key_grace: Option<Duration>,
-    kind: stytch_m2m_core::ProjectKind,
-    journal: JournalLimits,
-}
-
-impl MockBuilder {
-    /// Consumer (default) or B2B: a B2B project serves its JWKS at `/v1/b2b/sessions/jwks/{project_id}` and
-    /// answers 404 on the consumer path (and the other way round), so a verifier set to the wrong kind fails.
-    ///
-    /// ```
-    /// use stytch_m2m_core::ProjectKind;
-    /// use stytch_m2m_mock::MockStytch;
-    ///
-    /// let mock = MockStytch::builder().project_kind(ProjectKind::B2b).build();
-    /// assert!(mock.verifier().jwks_url().contains("/v1/b2b/sessions/jwks/"));
-    /// ```
-    pub fn project_kind(mut self, kind: stytch_m2m_core::ProjectKind) -> Self {
-        self.kind = kind;
-        self
-    }
-
-    /// Uses this project id (default: a new `project-test-<uuid>`; `project-live-…` makes live ids).
-    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
-        self.project_id = Some(project_id.into());
-        self
-    }
-
-    /// Uses this project secret (default: a new random one).
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secret = Some(secret.into());
-        self
-    }
-
-    /// Deterministic mode: ids, secrets, request ids and signing keys follow from `seed`, so snapshots are stable.
-    /// Pair it with [`MockClock::frozen_at_unix`] for stable timestamps and tokens.
-    ///
-    /// ```
-    /// use stytch_m2m_mock::{MockClock, MockStytch};
-    ///
-    /// let a = MockStytch::builder().deterministic(7).clock(MockClock::frozen_at_unix(1_700_000_000)).build();
-    /// let b = MockStytch::builder().deterministic(7).clock(MockClock::frozen_at_unix(1_700_000_000)).build();
-    /// assert_eq!(a.project_id(), b.project_id());
-    /// assert_eq!(a.engine().current_kid(), b.engine().current_kid());
-    /// ```
-    pub fn deterministic(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
-        self
-    }
-
-    /// Uses this clock (default: the system clock).
-    pub fn clock(mut self, clock: MockClock) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// How long a retired signing key stays in the JWKS (default one hour).
-    pub fn key_grace(mut self, grace: Duration) -> Self {
-        self.key_grace = Some(grace);
-        self
-    }
-
-    /// Keeps at most this much of the request journal (default 10 000 requests, 16 MiB).
-    pub fn journal(mut self, limits: JournalLimits) -> Self {
-        self.journal = limits;
-        self
-    }
-
-    /// Builds the mock.
-    pub fn build(self) -> MockStytch {
-        let random = match self.seed {
-            Some(seed) => random::Randomness::seeded(seed ^ 0x5eed_5eed),
-            None => random::Randomness::System,
-        };
-        let project_id = self
-            .project_id
-            .unwrap_or_else(|| format!("project-test-{}", random.uuid()));
-        let env = if project_id.starts_with("project-live-") {
-            "live"
-        } else {
-            "test"
-        };
-        let secret = self
-            .secret
-            .unwrap_or_else(|| Secret::new(format!("secret-{env}-{}", random.secret())));
-        let engine = Engine::new(
-            project_id,
-            secret,
-            self.clock.unwrap_or_default(),
-            self.seed,
-            self.key_grace.unwrap_or(engine::DEFAULT_KEY_GRACE),
-        )
-        .with_project_kind(self.kind);
-        MockStytch::with_journal(engine, self.journal)
-    }
 }
 
 impl Default for MockStytch {
@@ -359,64 +256,6 @@ impl MockStytch {
         self.shared.engine.rotate_signing_key()
     }
 
-    /// Arms a fault: the next `times` requests to `route` get `fault` (earlier armed faults go first).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
-    /// let mock = MockStytch::new();
-    /// mock.fail_next(Route::Search, 1, Fault::throttled(Duration::from_secs(2)));
-    /// // The client waits 2 s (Retry-After), retries, and succeeds.
-    /// let page = mock.client().clients().search(Default::default()).await.unwrap();
-    /// assert_eq!(page.results_metadata.total, 0);
-    /// assert_eq!(mock.requests().len(), 2);
-    /// # }
-    /// ```
-    pub fn fail_next(&self, route: Route, times: u32, fault: Fault) {
-        self.arm(Some(route), times, fault);
-    }
-
-    /// Arms a fault for the next `times` requests, whatever their route.
-    pub fn fail_next_any(&self, times: u32, fault: Fault) {
-        self.arm(None, times, fault);
-    }
-
-    /// Disarms every fault not yet used.
-    ///
-    /// ```
-    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let mock = MockStytch::new();
-    /// mock.fail_next(Route::Search, 100, Fault::status(503));
-    /// mock.clear_faults();
-    /// assert!(mock.client().clients().search(Default::default()).await.is_ok());
-    /// # }
-    /// ```
-    pub fn clear_faults(&self) {
-        self.shared
-            .faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-
-    fn arm(&self, route: Option<Route>, times: u32, fault: Fault) {
-        if times > 0 {
-            self.shared
-                .faults
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(FaultRule {
-                    route,
-                    remaining: times,
-                    fault,
-                });
-        }
-    }
-
     /// The requests received so far, in order (to assert what was sent): the most recent 10 000 (16 MiB) by
     /// default ([`MockStytch::with_journal`]), each with its `Authorization` credentials and any `client_secret`
     /// replaced by `[REDACTED]`; requests refused for their project credentials are only counted
@@ -449,6 +288,10 @@ impl MockStytch {
         self.shared.log.clear();
     }
 
+    fn faults(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
+        self.shared.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Handles one request: logs it, applies an armed fault, answers through the wire layer.
     pub async fn handle(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.handle_routed(request).await.1
@@ -471,10 +314,7 @@ impl MockStytch {
         } else {
             self.shared.log.record(&request);
         }
-        let fault = faults::take(
-            &mut self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()),
-            route,
-        );
+        let fault = faults::take(&mut self.faults(), route);
         match fault {
             Some(Fault::Respond(response)) => return (route, Ok(response)),
             Some(Fault::Transport(kind)) => {
@@ -484,6 +324,16 @@ impl MockStytch {
                 );
             }
             Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+            Some(Fault::ApplyThenLose(kind)) => {
+                let _applied = wire::respond(&self.shared.engine, &request, routed);
+                return (
+                    route,
+                    Err(TransportError::new(
+                        kind,
+                        "the request was applied, then its response was lost (injected by the mock)",
+                    )),
+                );
+            }
             None => {}
         }
         (
