@@ -124,21 +124,42 @@ fn main() {
         .unwrap();
     let sdk = Arc::new(new_client());
     let secret = created.client_secret.clone();
+    // Distinct clients for the token rate that signing bounds: one per call, so every token is new and signed.
+    let distinct: Arc<Vec<(String, stytch_m2m_core::Secret)>> = Arc::new(
+        (0..800)
+            .map(|_| {
+                let m = mock
+                    .seed_client(stytch_m2m_core::models::CreateRequest::new(["read:users"]))
+                    .unwrap();
+                (m.client_id, m.client_secret)
+            })
+            .collect(),
+    );
     for concurrency in [1usize, 32] {
-        for what in ["get", "token"] {
+        for what in ["get", "token", "token (distinct clients)"] {
             let total = if what == "get" { 8000 } else { 800 };
             let per_task = total / concurrency;
             let started = Instant::now();
             load_rt.block_on(async {
                 let tasks: Vec<_> = (0..concurrency)
-                    .map(|_| {
-                        let (sdk, id, secret) = (sdk.clone(), id.clone(), secret.clone());
+                    .map(|task| {
+                        let (sdk, id, secret, distinct) =
+                            (sdk.clone(), id.clone(), secret.clone(), distinct.clone());
                         tokio::spawn(async move {
-                            for _ in 0..per_task {
-                                if what == "get" {
-                                    sdk.clients().get(&id).await.unwrap();
-                                } else {
-                                    sdk.token::<&str>(&id, &secret, &[]).await.unwrap();
+                            for i in 0..per_task {
+                                match what {
+                                    "get" => {
+                                        sdk.clients().get(&id).await.unwrap();
+                                    }
+                                    "token" => {
+                                        sdk.token::<&str>(&id, &secret, &[]).await.unwrap();
+                                    }
+                                    _ => {
+                                        // Each call a new client: nothing to reuse.
+                                        let (id, secret) =
+                                            &distinct[(task * per_task + i) % distinct.len()];
+                                        sdk.token(id, secret, &["read:users"]).await.unwrap();
+                                    }
                                 }
                             }
                         })
@@ -150,7 +171,7 @@ fn main() {
             });
             let elapsed = started.elapsed();
             println!(
-                "emulator throughput, {what:>5} at {concurrency:>2} connection(s): {:>8.0} requests/s",
+                "emulator throughput, {what:>23} at {concurrency:>2} connection(s): {:>8.0} requests/s",
                 (per_task * concurrency) as f64 / elapsed.as_secs_f64()
             );
         }

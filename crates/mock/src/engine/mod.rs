@@ -65,6 +65,7 @@ pub struct Engine {
     key_count: Mutex<usize>,
     key_grace: Duration,
     kind: ProjectKind,
+    reuse: token::Reuse,
 }
 
 impl std::fmt::Debug for Engine {
@@ -116,6 +117,7 @@ impl Engine {
             key_count: Mutex::new(1),
             key_grace,
             kind: ProjectKind::Consumer,
+            reuse: token::Reuse::default(),
         }
     }
 
@@ -241,6 +243,7 @@ impl Engine {
             key_count: Mutex::new(key_count),
             key_grace,
             kind: ProjectKind::Consumer,
+            reuse: token::Reuse::default(),
         })
     }
 
@@ -510,6 +513,7 @@ impl Engine {
                 issued_at: self.clock.now_unix(),
                 custom: &custom,
             },
+            &self.reuse,
         );
         Ok(Grant {
             access_token: Secret::new(jwt),

@@ -22,7 +22,7 @@ pub(crate) struct Claims<'a> {
 /// Signs a token: header `{alg: RS256, kid, typ: JWT}`; claims `sub`, `iss = stytch.com/{project_id}`,
 /// `aud = [project_id]`, `scope` (space-joined), `iat`, `nbf = iat`, `exp = iat + 3600`, then the custom claims
 /// (which never override the registered ones).
-pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>) -> String {
+pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>, reuse: &Reuse) -> String {
     let header = json!({"alg": "RS256", "kid": key.kid, "typ": "JWT"});
     let mut payload = claims.custom.clone();
     let registered = json!({
@@ -37,7 +37,48 @@ pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>) -> String {
     if let Value::Object(registered) = registered {
         payload.extend(registered);
     }
-    sign(key, &header, &Value::Object(payload))
+    let signing_input = format!(
+        "{}.{}",
+        B64.encode(serde_json::to_vec(&header).expect("JSON")),
+        B64.encode(serde_json::to_vec(&Value::Object(payload)).expect("JSON"))
+    );
+    reuse.get_or_sign(claims.issued_at, signing_input, |input| {
+        B64.encode(key.sign(input.as_bytes()))
+    })
+}
+
+/// RSA PKCS#1 v1.5 signatures are deterministic and the claims have one-second resolution, so the same header and
+/// claims within one second make a byte-identical token: its signature is reused instead of computed again (an
+/// RSA signature costs about a millisecond). Only the current second's signatures are kept, at most
+/// [`Reuse::MAX`] of them.
+#[derive(Debug, Default)]
+pub(crate) struct Reuse {
+    signatures: std::sync::Mutex<(u64, std::collections::HashMap<String, String>)>,
+}
+
+impl Reuse {
+    const MAX: usize = 4096;
+
+    fn get_or_sign(
+        &self,
+        second: u64,
+        signing_input: String,
+        sign: impl FnOnce(&str) -> String,
+    ) -> String {
+        let mut guard = self.signatures.lock().unwrap_or_else(|e| e.into_inner());
+        let (current, signatures) = &mut *guard;
+        if *current != second || signatures.len() >= Self::MAX {
+            *current = second;
+            signatures.clear();
+        }
+        if let Some(signature) = signatures.get(&signing_input) {
+            return format!("{signing_input}.{signature}");
+        }
+        let signature = sign(&signing_input);
+        let token = format!("{signing_input}.{signature}");
+        signatures.insert(signing_input, signature);
+        token
+    }
 }
 
 /// Signs `header.claims` as a compact JWS with `key` (the header is taken as given).
@@ -54,4 +95,32 @@ pub(crate) fn sign_bytes(key: &SigningKey, header: &[u8], claims: &[u8]) -> Stri
     let signing_input = format!("{}.{}", B64.encode(header), B64.encode(claims));
     let signature = key.sign(signing_input.as_bytes());
     format!("{signing_input}.{}", B64.encode(signature))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_token_signed_this_second_is_reused_and_only_this_second() {
+        let reuse = Reuse::default();
+        let signed = Cell::new(0);
+        let sign = |input: &str| {
+            signed.set(signed.get() + 1);
+            format!("sig-of-{}", input.len())
+        };
+        let a = reuse.get_or_sign(100, "h.p1".into(), sign);
+        let b = reuse.get_or_sign(100, "h.p1".into(), sign);
+        assert_eq!(a, b);
+        assert_eq!(signed.get(), 1, "the second one reused the signature");
+        reuse.get_or_sign(100, "h.p2".into(), sign);
+        assert_eq!(signed.get(), 2, "other claims are signed");
+        reuse.get_or_sign(101, "h.p1".into(), sign);
+        assert_eq!(signed.get(), 3, "a new second starts afresh");
+        for i in 0..10_000 {
+            reuse.get_or_sign(101, format!("h.{i}"), sign);
+        }
+        assert!(reuse.signatures.lock().unwrap().1.len() <= Reuse::MAX);
+    }
 }
