@@ -30,6 +30,7 @@ mod control;
 mod discovery;
 mod harness;
 mod openapi;
+mod seed;
 mod state;
 
 use std::future::Future;
@@ -51,6 +52,7 @@ use tokio::net::TcpListener;
 
 pub use harness::TestEmulator;
 pub use openapi::document as openapi_document;
+pub use seed::{SeedClient, SeedFile, SeedKey};
 pub use state::StateFile;
 
 /// The largest request body accepted (1 MiB).

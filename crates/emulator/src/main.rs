@@ -32,6 +32,13 @@ struct Args {
     /// Keep the clients and signing keys in this file across restarts (saved atomically after every change).
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Create these clients (with their plain secrets) and use this signing key at start, when no state file is
+    /// loaded (format: schema/emulator-seed.schema.json).
+    #[arg(long)]
+    seed_file: Option<PathBuf>,
+    /// Deterministic mode: ids, secrets and signing keys follow from this number (reproducible runs).
+    #[arg(long)]
+    deterministic: Option<u64>,
 }
 
 /// Where the project secret came from, which decides whether it may be printed.
@@ -69,6 +76,9 @@ fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>, SecretSource),
         return Ok((MockStytch::from_engine(engine), state, SecretSource::Given));
     }
     let mut builder = MockStytch::builder();
+    if let Some(seed) = args.deterministic {
+        builder = builder.deterministic(seed);
+    }
     if let Some(id) = &args.project_id {
         builder = builder.project_id(id.clone());
     }
@@ -77,7 +87,11 @@ fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>, SecretSource),
         builder = builder.secret(secret.clone());
         source = SecretSource::Given;
     }
-    Ok((builder.build(), state, source))
+    let mock = builder.build();
+    if let Some(path) = &args.seed_file {
+        stytch_m2m_emulator::SeedFile::read(path)?.apply(&mock)?;
+    }
+    Ok((mock, state, source))
 }
 
 async fn shutdown_signal() {

@@ -570,6 +570,20 @@ impl Engine {
             .clone()
     }
 
+    /// Makes this key (PKCS#8 DER of an RSA key) the signing key in place of the current one, which is not kept
+    /// (for a project seeded with a known key, before any token exists). Refuses a key that is not RSA.
+    pub fn use_signing_key(
+        &self,
+        kid: impl Into<String>,
+        pkcs8_der: Vec<u8>,
+    ) -> Result<(), String> {
+        let key = SigningKey::from_pkcs8(kid.into(), pkcs8_der)?;
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        keys.current = key;
+        keys.retired.clear();
+        Ok(())
+    }
+
     /// Rotates the signing key: new tokens get a new `kid`; the old key stays in the JWKS for the grace period
     /// (then tokens it signed no longer verify). Returns the new `kid`.
     pub fn rotate_signing_key(&self) -> String {

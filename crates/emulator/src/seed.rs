@@ -1,0 +1,147 @@
+//! `--seed-file`: clients with known credentials (and optionally a known signing key) created at start, so that a
+//! compose file or a CI job knows its credentials in advance. The format's JSON Schema is
+//! `schema/emulator-seed.schema.json`:
+//!
+//! ```json
+//! {
+//!   "clients": [
+//!     {"client_id": "billing", "client_secret": "x7Kp2QmZ-billing-ci", "scopes": ["read:invoices"],
+//!      "client_name": "Billing", "client_description": "CI", "trusted_metadata": {"team": "a"}, "status": "active"}
+//!   ],
+//!   "signing_key": {"kid": "jwk-test-ci", "pkcs8_pem": "-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----"}
+//! }
+//! ```
+//!
+//! Clients go through the same rules as the API (a weak secret is refused, naming the client). A seed file is
+//! applied only to a fresh project, never over a loaded state file.
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use stytch_m2m_mock::MockStytch;
+use stytch_m2m_mock::core::models::{CreateRequest, UpdateRequest, UpdateStatus};
+
+/// A seed file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFile {
+    /// The clients to create.
+    #[serde(default)]
+    pub clients: Vec<SeedClient>,
+    /// The signing key to use instead of a generated one.
+    pub signing_key: Option<SeedKey>,
+}
+
+/// A client of a seed file. `Debug` never shows its secret.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct SeedClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub client_name: Option<String>,
+    #[serde(default)]
+    pub client_description: Option<String>,
+    #[serde(default)]
+    pub trusted_metadata: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl std::fmt::Debug for SeedClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedClient")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signing key of a seed file: an RSA private key as PKCS#8 PEM. `Debug` never shows it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedKey {
+    /// Its key id.
+    pub kid: String,
+    /// `-----BEGIN PRIVATE KEY-----` …
+    pub pkcs8_pem: String,
+}
+
+impl std::fmt::Debug for SeedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedKey")
+            .field("kid", &self.kid)
+            .field("pkcs8_pem", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl SeedFile {
+    /// Reads a seed file; the error names the file and what is wrong (never a secret).
+    pub fn read(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read(path)
+            .map_err(|e| format!("cannot read the seed file {}: {e}", path.display()))?;
+        serde_json::from_slice(&text).map_err(|e| {
+            format!(
+                "the seed file {} is not valid (line {}, column {}); see schema/emulator-seed.schema.json",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
+
+    /// Creates the clients (and installs the signing key) in `mock`, with the API's rules.
+    pub fn apply(&self, mock: &MockStytch) -> Result<(), String> {
+        if let Some(key) = &self.signing_key {
+            let body: String = key
+                .pkcs8_pem
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect();
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(body.trim())
+                .map_err(|_| "the seed file's signing key is not PEM".to_owned())?;
+            mock.engine()
+                .use_signing_key(&key.kid, der)
+                .map_err(|_| "the seed file's signing key is not an RSA private key".to_owned())?;
+        }
+        for c in &self.clients {
+            let mut request = CreateRequest::new(c.scopes.iter().cloned())
+                .client_id(c.client_id.clone())
+                .client_secret(c.client_secret.clone());
+            if let Some(name) = &c.client_name {
+                request = request.client_name(name.clone());
+            }
+            if let Some(description) = &c.client_description {
+                request = request.client_description(description.clone());
+            }
+            if let Some(metadata) = &c.trusted_metadata {
+                request = request.trusted_metadata(metadata.clone());
+            }
+            mock.seed_client(request)
+                .map_err(|f| format!("seed client {}: {}", c.client_id, f.message))?;
+            match c.status.as_deref() {
+                None | Some("active") => {}
+                Some("inactive") => {
+                    mock.engine()
+                        .update(
+                            &c.client_id,
+                            UpdateRequest::new().status(UpdateStatus::Inactive),
+                        )
+                        .map_err(|f| format!("seed client {}: {}", c.client_id, f.message))?;
+                }
+                Some(_) => {
+                    return Err(format!(
+                        "seed client {}: status is active or inactive",
+                        c.client_id
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
