@@ -29,6 +29,46 @@ impl Client {
         client_secret: &Secret,
         scopes: &[S],
     ) -> Result<TokenResponse, Error> {
+        self.token_with_params::<S, &str, &str>(client_id, client_secret, scopes, &[])
+            .await
+    }
+
+    /// Like [`Client::token`], with extra parameters sent along (python's `extra`): an M2M JWT template reads them
+    /// as `{{ request.x }}` to fill custom claims. A parameter may not repeat `grant_type`, `client_id`,
+    /// `client_secret`, `scope` or `scopes`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: stytch_m2m_core::Client, secret: stytch_m2m_core::Secret) -> Result<(), stytch_m2m_core::Error> {
+    /// let token = client
+    ///     .token_with_params("m2m-client-test-…", &secret, &["read:users"], &[("tenant", "acme")])
+    ///     .await?;
+    /// # let _ = token; Ok(()) }
+    /// ```
+    pub async fn token_with_params<S: AsRef<str>, K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        client_id: &str,
+        client_secret: &Secret,
+        scopes: &[S],
+        params: &[(K, V)],
+    ) -> Result<TokenResponse, Error> {
+        const RESERVED: [&str; 5] = [
+            "grant_type",
+            "client_id",
+            "client_secret",
+            "scope",
+            "scopes",
+        ];
+        if params
+            .iter()
+            .any(|(k, _)| RESERVED.contains(&k.as_ref()) || k.as_ref().is_empty())
+        {
+            return Err(crate::validate::ValidationError::new(
+                "params",
+                "must be non-empty names other than grant_type, client_id, client_secret, scope and scopes",
+                stytch_m2m_models::ErrorType::InvalidRequest,
+            )
+            .into());
+        }
         validate::client_id_argument(client_id)?;
         if !scopes.is_empty() {
             let owned: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
@@ -48,8 +88,18 @@ impl Client {
             .scope(scope)
             .try_into()
             .expect("every required field of a token request is set");
-        let body =
+        let mut body =
             serde_urlencoded::to_string(&request).expect("a token request always form-encodes");
+        if !params.is_empty() {
+            let extra: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(k, v)| (k.as_ref(), v.as_ref()))
+                .collect();
+            body.push('&');
+            body.push_str(
+                &serde_urlencoded::to_string(extra).expect("text pairs always form-encode"),
+            );
+        }
         let path = format!(
             "/v1/public/{}/oauth2/token",
             encode_path_segment(self.project_id())

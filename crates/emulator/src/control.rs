@@ -9,6 +9,7 @@
 //! | `POST faults` / `DELETE faults` | arm faults (`route`, `times` or `probability`, and `status` + `body` / `retry_after`, `delay_ms`, `reset_connection`, `apply_then_lose`) / disarm them all |
 //! | `POST clock/advance` `{"seconds": N}` / `POST clock/set` `{"unix": N}` | move the clock (checked: never past year 9999) |
 //! | `POST keys/rotate` | rotate the signing key |
+//! | `PUT` / `GET` / `DELETE jwt-template` | the M2M JWT template: `{"custom_claims": {"tenant": "{{ request.tenant }}", "team": "{{ trusted_metadata.team }}"}, "custom_audience": "…"}` (not saved in the state file) |
 //!
 //! Changes are saved to the state file before they are acknowledged, like the API's.
 
@@ -129,6 +130,17 @@ impl Emulator {
                 Ok(()) => ok(json!({})),
                 Err(why) => bad(why),
             },
+            (Method::Put, "jwt-template") => match mock.set_jwt_template(Some(&body)) {
+                Ok(()) => ok(json!({"template": body})),
+                Err(failure) => wire::error(&request_id, false, &failure),
+            },
+            (Method::Get, "jwt-template") => ok(json!({
+                "template": engine.jwt_template().map(|t| t.document())
+            })),
+            (Method::Delete, "jwt-template") => {
+                engine.set_jwt_template(None);
+                ok(json!({}))
+            }
             (Method::Delete, "faults") => {
                 mock.clear_faults();
                 ok(json!({}))

@@ -215,6 +215,40 @@ impl MockStytch {
         self.shared.engine.create(request)
     }
 
+    /// Sets the project's M2M JWT template (`{"custom_claims": {...}, "custom_audience": "..."}`), or removes it
+    /// with `None`: new tokens carry custom claims filled from the token request's extra parameters
+    /// (`{{ request.x }}`) and the client's trusted metadata (`{{ trusted_metadata.x }}`). See
+    /// [`engine::JwtTemplate`] for the rules.
+    ///
+    /// ```
+    /// use stytch_m2m_core::auth::AuthenticateOptions;
+    /// use stytch_m2m_core::models::CreateRequest;
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.set_jwt_template(Some(&serde_json::json!({"custom_claims": {"tenant": "{{ request.tenant }}"}})))
+    ///     .unwrap();
+    /// let m = mock.seed_client(CreateRequest::new(["read:users"])).unwrap();
+    /// let token = mock
+    ///     .client()
+    ///     .token_with_params(&m.client_id, &m.client_secret, &["read:users"], &[("tenant", "acme")])
+    ///     .await
+    ///     .unwrap();
+    /// let verified = mock
+    ///     .verifier()
+    ///     .authenticate_token(token.access_token.expose_secret(), &AuthenticateOptions::new())
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(verified.custom_claims()["tenant"], "acme");
+    /// # }
+    /// ```
+    pub fn set_jwt_template(&self, template: Option<&serde_json::Value>) -> Result<(), Failure> {
+        let parsed = template.map(engine::JwtTemplate::parse).transpose()?;
+        self.shared.engine.set_jwt_template(parsed);
+        Ok(())
+    }
+
     /// Signs any header and claims with the current signing key (for tests of token verification: expired,
     /// wrong audience, odd headers...). The header is used as given; the usual one is
     /// `{"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"}`.

@@ -9,6 +9,7 @@ mod keys;
 mod secret_hash;
 mod snapshot;
 mod store;
+mod template;
 mod token;
 
 use std::sync::{Mutex, MutexGuard, RwLock};
@@ -27,6 +28,7 @@ use stytch_m2m_core::validate;
 
 pub use failure::Failure;
 pub use snapshot::{SNAPSHOT_VERSION, SavedClient, SavedKey, Snapshot};
+pub use template::{JwtTemplate, MAX_TEMPLATE_BYTES};
 pub use token::TOKEN_LIFETIME_SECS;
 
 use crate::clock::MockClock;
@@ -66,6 +68,7 @@ pub struct Engine {
     key_grace: Duration,
     kind: ProjectKind,
     reuse: token::Reuse,
+    template: RwLock<Option<JwtTemplate>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -118,6 +121,7 @@ impl Engine {
             key_grace,
             kind: ProjectKind::Consumer,
             reuse: token::Reuse::default(),
+            template: RwLock::new(None),
         }
     }
 
@@ -244,6 +248,7 @@ impl Engine {
             key_grace,
             kind: ProjectKind::Consumer,
             reuse: token::Reuse::default(),
+            template: RwLock::new(None),
         })
     }
 
@@ -459,6 +464,31 @@ impl Engine {
         client_secret: &str,
         requested: Option<Vec<String>>,
     ) -> Result<Grant, Failure> {
+        self.token_with(client_id, client_secret, requested, &Map::new())
+    }
+
+    /// The M2M JWT template in force, if any.
+    pub fn jwt_template(&self) -> Option<JwtTemplate> {
+        self.template
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Sets (or with `None` removes) the M2M JWT template that fills custom claims of new tokens.
+    pub fn set_jwt_template(&self, template: Option<JwtTemplate>) {
+        *self.template.write().unwrap_or_else(|e| e.into_inner()) = template;
+    }
+
+    /// Like [`Engine::token`], with the request's extra parameters, which the JWT template may use
+    /// (`{{ request.x }}`).
+    pub fn token_with(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        requested: Option<Vec<String>>,
+        params: &Map<String, Value>,
+    ) -> Result<Grant, Failure> {
         let invalid_client = || {
             Failure::new(
                 400,
@@ -501,8 +531,20 @@ impl Engine {
                     requested
                 }
             };
-            (granted, record.custom_claims.clone())
+            let mut custom = record.custom_claims.clone();
+            let template = self.jwt_template();
+            if let Some(template) = &template {
+                custom.extend(template.render(params, &record.trusted_metadata)?);
+            }
+            (
+                granted,
+                (
+                    custom,
+                    template.and_then(|t| t.audience().map(str::to_owned)),
+                ),
+            )
         };
+        let (custom, audience) = custom;
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
         let jwt = token::mint(
             &keys.current,
@@ -512,6 +554,7 @@ impl Engine {
                 scopes: &scopes_granted,
                 issued_at: self.clock.now_unix(),
                 custom: &custom,
+                audience: audience.as_deref(),
             },
             &self.reuse,
         );

@@ -17,6 +17,8 @@ pub(crate) struct Claims<'a> {
     pub scopes: &'a [String],
     pub issued_at: u64,
     pub custom: &'a Map<String, Value>,
+    /// A custom audience (from the JWT template) instead of the project id.
+    pub audience: Option<&'a str>,
 }
 
 /// Signs a token: header `{alg: RS256, kid, typ: JWT}`; claims `sub`, `iss = stytch.com/{project_id}`,
@@ -28,7 +30,7 @@ pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>, reuse: &Reuse) -> Stri
     let registered = json!({
         "sub": claims.client_id,
         "iss": format!("stytch.com/{}", claims.project_id),
-        "aud": [claims.project_id],
+        "aud": [claims.audience.unwrap_or(claims.project_id)],
         "scope": claims.scopes.join(" "),
         "iat": claims.issued_at,
         "nbf": claims.issued_at,

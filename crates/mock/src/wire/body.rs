@@ -185,6 +185,8 @@ pub struct TokenBody {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub scopes: Option<Vec<String>>,
+    /// Every other parameter (what a JWT template reads as `{{ request.x }}`).
+    pub params: Map<String, Value>,
 }
 
 fn oauth_invalid_request(message: &str) -> Failure {
@@ -210,6 +212,16 @@ pub fn token(request: &HttpRequest) -> Result<TokenBody, Failure> {
                 Some(_) => Err(oauth_invalid_request(&format!("`{key}` must be a string."))),
             }
         };
+        out.params = object
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "grant_type" | "client_id" | "client_secret" | "scope" | "scopes"
+                )
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         out.grant_type = text("grant_type")?;
         out.client_id = text("client_id")?;
         out.client_secret = text("client_secret")?;
@@ -240,7 +252,9 @@ pub fn token(request: &HttpRequest) -> Result<TokenBody, Failure> {
                 "client_id" => out.client_id = Some(value),
                 "client_secret" => out.client_secret = Some(value),
                 "scope" => out.scopes = Some(split_scope(&value)),
-                _ => {}
+                _ => {
+                    out.params.insert(key, Value::String(value));
+                }
             }
         }
     }

@@ -125,7 +125,8 @@ fn answer(
                     "client_id and client_secret are required.",
                 ));
             };
-            let grant = engine.token(&client_id, &client_secret, token.scopes)?;
+            let grant =
+                engine.token_with(&client_id, &client_secret, token.scopes, &token.params)?;
             json!({
                 "status_code": 200,
                 "request_id": request_id,
