@@ -3,7 +3,7 @@
 //! | route | what it does |
 //! |---|---|
 //! | `GET health` | `{"status": "ready"}` once the state is loaded (no credentials) |
-//! | `POST reset` | forgets every client, armed fault and journal entry (signing keys stay) |
+//! | `POST reset` | forgets every client, armed fault and journal entry (signing keys stay); with `{"deterministic": N}` ids, secrets and keys follow from `N` from then on (`null`: random again) |
 //! | `GET export` / `POST import` | the whole state as JSON (clients, hashed secrets, signing keys) |
 //! | `GET requests[?route=create]` | the request journal (bounded, credentials and secrets redacted) |
 //! | `POST faults` / `DELETE faults` | arm faults (`route`, `times` or `probability`, and `status` + `body` / `retry_after`, `delay_ms`, `reset_connection`, `apply_then_lose`) / disarm them all |
@@ -79,13 +79,28 @@ impl Emulator {
                 .await
             }
             (Method::Post, "reset") => {
+                let deterministic = match body.get("deterministic") {
+                    None => None,
+                    Some(Value::Null) => Some(None),
+                    Some(seed) => match seed.as_u64() {
+                        Some(seed) => Some(Some(seed)),
+                        None => {
+                            return bad(
+                                "deterministic is a whole number (or null to turn it off).",
+                            );
+                        }
+                    },
+                };
                 self.durably(engine, || {
                     let mut empty = engine.snapshot();
                     empty.clients.clear();
                     engine.reset_to(&empty).ok()?;
                     mock.clear_faults();
                     mock.clear_requests();
-                    Some(ok(json!({})))
+                    let kid = deterministic.map(|seed| engine.reseed(seed));
+                    Some(ok(
+                        json!({"kid": kid.unwrap_or_else(|| engine.current_kid())}),
+                    ))
                 })
                 .await
             }

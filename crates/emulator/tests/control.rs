@@ -422,3 +422,48 @@ async fn a_jwt_template_fills_custom_claims_and_the_audience() {
     assert_eq!(status, 200);
     assert!(mock.engine().jwt_template().is_none());
 }
+
+#[tokio::test]
+async fn deterministic_mode_over_http_repeats_itself() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let mock = MockStytch::new();
+        let (base, _stop, _task) = start(Emulator::new(mock.clone())).await;
+        let (status, reset) = control(
+            &base,
+            &mock,
+            Method::Post,
+            "reset",
+            json!({"deterministic": 42}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let created = client(&mock, &base)
+            .clients()
+            .create(CreateRequest::new(["a"]))
+            .await
+            .unwrap()
+            .m2m_client;
+        runs.push((
+            reset["kid"].as_str().unwrap().to_owned(),
+            created.client_id,
+            created.client_secret.expose_secret().to_owned(),
+            mock.engine().jwks()[0].n.clone(),
+        ));
+    }
+    assert_eq!(
+        runs[0], runs[1],
+        "same seed, same kid, ids, secrets and key"
+    );
+    let mock = MockStytch::new();
+    let (base, _stop, _task) = start(Emulator::new(mock.clone())).await;
+    let (status, _) = control(
+        &base,
+        &mock,
+        Method::Post,
+        "reset",
+        json!({"deterministic": "x"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+}

@@ -85,7 +85,7 @@ impl MockBuilder {
     pub fn build(self) -> MockStytch {
         let random = match self.seed {
             Some(seed) => random::Randomness::seeded(seed ^ 0x5eed_5eed),
-            None => random::Randomness::System,
+            None => random::Randomness::system(),
         };
         let project_id = self
             .project_id

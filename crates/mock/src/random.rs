@@ -4,29 +4,31 @@ use std::sync::Mutex;
 
 use base64::Engine as _;
 
-/// The source of the mock's randomness.
+/// The source of the mock's randomness: the operating system's generator (aws-lc), or a seeded one (the same
+/// seed gives the same ids, secrets and request ids). It can be reseeded while in use.
 #[derive(Debug)]
-pub(crate) enum Randomness {
-    /// The operating system's generator (aws-lc).
-    System,
-    /// A seeded generator: the same seed gives the same ids, secrets and request ids.
-    Seeded(Mutex<fastrand::Rng>),
-}
+pub(crate) struct Randomness(Mutex<Option<fastrand::Rng>>);
 
 impl Randomness {
+    /// The operating system's generator.
+    pub fn system() -> Self {
+        Randomness(Mutex::new(None))
+    }
+
     pub fn seeded(seed: u64) -> Self {
-        Randomness::Seeded(Mutex::new(fastrand::Rng::with_seed(seed)))
+        Randomness(Mutex::new(Some(fastrand::Rng::with_seed(seed))))
+    }
+
+    /// Switches to a seeded generator (`Some`) or the system's (`None`).
+    pub fn reseed(&self, seed: Option<u64>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = seed.map(fastrand::Rng::with_seed);
     }
 
     pub fn fill(&self, out: &mut [u8]) {
-        match self {
-            Randomness::System => {
-                aws_lc_rs::rand::fill(out).expect("the system random generator works");
-            }
-            Randomness::Seeded(rng) => {
-                let mut rng = rng.lock().unwrap_or_else(|e| e.into_inner());
-                out.iter_mut().for_each(|b| *b = rng.u8(..));
-            }
+        let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match rng.as_mut() {
+            None => aws_lc_rs::rand::fill(out).expect("the system random generator works"),
+            Some(rng) => out.iter_mut().for_each(|b| *b = rng.u8(..)),
         }
     }
 
@@ -61,7 +63,7 @@ mod tests {
 
     #[test]
     fn formats_and_determinism() {
-        let r = Randomness::System;
+        let r = Randomness::system();
         let id = r.uuid();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");

@@ -59,9 +59,9 @@ pub struct Engine {
     live: bool,
     clock: MockClock,
     random: Randomness,
-    deterministic: bool,
+    deterministic: std::sync::atomic::AtomicBool,
     /// The index of the first fixed key in deterministic mode; later keys follow it in turn.
-    key_seed: usize,
+    key_seed: std::sync::atomic::AtomicUsize,
     store: Mutex<Store>,
     keys: RwLock<KeyRing>,
     key_count: Mutex<usize>,
@@ -93,7 +93,7 @@ impl Engine {
     ) -> Self {
         let random = match seed {
             Some(seed) => Randomness::seeded(seed),
-            None => Randomness::System,
+            None => Randomness::system(),
         };
         let live = project_id.starts_with("project-live-");
         let deterministic = seed.is_some();
@@ -110,8 +110,8 @@ impl Engine {
             live,
             clock,
             random,
-            deterministic,
-            key_seed: seed.unwrap_or(0) as usize,
+            deterministic: deterministic.into(),
+            key_seed: (seed.unwrap_or(0) as usize).into(),
             store: Mutex::new(Store::default()),
             keys: RwLock::new(KeyRing {
                 current: first,
@@ -239,9 +239,9 @@ impl Engine {
             project_secret: snapshot.project_secret.clone(),
             live: snapshot.project_id.starts_with("project-live-"),
             clock,
-            random: Randomness::System,
-            deterministic: false,
-            key_seed: 0,
+            random: Randomness::system(),
+            deterministic: false.into(),
+            key_seed: 0.into(),
             store: Mutex::new(store),
             keys: RwLock::new(keys),
             key_count: Mutex::new(key_count),
@@ -613,6 +613,27 @@ impl Engine {
             .clone()
     }
 
+    /// Switches deterministic mode on (ids, secrets and request ids from `seed`, signing keys from the fixed test
+    /// keys) or off, for what is created from now on; the signing key is replaced at once (no grace period), so
+    /// call it before minting tokens. Returns the new `kid`.
+    pub fn reseed(&self, seed: Option<u64>) -> String {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.random.reseed(seed);
+        self.deterministic.store(seed.is_some(), SeqCst);
+        let index = seed.unwrap_or(0) as usize;
+        self.key_seed.store(index, SeqCst);
+        let kid = format!("jwk-{}-{}", self.env(), self.random.uuid());
+        let key = match seed {
+            Some(_) => SigningKey::fixed(kid.clone(), index),
+            None => SigningKey::generate(kid.clone()),
+        };
+        *self.key_count.lock().unwrap_or_else(|e| e.into_inner()) = 1;
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        keys.current = key;
+        keys.retired.clear();
+        kid
+    }
+
     /// Makes this key (PKCS#8 DER of an RSA key) the signing key in place of the current one, which is not kept
     /// (for a project seeded with a known key, before any token exists). Refuses a key that is not RSA.
     pub fn use_signing_key(
@@ -631,10 +652,13 @@ impl Engine {
     /// (then tokens it signed no longer verify). Returns the new `kid`.
     pub fn rotate_signing_key(&self) -> String {
         let kid = format!("jwk-{}-{}", self.env(), self.random.uuid());
-        let next = if self.deterministic {
+        let next = if self.deterministic.load(std::sync::atomic::Ordering::SeqCst) {
             let mut count = self.key_count.lock().unwrap_or_else(|e| e.into_inner());
             // The next fixed key after the current one (never the same key under a new kid).
-            let next = self.key_seed.wrapping_add(*count);
+            let next = self
+                .key_seed
+                .load(std::sync::atomic::Ordering::SeqCst)
+                .wrapping_add(*count);
             *count += 1;
             SigningKey::fixed(kid.clone(), next)
         } else {
