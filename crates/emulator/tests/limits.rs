@@ -196,3 +196,43 @@ fn unauthenticated_floods_leave_memory_flat() {
         "RSS grew from {before} KiB to {after} KiB after 200 unauthenticated 1 MiB requests"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_completes_while_a_client_holds_a_half_sent_request() {
+    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(base) = line.trim().strip_prefix("base URL:") {
+            break base.trim().trim_start_matches("http://").to_owned();
+        }
+    };
+    let mut held = std::net::TcpStream::connect(&address).unwrap();
+    held.write_all(b"POST /v1/m2m/clients HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{")
+        .unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // The shutdown deadline is 5 s; give the process a little more to exit.
+    let deadline = std::time::Instant::now() + Duration::from_secs(8);
+    loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGTERM did not complete while a request was half sent"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(held);
+}
