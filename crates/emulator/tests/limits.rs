@@ -236,3 +236,51 @@ fn sigterm_completes_while_a_client_holds_a_half_sent_request() {
     }
     drop(held);
 }
+
+/// Ticks of CPU time (user + system) the process has used.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn running_out_of_file_descriptors_does_not_spin() {
+    let child = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 48 && exec {} --port 0",
+                env!("CARGO_BIN_EXE_stytch-m2m-emulator")
+            ),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(base) = line.trim().strip_prefix("base URL:") {
+            break base.trim().trim_start_matches("http://").to_owned();
+        }
+    };
+    // More connections than the process has descriptors: accept fails with EMFILE while they wait.
+    let held: Vec<_> = (0..80)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let before = cpu_ticks(child.0.id());
+    std::thread::sleep(Duration::from_millis(1000));
+    let used = cpu_ticks(child.0.id()) - before;
+    // A spinning accept loop burns the whole second (~100 ticks); backing off uses almost nothing.
+    assert!(
+        used < 30,
+        "{used} ticks of CPU in one second with accept failing"
+    );
+    drop(held);
+}
