@@ -3,7 +3,7 @@
 //! - Inbound, [`RequireM2m`]: a `tower::Layer` (axum, hyper, tonic) that requires a valid access token with the
 //!   scopes a route needs, answers refusals as RFC 6750 §3 says, and puts the
 //!   [`AuthenticatedToken`](stytch_m2m_core::AuthenticatedToken) into the request's extensions; with feature
-//!   `axum`, the [`M2mToken`] extractor reads it. It needs only a secret-less
+//!   `axum`, the `M2mToken` extractor reads it. It needs only a secret-less
 //!   [`TokenVerifier`](stytch_m2m_core::TokenVerifier).
 //! - Outbound, [`AttachM2mToken`]: a `tower::Layer` for outgoing `http::Request`s (and, with feature
 //!   `reqwest-middleware`, a `reqwest_middleware::Middleware`) that attaches a token from a

@@ -12,12 +12,15 @@ mod authenticate;
 mod claims;
 mod error;
 mod jwks;
+mod jwks_policy;
 mod jwt;
 mod provider;
+mod provider_policy;
 pub mod scopes;
 mod token;
 mod verified;
 mod verifier;
+mod verifier_builder;
 
 pub use authenticate::{AuthenticateOptions, AuthorizationCheck, DEFAULT_CLOCK_TOLERANCE};
 pub use claims::MAX_CLAIMS_DEPTH;
@@ -27,6 +30,7 @@ pub use jwt::MAX_TOKEN_LEN;
 pub use provider::{ProviderPolicy, TokenProvider};
 pub use token::AuthenticatedToken;
 pub use verified::VerifiedCachePolicy;
-pub use verifier::{ProjectKind, TokenVerifier, TokenVerifierBuilder};
+pub use verifier::TokenVerifier;
+pub use verifier_builder::{ProjectKind, TokenVerifierBuilder};
 
-pub(crate) use verifier::validate_project_id;
+pub(crate) use verifier_builder::validate_project_id;

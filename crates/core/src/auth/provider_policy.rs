@@ -1,0 +1,72 @@
+//! [`ProviderPolicy`]: how a [`TokenProvider`](super::TokenProvider) caches and refreshes.
+
+use std::time::Duration;
+
+/// How a [`TokenProvider`](super::TokenProvider) caches and refreshes.
+///
+/// ```
+/// use std::time::Duration;
+/// use stytch_m2m_core::auth::ProviderPolicy;
+///
+/// let policy = ProviderPolicy::default().with_load_timeout(Duration::from_secs(3));
+/// assert_eq!(policy.refresh_margin, Duration::from_secs(300));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ProviderPolicy {
+    /// How long before expiry a token is refreshed (default 5 minutes of Stytch's hour).
+    pub refresh_margin: Duration,
+    /// The margin is stretched by a random fraction up to this (default 0.5: refresh between 5 and 7.5 minutes
+    /// before expiry), so that a fleet of instances does not refresh at the same moment.
+    pub refresh_jitter: f64,
+    /// The longest one exchange may take, apart from the client's own timeouts (default 5 s).
+    pub load_timeout: Duration,
+    /// The most (client, secret, scopes) entries kept; the least recently used goes first (default 64).
+    pub max_entries: usize,
+    /// After a failed refresh while the cached token is still valid, the next try waits this long, doubling up to
+    /// `max_backoff` (default 1 s).
+    pub initial_backoff: Duration,
+    /// The longest wait between refresh tries (default 30 s).
+    pub max_backoff: Duration,
+}
+
+impl Default for ProviderPolicy {
+    fn default() -> Self {
+        Self {
+            refresh_margin: Duration::from_secs(300),
+            refresh_jitter: 0.5,
+            load_timeout: Duration::from_secs(5),
+            max_entries: 64,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ProviderPolicy {
+    /// Sets the refresh margin and its jitter fraction (clamped to `[0, 1]`).
+    pub fn with_refresh_margin(mut self, margin: Duration, jitter: f64) -> Self {
+        self.refresh_margin = margin;
+        self.refresh_jitter = jitter.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Sets the load timeout.
+    pub fn with_load_timeout(mut self, timeout: Duration) -> Self {
+        self.load_timeout = timeout;
+        self
+    }
+
+    /// Sets the most entries kept (at least 1).
+    pub fn with_max_entries(mut self, max: usize) -> Self {
+        self.max_entries = max.max(1);
+        self
+    }
+
+    /// Sets the backoff between failed refreshes.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+}

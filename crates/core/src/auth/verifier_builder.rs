@@ -1,0 +1,224 @@
+//! [`TokenVerifierBuilder`] and [`ProjectKind`]: how a [`TokenVerifier`] is configured and built.
+
+use std::sync::Arc;
+
+use stytch_m2m_models::ErrorType;
+
+use super::jwks::{self, JwksPolicy, JwksSource};
+use super::verified::{VerifiedCache, VerifiedCachePolicy};
+use super::verifier::{Inner, TokenVerifier};
+use crate::client::encode_path_segment;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Environment;
+use crate::transport::Transport;
+use crate::validate::ValidationError;
+
+/// Which kind of Stytch project issues the tokens: it decides the JWKS path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProjectKind {
+    /// A consumer project: `GET /v1/sessions/jwks/{project_id}`.
+    #[default]
+    Consumer,
+    /// A B2B project: `GET /v1/b2b/sessions/jwks/{project_id}`.
+    B2b,
+}
+
+impl ProjectKind {
+    /// The path of the project's JWKS.
+    pub fn jwks_path(self, project_id: &str) -> String {
+        let prefix = match self {
+            ProjectKind::Consumer => "/v1/sessions/jwks/",
+            ProjectKind::B2b => "/v1/b2b/sessions/jwks/",
+        };
+        format!("{prefix}{}", encode_path_segment(project_id))
+    }
+}
+
+/// Builds a [`TokenVerifier`]; see [`TokenVerifier::builder`].
+#[must_use]
+pub struct TokenVerifierBuilder {
+    project_id: String,
+    transport: Option<Arc<dyn Transport>>,
+    environment: Option<Environment>,
+    kind: ProjectKind,
+    policy: JwksPolicy,
+    clock: Arc<dyn Clock>,
+    verified: VerifiedCachePolicy,
+    issuers: Vec<String>,
+    audience: Option<String>,
+    initial_jwks: Option<String>,
+    fixed: bool,
+}
+
+impl std::fmt::Debug for TokenVerifierBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenVerifierBuilder")
+            .field("project_id", &self.project_id)
+            .field("environment", &self.environment)
+            .field("kind", &self.kind)
+            .field("policy", &self.policy)
+            .field("issuers", &self.issuers)
+            .field("audience", &self.audience)
+            .field("static", &self.fixed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenVerifierBuilder {
+    pub(super) fn new(project_id: String) -> Self {
+        Self {
+            project_id,
+            transport: None,
+            environment: None,
+            kind: ProjectKind::Consumer,
+            policy: JwksPolicy::default(),
+            clock: Arc::new(SystemClock),
+            verified: VerifiedCachePolicy::default(),
+            issuers: Vec::new(),
+            audience: None,
+            initial_jwks: None,
+            fixed: false,
+        }
+    }
+
+    /// Fetches the JWKS through this transport (required unless the JWKS is [static](Self::static_jwks)).
+    pub fn transport(self, transport: impl Transport + 'static) -> Self {
+        self.shared_transport(Arc::new(transport))
+    }
+
+    /// Like [`transport`](Self::transport), with a transport shared with other users (a client's).
+    pub fn shared_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// The environment the JWKS is fetched from (default: from the project id's prefix). Its base URL is also an
+    /// accepted issuer, as for tokens issued through a custom domain.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    /// Shorthand for a [custom environment](Environment::Custom).
+    pub fn base_url(self, base_url: impl Into<String>) -> Self {
+        self.environment(Environment::Custom(base_url.into()))
+    }
+
+    /// Consumer (default) or B2B: decides the JWKS path.
+    pub fn project_kind(mut self, kind: ProjectKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Sets how the JWKS is fetched and cached.
+    pub fn jwks_policy(mut self, policy: JwksPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Reads the time from this clock (default the system clock; the mock's clock in tests).
+    pub fn clock(self, clock: impl Clock + 'static) -> Self {
+        self.shared_clock(Arc::new(clock))
+    }
+
+    pub(crate) fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets the bounds of the verified-token cache (default 10 000 tokens, 16 MiB).
+    pub fn verified_cache(mut self, policy: VerifiedCachePolicy) -> Self {
+        self.verified = policy;
+        self
+    }
+
+    /// Also accepts this exact `iss` (a custom domain's issuer, such as `https://login.example.com`), besides
+    /// `stytch.com/{project_id}` and the base URL.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// The audience tokens must carry (default the project id; set it when the project's M2M JWT template has a
+    /// `custom_audience`).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Starts from this JWKS (JSON text, `{"keys": [...]}`) instead of fetching it on first use; it is refreshed
+    /// like a fetched one once its TTL passes.
+    pub fn jwks_json(mut self, json: impl Into<String>) -> Self {
+        self.initial_jwks = Some(json.into());
+        self
+    }
+
+    /// Only ever uses the keys of this JWKS (JSON text) and never fetches: for air-gapped services and tests. No
+    /// transport is needed.
+    pub fn static_jwks(mut self, json: impl Into<String>) -> Self {
+        self.initial_jwks = Some(json.into());
+        self.fixed = true;
+        self
+    }
+
+    /// Builds the verifier, without any network call. Refuses an empty project id (or one with `:` or control
+    /// characters), JWKS text that is not a JWKS, and a dynamic verifier without a transport.
+    pub fn build(self) -> Result<TokenVerifier, crate::Error> {
+        validate_project_id(&self.project_id)?;
+        let environment = self
+            .environment
+            .unwrap_or_else(|| Environment::from_project_id(&self.project_id));
+        let base_url = environment.base_url().to_owned();
+        let initial = match &self.initial_jwks {
+            Some(json) => Some(jwks::parse_jwks(json).map_err(|_| {
+                ValidationError::new(
+                    "jwks",
+                    "must be a JWKS document: a JSON object with `keys`",
+                    ErrorType::BadRequest,
+                )
+            })?),
+            None => None,
+        };
+        let jwks_url = format!("{base_url}{}", self.kind.jwks_path(&self.project_id));
+        let source = match (self.fixed, initial, self.transport) {
+            (true, Some(keys), _) => JwksSource::fixed(self.policy, keys),
+            (false, initial, Some(transport)) => {
+                JwksSource::remote(self.policy, transport, jwks_url.clone(), initial)
+            }
+            _ => {
+                return Err(ValidationError::new(
+                    "transport",
+                    "is required unless the JWKS is static",
+                    ErrorType::BadRequest,
+                )
+                .into());
+            }
+        };
+        let mut issuers = vec![format!("stytch.com/{}", self.project_id), base_url];
+        issuers.extend(self.issuers);
+        Ok(TokenVerifier {
+            inner: Arc::new(Inner {
+                audience: self.audience.unwrap_or_else(|| self.project_id.clone()),
+                project_id: self.project_id,
+                jwks_url,
+                issuers: issuers.into_iter().map(String::into_boxed_str).collect(),
+                clock: self.clock,
+                jwks: source,
+                verified: VerifiedCache::new(self.verified),
+            }),
+        })
+    }
+}
+
+pub(crate) fn validate_project_id(project_id: &str) -> Result<(), ValidationError> {
+    if project_id.is_empty() || project_id.contains(':') || project_id.chars().any(char::is_control)
+    {
+        return Err(ValidationError::new(
+            "project_id",
+            "must be non-empty, without `:` or control characters",
+            ErrorType::InvalidProjectId,
+        ));
+    }
+    Ok(())
+}
