@@ -91,3 +91,26 @@ pub fn stytch_error(body: &Value) -> bool {
     .iter()
     .all(|f| body.get(*f).is_some())
 }
+
+/// A control-plane request with the project's credentials (`Value::Null`: no body).
+pub async fn control(
+    base: &str,
+    mock: &MockStytch,
+    method: Method,
+    route: &str,
+    body: Value,
+) -> (u16, Value) {
+    let bytes = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
+    raw(
+        base,
+        method,
+        &format!("/_emulator/{route}"),
+        bytes,
+        Some(mock),
+    )
+    .await
+}
