@@ -160,3 +160,34 @@ fn a_weak_seeded_secret_is_refused_at_start_naming_the_client() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn a_relative_state_path_is_saved_private_beside_the_working_directory() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = std::env::temp_dir().join(format!("stytch-m2m-relative-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
+        .args(["--port", "0", "--state", "state.json"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    while !lines.next().unwrap().unwrap().contains("OpenAPI") {}
+    // Saved at start (signing keys included), through the directory `.`, with no temporary file left.
+    let mode = std::fs::metadata(dir.join("state.json"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert_eq!(names, ["state.json"]);
+    drop(child);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
