@@ -3,18 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use stytch_m2m_models::{ErrorType, Secret};
 use tracing::Instrument as _;
 
-use crate::auth::{
-    JwksPolicy, ProjectKind, TokenVerifier, TokenVerifierBuilder, VerifiedCachePolicy,
-};
-use crate::clock::Clock;
-use crate::config::{Environment, RetryConfig, TimeoutConfig};
+use crate::auth::TokenVerifier;
+use crate::builder::ClientBuilder;
+use crate::config::{RetryConfig, TimeoutConfig};
 use crate::error::{ApiError, DecodeError, Error, RETRYABLE_STATUSES};
 use crate::transport::{
     Headers, HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind,
@@ -58,17 +55,18 @@ pub fn encode_path_segment(segment: &str) -> String {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    verifier: TokenVerifier,
-    project_id: String,
-    base_url: String,
-    authorization: Secret,
-    transport: Arc<dyn Transport>,
-    retry: RetryConfig,
-    timeouts: TimeoutConfig,
+pub(crate) struct Inner {
+    pub(crate) verifier: TokenVerifier,
+    pub(crate) project_id: String,
+    pub(crate) base_url: String,
+    pub(crate) authorization: Secret,
+    pub(crate) user_agent: String,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) retry: RetryConfig,
+    pub(crate) timeouts: TimeoutConfig,
 }
 
 impl std::fmt::Debug for Client {
@@ -80,126 +78,6 @@ impl std::fmt::Debug for Client {
             .field("retry", &self.inner.retry)
             .field("timeouts", &self.inner.timeouts)
             .finish()
-    }
-}
-
-/// Builds a [`Client`]; see [`Client::builder`].
-#[must_use]
-pub struct ClientBuilder {
-    project_id: String,
-    secret: Secret,
-    transport: Arc<dyn Transport>,
-    environment: Option<Environment>,
-    retry: RetryConfig,
-    timeouts: TimeoutConfig,
-    verifier: TokenVerifierBuilder,
-}
-
-impl ClientBuilder {
-    /// Reads the time for token authentication from this clock (default the system clock; the mock's clock in
-    /// tests).
-    pub fn clock(self, clock: impl Clock + 'static) -> Self {
-        self.verifier(|v| v.clock(clock))
-    }
-
-    /// Sets how the JWKS is fetched and cached (default [`JwksPolicy::default`]).
-    pub fn jwks_policy(self, policy: JwksPolicy) -> Self {
-        self.verifier(|v| v.jwks_policy(policy))
-    }
-
-    /// Sets the bounds of the verified-token cache (default 10 000 tokens, 16 MiB).
-    pub fn verified_cache(self, policy: VerifiedCachePolicy) -> Self {
-        self.verifier(|v| v.verified_cache(policy))
-    }
-
-    /// Consumer (default) or B2B project: decides the JWKS path of token authentication.
-    pub fn project_kind(self, kind: ProjectKind) -> Self {
-        self.verifier(|v| v.project_kind(kind))
-    }
-
-    /// Configures the client's [`TokenVerifier`] further (accepted issuers, audience, a JWKS given up front). Its
-    /// transport and environment are the client's.
-    ///
-    /// ```
-    /// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
-    /// # struct AnyTransport;
-    /// # impl Transport for AnyTransport {
-    /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-    /// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
-    /// #     }
-    /// # }
-    /// let client = stytch_m2m_core::Client::builder("project-test-1", "secret", AnyTransport)
-    ///     .verifier(|v| v.audience("https://api.example.com").issuer("https://login.example.com"))
-    ///     .build()
-    ///     .unwrap();
-    /// # let _ = client;
-    /// ```
-    pub fn verifier(
-        mut self,
-        configure: impl FnOnce(TokenVerifierBuilder) -> TokenVerifierBuilder,
-    ) -> Self {
-        self.verifier = configure(self.verifier);
-        self
-    }
-
-    /// Talks to this environment instead of the one of the project id's prefix.
-    pub fn environment(mut self, environment: Environment) -> Self {
-        self.environment = Some(environment);
-        self
-    }
-
-    /// Talks to this base URL (any scheme; a trailing `/` is ignored).
-    pub fn base_url(self, base_url: impl Into<String>) -> Self {
-        self.environment(Environment::Custom(base_url.into()))
-    }
-
-    /// Sets the retry policy (default [`RetryConfig::standard`]).
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Sets the time limits (default [`TimeoutConfig::standard`]).
-    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
-        self.timeouts = timeouts;
-        self
-    }
-
-    /// Builds the client; refuses an empty project id or secret, or a project id with `:`.
-    pub fn build(self) -> Result<Client, Error> {
-        crate::auth::validate_project_id(&self.project_id)?;
-        if self.secret.expose_secret().is_empty() {
-            return Err(ValidationError::new(
-                "secret",
-                "must not be empty",
-                ErrorType::UnauthorizedCredentials,
-            )
-            .into());
-        }
-        let environment = self
-            .environment
-            .unwrap_or_else(|| Environment::from_project_id(&self.project_id));
-        let credentials = format!("{}:{}", self.project_id, self.secret.expose_secret());
-        let authorization = Secret::new(format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(credentials)
-        ));
-        let verifier = self
-            .verifier
-            .environment(environment.clone())
-            .shared_transport(self.transport.clone())
-            .build()?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                verifier,
-                base_url: environment.base_url().to_owned(),
-                project_id: self.project_id,
-                authorization,
-                transport: self.transport,
-                retry: self.retry,
-                timeouts: self.timeouts,
-            }),
-        })
     }
 }
 
@@ -287,16 +165,45 @@ impl Client {
         secret: impl Into<Secret>,
         transport: impl Transport + 'static,
     ) -> ClientBuilder {
-        let project_id = project_id.into();
-        ClientBuilder {
-            verifier: TokenVerifier::builder(project_id.clone()),
-            project_id,
-            secret: secret.into(),
-            transport: Arc::new(transport),
-            environment: None,
-            retry: RetryConfig::standard(),
-            timeouts: TimeoutConfig::standard(),
+        ClientBuilder::new(project_id.into(), secret.into(), Arc::new(transport))
+    }
+
+    /// A client from the environment: `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, optionally, `STYTCH_BASE_URL`
+    /// (else the environment of the project id's prefix), over `transport`. A missing variable is a validation
+    /// error naming it.
+    ///
+    /// ```no_run
+    /// # fn run(transport: impl stytch_m2m_core::Transport + 'static) -> Result<(), stytch_m2m_core::Error> {
+    /// let client = stytch_m2m_core::Client::from_env(transport)?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn from_env(transport: impl Transport + 'static) -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok(), transport)
+    }
+
+    /// [`Client::from_env`] with another source of variables.
+    pub(crate) fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        transport: impl Transport + 'static,
+    ) -> Result<Self, Error> {
+        let required = |name: &'static str| {
+            lookup(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+                Error::from(ValidationError::new(
+                    name,
+                    "must be set in the environment",
+                    ErrorType::BadRequest,
+                ))
+            })
+        };
+        let mut builder = Self::builder(
+            required("STYTCH_PROJECT_ID")?,
+            required("STYTCH_SECRET")?,
+            transport,
+        );
+        if let Some(base_url) = lookup("STYTCH_BASE_URL").filter(|v| !v.is_empty()) {
+            builder = builder.base_url(base_url);
         }
+        builder.build()
     }
 
     /// The client's token verifier (sharing its transport). Hand a clone to code that only checks tokens: it
@@ -330,7 +237,7 @@ impl Client {
         if call.auth == Auth::Project {
             headers.insert("authorization", self.inner.authorization.expose_secret());
         }
-        headers.insert("user-agent", USER_AGENT);
+        headers.insert("user-agent", self.inner.user_agent.as_str());
         headers.insert("accept", "application/json");
         let body = match &call.body {
             Some((content_type, bytes)) => {
@@ -359,7 +266,12 @@ impl Client {
         );
         async {
             let request = self.encode(&call);
-            let attempts = self.attempts(request, call.idempotent);
+            let deadline = self
+                .inner
+                .timeouts
+                .overall
+                .map(|limit| tokio::time::Instant::now() + limit);
+            let attempts = self.attempts(request, call.idempotent, deadline);
             let outcome = match self.inner.timeouts.overall {
                 Some(limit) => tokio::time::timeout(limit, attempts)
                     .await
@@ -383,6 +295,7 @@ impl Client {
         &self,
         request: HttpRequest,
         idempotent: bool,
+        deadline: Option<tokio::time::Instant>,
     ) -> Result<HttpResponse, TransportError> {
         let retry = &self.inner.retry;
         let mut attempt = 0u32;
@@ -404,9 +317,17 @@ impl Client {
                     idempotent && RETRYABLE_STATUSES.contains(&response.status),
                     retry_after(response),
                 ),
-                Err(e) => (idempotent || e.is_unsent(), None),
+                Err(e) => (e.is_retryable() && (idempotent || e.is_unsent()), None),
             };
             if !retryable || attempt >= retry.max_attempts {
+                return outcome;
+            }
+            // A `Retry-After` past the cap, or past what remains of the overall limit, ends the call now with the
+            // server's answer (and its request id) rather than a sleep that ends in a timeout.
+            if retry_after.is_some_and(|wait| {
+                wait > retry.max_retry_after
+                    || deadline.is_some_and(|d| tokio::time::Instant::now() + wait >= d)
+            }) {
                 return outcome;
             }
             let wait = retry_after.unwrap_or_else(|| retry.backoff(attempt, fastrand::f64()));

@@ -41,7 +41,8 @@ impl Environment {
 /// on 429, 500, 502, 503, 504, timeouts and connection failures. Create and the three rotation calls are retried
 /// only when the request is known never to have been sent (the connection could not be made).
 ///
-/// The wait before attempt `n + 1` is `Retry-After` when the server sent it (in seconds), otherwise
+/// The wait before attempt `n + 1` is `Retry-After` when the server sent it (in seconds; past
+/// `max_retry_after` or past the overall time limit, the answer is returned at once instead), otherwise
 /// `min(max_backoff, initial_backoff * 2^(n-1))` scaled by a random factor in `[0.5, 1.0)` (jitter).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -50,8 +51,11 @@ pub struct RetryConfig {
     pub max_attempts: u32,
     /// The base of the exponential backoff.
     pub initial_backoff: Duration,
-    /// The longest backoff between two attempts (a `Retry-After` may ask for longer; it is honoured).
+    /// The longest backoff between two attempts (a `Retry-After` may ask for longer, up to `max_retry_after`).
     pub max_backoff: Duration,
+    /// The longest `Retry-After` honoured (default 60 s); a longer one, or one that would outlast the call's
+    /// overall time limit, ends the call at once with the server's answer (its `request_id` included).
+    pub max_retry_after: Duration,
 }
 
 impl RetryConfig {
@@ -61,6 +65,7 @@ impl RetryConfig {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(60),
         }
     }
 
@@ -75,6 +80,12 @@ impl RetryConfig {
     /// Sets the number of attempts (at least 1).
     pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
         self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// Sets the longest `Retry-After` honoured.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
         self
     }
 

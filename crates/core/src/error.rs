@@ -62,7 +62,7 @@ impl Error {
     /// (Whether it is *safe* to repeat depends on the operation; the client's retry loop knows which.)
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) => true,
+            Error::Transport(e) => e.is_retryable(),
             Error::Shared(e) => e.is_retryable(),
             Error::Api(_) | Error::Decode(_) => self
                 .status()

@@ -7,6 +7,7 @@
 //! Pick a transport from `stytch-m2m-http` (reqwest) or `stytch-m2m-mock` (in memory), or write one.
 
 pub mod auth;
+mod builder;
 pub mod client;
 pub mod clients;
 pub mod clock;
@@ -19,7 +20,8 @@ pub mod validate;
 pub use auth::{
     AuthError, AuthenticateOptions, AuthenticatedToken, ProjectKind, TokenProvider, TokenVerifier,
 };
-pub use client::{Client, ClientBuilder, USER_AGENT};
+pub use builder::ClientBuilder;
+pub use client::{Client, USER_AGENT};
 pub use clock::{Clock, SystemClock};
 pub use config::{Environment, RetryConfig, TimeoutConfig};
 pub use error::{ApiError, DecodeError, Error};

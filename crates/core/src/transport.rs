@@ -234,13 +234,28 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection failed while sending or receiving: the request may have been sent.
     Io,
-    /// Anything else (a bad URL, a TLS failure, ...): the request may have been sent.
+    /// Anything else: the request may have been sent.
     Other,
+    /// The request could not be made as configured (a malformed URL, a method the transport does not send, a
+    /// TLS setup that fails): it was not sent, and repeating it cannot help, so it is never retried.
+    Config,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "connection failed",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection broken",
+            TransportErrorKind::Other => "transport error",
+            TransportErrorKind::Config => "configuration error",
+        })
+    }
 }
 
 /// Why a transport gave no response.
 #[derive(Debug, thiserror::Error)]
-#[error("{kind:?} error: {message}")]
+#[error("{kind}: {message}")]
 pub struct TransportError {
     kind: TransportErrorKind,
     message: String,
@@ -269,9 +284,17 @@ impl TransportError {
         self.kind
     }
 
-    /// Whether the request is known never to have reached the server (only connection failures).
+    /// Whether the request is known never to have reached the server (connection and configuration failures).
     pub fn is_unsent(&self) -> bool {
-        self.kind == TransportErrorKind::Connect
+        matches!(
+            self.kind,
+            TransportErrorKind::Connect | TransportErrorKind::Config
+        )
+    }
+
+    /// Whether trying again may succeed: every kind but [`TransportErrorKind::Config`].
+    pub fn is_retryable(&self) -> bool {
+        self.kind != TransportErrorKind::Config
     }
 
     /// Whether this is a timeout.

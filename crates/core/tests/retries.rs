@@ -223,3 +223,39 @@ async fn the_overall_timeout_bounds_the_retries_too() {
     assert_eq!(started.elapsed(), Duration::from_secs(9));
     assert!(t.calls() >= 2 && t.calls() <= 3, "{}", t.calls());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_long_retry_after_returns_the_answer_at_once() {
+    for seconds in ["3600", "45"] {
+        // 3600 s is past the cap (60 s); 45 s is under it but past the 30 s overall limit.
+        let throttled = stytch_m2m_core::HttpResponse::new(
+            429,
+            br#"{"status_code":429,"request_id":"request-id-kept","error_type":"too_many_requests","error_message":"slow down","error_url":"u"}"#.to_vec(),
+        )
+        .with_header("Retry-After", seconds);
+        let t = Scripted::new([Reply::Respond(throttled), ok_get()]);
+        let started = tokio::time::Instant::now();
+        let e = t.client().clients().get("x").await.unwrap_err();
+        assert_eq!(started.elapsed(), Duration::ZERO, "{seconds}: no sleep");
+        assert_eq!(t.calls(), 1);
+        assert_eq!(e.status(), Some(429));
+        assert_eq!(
+            e.request_id(),
+            Some("request-id-kept"),
+            "not lost in a timeout"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn configuration_errors_are_never_retried() {
+    let t = Scripted::new([Reply::Fail(TransportErrorKind::Config), ok_get()]);
+    let e = t.client().clients().get("x").await.unwrap_err();
+    assert_eq!(t.calls(), 1);
+    assert!(!e.is_retryable());
+    let Error::Transport(transport) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(transport.kind(), TransportErrorKind::Config);
+    assert!(e.to_string().contains("configuration error"), "{e}");
+}

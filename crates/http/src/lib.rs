@@ -129,7 +129,12 @@ impl HttpTransport {
             Method::Post => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
-            _ => reqwest::Method::GET,
+            other => {
+                return Err(TransportError::new(
+                    TransportErrorKind::Config,
+                    format!("the HTTP transport does not send {}", other.as_str()),
+                ));
+            }
         };
         let mut builder = self.client.request(method, &request.url);
         for (name, value) in request.headers.iter() {
@@ -169,7 +174,12 @@ impl HttpTransport {
 
 /// Maps a reqwest error onto the transport error kinds that the retry rules read.
 fn classify(error: reqwest::Error) -> TransportError {
-    let (kind, what) = if error.is_connect() {
+    let (kind, what) = if error.is_builder() {
+        (
+            TransportErrorKind::Config,
+            "the request could not be built (check the base URL)",
+        )
+    } else if error.is_connect() {
         (TransportErrorKind::Connect, "could not connect")
     } else if error.is_timeout() {
         (TransportErrorKind::Timeout, "timed out")

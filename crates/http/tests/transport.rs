@@ -151,3 +151,13 @@ async fn no_server_is_a_connect_error_known_never_sent() {
     assert_eq!(e.kind(), TransportErrorKind::Connect, "{e:?}");
     assert!(e.is_unsent());
 }
+
+#[tokio::test]
+async fn a_malformed_url_is_a_configuration_error_never_retried() {
+    let e = HttpTransport::new()
+        .send(get("https://exa mple.com/v1/m2m/clients/x".to_owned()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), TransportErrorKind::Config);
+    assert!(e.is_unsent() && !e.is_retryable());
+}

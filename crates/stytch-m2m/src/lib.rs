@@ -66,6 +66,13 @@ pub fn connect(project_id: impl Into<String>, secret: impl Into<Secret>) -> Resu
     Client::new(project_id, secret, http::HttpTransport::builder().build()?)
 }
 
+/// A client over HTTP from `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, optionally, `STYTCH_BASE_URL` (see
+/// [`Client::from_env`]).
+#[cfg(feature = "http")]
+pub fn connect_from_env() -> Result<Client, Error> {
+    Client::from_env(http::HttpTransport::builder().build()?)
+}
+
 /// A token verifier of this project over HTTP, for services that only check incoming M2M tokens: it needs **no
 /// project secret**, fetches the public JWKS from the environment of the id's prefix, and never makes a request
 /// wait on the JWKS while a usable key is cached. Use [`TokenVerifier::builder`] for B2B projects, custom domains

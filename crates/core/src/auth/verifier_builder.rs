@@ -49,6 +49,7 @@ pub struct TokenVerifierBuilder {
     audience: Option<String>,
     initial_jwks: Option<String>,
     fixed: bool,
+    allow_insecure_http: bool,
 }
 
 impl std::fmt::Debug for TokenVerifierBuilder {
@@ -79,6 +80,7 @@ impl TokenVerifierBuilder {
             audience: None,
             initial_jwks: None,
             fixed: false,
+            allow_insecure_http: false,
         }
     }
 
@@ -162,6 +164,13 @@ impl TokenVerifierBuilder {
         self
     }
 
+    /// Allows fetching the JWKS over plain `http://` from a host that is not the loopback. Without it, such a URL
+    /// is refused: whoever can alter the JWKS in transit decides which tokens are trusted.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
     /// Builds the verifier, without any network call. Refuses an empty project id (or one with `:` or control
     /// characters), JWKS text that is not a JWKS, and a dynamic verifier without a transport.
     pub fn build(self) -> Result<TokenVerifier, crate::Error> {
@@ -170,6 +179,9 @@ impl TokenVerifierBuilder {
             .environment
             .unwrap_or_else(|| Environment::from_project_id(&self.project_id));
         let base_url = environment.base_url().to_owned();
+        if !self.fixed {
+            crate::builder::check_scheme(&base_url, self.allow_insecure_http)?;
+        }
         let initial = match &self.initial_jwks {
             Some(json) => Some(jwks::parse_jwks(json).map_err(|_| {
                 ValidationError::new(
