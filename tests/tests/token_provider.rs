@@ -80,6 +80,8 @@ async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
     assert_eq!(provider.exchanges(), 1, "one failing exchange, shared");
     for outcome in outcomes {
         let e = outcome.unwrap_err();
+        // Every waiter gets the API error as the variant it is (no wrapper to see through).
+        assert!(matches!(e, Error::Api(_)), "{e:?}");
         assert_eq!(
             e.error_type(),
             Some(&stytch_m2m_core::ErrorType::InvalidScope)

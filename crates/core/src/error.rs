@@ -12,8 +12,9 @@ pub use crate::validate::ValidationError;
 /// Statuses worth retrying for a call that is safe to repeat.
 pub(crate) const RETRYABLE_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
 
-/// Everything a call can fail with.
-#[derive(Debug, thiserror::Error)]
+/// Everything a call can fail with. Cheap to clone (every waiter of a shared token refresh gets the same error,
+/// as the variant it is).
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The input was refused before anything was sent.
@@ -32,10 +33,6 @@ pub enum Error {
     /// A local token authentication failed.
     #[error(transparent)]
     Auth(#[from] crate::auth::AuthError),
-    /// One error shared by every caller that waited on the same operation (a token refresh of
-    /// [`crate::auth::TokenProvider`]).
-    #[error(transparent)]
-    Shared(std::sync::Arc<Error>),
 }
 
 impl Error {
@@ -43,7 +40,6 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
-            Error::Shared(e) => e.request_id(),
             _ => None,
         }
     }
@@ -53,7 +49,6 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
-            Error::Shared(e) => e.status(),
             _ => None,
         }
     }
@@ -63,7 +58,6 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_retryable(),
-            Error::Shared(e) => e.is_retryable(),
             Error::Api(_) | Error::Decode(_) => self
                 .status()
                 .is_some_and(|s| RETRYABLE_STATUSES.contains(&s)),
@@ -75,7 +69,6 @@ impl Error {
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
-            Error::Shared(e) => e.as_api(),
             _ => None,
         }
     }
@@ -174,7 +167,7 @@ const SECRET_KEYS: [&[u8]; 4] = [
 ];
 
 /// A response that could not be decoded.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[error("could not decode the {status} response ({source}); body: {snippet}")]
 #[non_exhaustive]
 pub struct DecodeError {
@@ -185,7 +178,7 @@ pub struct DecodeError {
     pub snippet: String,
     /// Why decoding failed.
     #[source]
-    pub source: serde_json::Error,
+    pub source: std::sync::Arc<serde_json::Error>,
 }
 
 impl DecodeError {
@@ -209,7 +202,7 @@ impl DecodeError {
         Self {
             status,
             snippet,
-            source,
+            source: std::sync::Arc::new(source),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::{Client, Error};
 
 pub use super::provider_policy::ProviderPolicy;
 
-type Outcome = Result<Secret, Arc<Error>>;
+type Outcome = Result<Secret, Error>;
 type Flight = Shared<BoxFuture<'static, Outcome>>;
 
 #[derive(Clone, Debug)]
@@ -224,7 +224,7 @@ impl TokenProvider {
                 }
             }
         };
-        flight.await.map_err(Error::Shared)
+        flight.await
     }
 }
 
@@ -283,13 +283,13 @@ impl Inner {
             .await;
             let outcome = match exchanged {
                 Ok(Ok(response)) => Ok(response),
-                Ok(Err(e)) => Err(Arc::new(e)),
-                Err(_) => Err(Arc::new(Error::Transport(crate::TransportError::new(
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(Error::Transport(crate::TransportError::new(
                     crate::TransportErrorKind::Timeout,
                     format!(
                         "the token exchange took longer than the load timeout of {load_timeout:?}"
                     ),
-                )))),
+                ))),
             };
             match weak.upgrade() {
                 Some(inner) => inner.complete(&key, started, outcome),
@@ -298,10 +298,10 @@ impl Inner {
         });
         async move {
             task.await.unwrap_or_else(|_| {
-                Err(Arc::new(Error::Transport(crate::TransportError::new(
+                Err(Error::Transport(crate::TransportError::new(
                     crate::TransportErrorKind::Other,
                     "the token exchange task was cancelled",
-                ))))
+                )))
             })
         }
         .boxed()
@@ -313,7 +313,7 @@ impl Inner {
         &self,
         key: &Key,
         started: Instant,
-        outcome: Result<stytch_m2m_models::TokenResponse, Arc<Error>>,
+        outcome: Result<stytch_m2m_models::TokenResponse, Error>,
     ) -> Outcome {
         let mut slots = self.lock();
         let slot = slots.get_mut(key);
