@@ -361,7 +361,7 @@ pub(crate) fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, E
         }
         return Ok(value);
     }
-    match ApiError::from_body(status, &response.body, retry_after(&response)) {
+    match ApiError::from_response(&response, retry_after(&response)) {
         Ok(api) => {
             if let Some(id) = &api.request_id {
                 tracing::Span::current().record("request_id", id.as_str());

@@ -95,8 +95,8 @@ pub struct ApiError {
     pub status: u16,
     /// The kind of error, when the body named one.
     pub error_type: Option<ErrorType>,
-    /// The explanation; empty when the body had none.
-    pub error_message: String,
+    /// The explanation, when the body had one.
+    pub error_message: Option<String>,
     /// A link to the documentation of the error.
     pub error_url: Option<String>,
     /// The id of the call, to quote to Stytch support.
@@ -105,35 +105,82 @@ pub struct ApiError {
     pub error_details: Map<String, Value>,
     /// How long the server asked to wait before trying again (`Retry-After`, in seconds).
     pub retry_after: Option<Duration>,
+    raw: RawResponse,
+}
+
+/// The response an [`ApiError`] was read from, as received (smithy's `raw()`): for fields this SDK does not
+/// model. `Debug` shows the status and sizes, not the body.
+#[derive(Clone, PartialEq)]
+pub struct RawResponse {
+    status: u16,
+    headers: crate::transport::Headers,
+    body: bytes::Bytes,
+}
+
+impl RawResponse {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &crate::transport::Headers {
+        &self.headers
+    }
+
+    /// The body, as received.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.iter().count())
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 impl ApiError {
-    /// Reads an error body; fails when it is not a JSON object of either error style.
-    pub(crate) fn from_body(
-        status: u16,
-        body: &[u8],
+    /// Reads an error response; fails when its body is not a JSON object of either error style.
+    pub(crate) fn from_response(
+        response: &crate::transport::HttpResponse,
         retry_after: Option<Duration>,
     ) -> Result<Self, serde_json::Error> {
+        let body = &response.body;
         let stytch: ErrorResponse = serde_json::from_slice(body)?;
         let mut error = ApiError {
-            status,
+            status: response.status,
             error_type: stytch.error_type,
-            error_message: stytch.error_message.unwrap_or_default(),
+            error_message: stytch.error_message.filter(|m| !m.is_empty()),
             error_url: stytch.error_url,
             request_id: stytch.request_id,
             error_details: stytch.error_details,
             retry_after,
+            raw: RawResponse {
+                status: response.status,
+                headers: response.headers.clone(),
+                body: body.clone(),
+            },
         };
-        if (error.error_type.is_none() || error.error_message.is_empty())
+        if (error.error_type.is_none() || error.error_message.is_none())
             && let Ok(oauth) = serde_json::from_slice::<OAuth2ErrorResponse>(body)
         {
             error.error_type = error.error_type.or(oauth.error);
-            if error.error_message.is_empty() {
-                error.error_message = oauth.error_description.unwrap_or_default();
-            }
+            error.error_message = error
+                .error_message
+                .or(oauth.error_description.filter(|m| !m.is_empty()));
             error.error_url = error.error_url.or(oauth.error_uri);
         }
         Ok(error)
+    }
+
+    /// The response as received: status, headers and body.
+    pub fn raw(&self) -> &RawResponse {
+        &self.raw
     }
 }
 
@@ -143,8 +190,8 @@ impl fmt::Display for ApiError {
         if let Some(t) = &self.error_type {
             write!(f, " {t}")?;
         }
-        if !self.error_message.is_empty() {
-            write!(f, ": {}", self.error_message)?;
+        if let Some(message) = &self.error_message {
+            write!(f, ": {message}")?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request_id {id})")?;

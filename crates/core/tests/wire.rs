@@ -129,8 +129,16 @@ async fn documented_errors_decode() {
     assert!(!e.is_retryable());
     let api = e.as_api().unwrap();
     assert_eq!(
-        api.error_message,
-        "The m2m client requested could not be found."
+        api.error_message.as_deref(),
+        Some("The m2m client requested could not be found.")
+    );
+    // The raw response is there for what the SDK does not model.
+    assert_eq!(api.raw().status(), 404);
+    let raw: serde_json::Value = serde_json::from_slice(api.raw().body()).unwrap();
+    assert_eq!(raw["status_code"], 404);
+    assert!(
+        !format!("{:?}", api.raw()).contains("could not be found"),
+        "Debug omits the body"
     );
     assert_eq!(
         api.error_url.as_deref(),
@@ -151,7 +159,7 @@ async fn documented_errors_decode() {
     let e = error_for(400, r#"{"status_code":400,"request_id":"r-1","error":"invalid_client","error_description":"Bad secret.","error_uri":"https://x"}"#).await;
     let api = e.as_api().unwrap();
     assert_eq!(api.error_type, Some(ErrorType::InvalidClient));
-    assert_eq!(api.error_message, "Bad secret.");
+    assert_eq!(api.error_message.as_deref(), Some("Bad secret."));
     assert_eq!(api.error_url.as_deref(), Some("https://x"));
     assert_eq!(e.request_id(), Some("r-1"));
     let e = error_for(400, &fixture("OAuth2ErrorResponse.invalid_client.json")).await;
