@@ -101,27 +101,32 @@ impl<'a> Clients<'a> {
     ///     .await?;
     /// # let _ = readers; Ok(()) }
     /// ```
+    ///
+    /// The stream holds its own clone of the client (`'static`), so it can be spawned or kept past the borrow.
     pub fn search_all(
         &self,
         request: SearchRequest,
-    ) -> impl Stream<Item = Result<M2mClient, Error>> + Send + 'a {
-        let clients = *self;
-        let pages = stream::try_unfold(Some(request), move |next| async move {
-            let Some(request) = next else {
-                return Ok(None);
-            };
-            let previous = request.cursor.clone();
-            let page = clients.search(request.clone()).await?;
-            let following = match page.results_metadata.next_cursor {
-                Some(cursor) if !cursor.is_empty() && Some(&cursor) != previous.as_ref() => {
-                    Some(SearchRequest {
-                        cursor: Some(cursor),
-                        ..request
-                    })
-                }
-                _ => None,
-            };
-            Ok::<_, Error>(Some((page.m2m_clients, following)))
+    ) -> impl Stream<Item = Result<M2mClient, Error>> + Send + 'static {
+        let client = self.client.clone();
+        let pages = stream::try_unfold(Some(request), move |next| {
+            let client = client.clone();
+            async move {
+                let Some(request) = next else {
+                    return Ok(None);
+                };
+                let previous = request.cursor.clone();
+                let page = client.clients().search(request.clone()).await?;
+                let following = match page.results_metadata.next_cursor {
+                    Some(cursor) if !cursor.is_empty() && Some(&cursor) != previous.as_ref() => {
+                        Some(SearchRequest {
+                            cursor: Some(cursor),
+                            ..request
+                        })
+                    }
+                    _ => None,
+                };
+                Ok::<_, Error>(Some((page.m2m_clients, following)))
+            }
         });
         pages
             .map_ok(|page| stream::iter(page.into_iter().map(Ok)))

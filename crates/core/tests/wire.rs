@@ -253,11 +253,12 @@ async fn search_all_follows_cursors_until_null() {
         page(&["e"], None),
     ]);
     let client = t.client();
-    let all: Vec<M2mClient> = client
-        .clients()
-        .search_all(SearchRequest::new().limit(2))
-        .try_collect()
+    // The stream is 'static: it outlives the client value it came from and can be spawned.
+    let stream = client.clients().search_all(SearchRequest::new().limit(2));
+    drop(client);
+    let all: Vec<M2mClient> = tokio::spawn(stream.try_collect::<Vec<_>>())
         .await
+        .unwrap()
         .unwrap();
     let ids: Vec<&str> = all.iter().map(|c| c.client_id.as_str()).collect();
     assert_eq!(ids, ["a", "b", "c", "d", "e"]);
