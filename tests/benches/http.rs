@@ -152,7 +152,9 @@ fn main() {
                                         sdk.clients().get(&id).await.unwrap();
                                     }
                                     "token" => {
-                                        sdk.token::<&str>(&id, &secret, &[]).await.unwrap();
+                                        sdk.token(&id, &secret, stytch_m2m_core::NO_SCOPES)
+                                            .await
+                                            .unwrap();
                                     }
                                     _ => {
                                         // Each call a new client: nothing to reuse.

@@ -93,7 +93,11 @@ pub async fn import_and_duplicates(t: &Target) {
     assert_eq!(imported.client_secret.expose_secret(), "x7Kp2QmZ-imported");
     assert_eq!(imported.client_secret_last_four, "rted");
     let token = c
-        .token::<&str>("legacy-billing", &Secret::new("x7Kp2QmZ-imported"), &[])
+        .token(
+            "legacy-billing",
+            &Secret::new("x7Kp2QmZ-imported"),
+            stytch_m2m_core::NO_SCOPES,
+        )
         .await;
     assert!(token.is_ok(), "{token:?}");
     let again = c
@@ -292,7 +296,7 @@ pub async fn token_exchange(t: &Target) {
     let c = t.client();
     let m = create_with_scopes(&c, &["read:users", "write:*"]).await;
     let token = c
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap();
     assert_eq!(
@@ -327,11 +331,19 @@ pub async fn token_exchange(t: &Target) {
         .await;
     assert_eq!(api_error(refused), (400, ErrorType::InvalidScope));
     let wrong = c
-        .token::<&str>(&m.client_id, &Secret::new("wrong-secret-1"), &[])
+        .token(
+            &m.client_id,
+            &Secret::new("wrong-secret-1"),
+            stytch_m2m_core::NO_SCOPES,
+        )
         .await;
     assert_eq!(api_error(wrong), (400, ErrorType::InvalidClient));
     let unknown = c
-        .token::<&str>("m2m-client-test-nobody", &m.client_secret, &[])
+        .token(
+            "m2m-client-test-nobody",
+            &m.client_secret,
+            stytch_m2m_core::NO_SCOPES,
+        )
         .await;
     assert_eq!(api_error(unknown), (400, ErrorType::InvalidClient));
 }
@@ -360,8 +372,12 @@ pub async fn rotation_lifecycle(t: &Target) {
         Some(next.last_four())
     );
     assert_eq!(started.client_secret_last_four, old.last_four());
-    assert!(c.token::<&str>(&id, &old, &[]).await.is_ok());
-    assert!(c.token::<&str>(&id, &next, &[]).await.is_ok());
+    assert!(c.token(&id, &old, stytch_m2m_core::NO_SCOPES).await.is_ok());
+    assert!(
+        c.token(&id, &next, stytch_m2m_core::NO_SCOPES)
+            .await
+            .is_ok()
+    );
     assert_eq!(
         api_error(secrets.rotate_start(&id).await),
         (400, ErrorType::M2mClientAlreadyRotatingSecret)
@@ -370,10 +386,10 @@ pub async fn rotation_lifecycle(t: &Target) {
     let cancelled = secrets.rotate_cancel(&id).await.unwrap().m2m_client;
     assert_eq!(cancelled.next_client_secret_last_four, None);
     assert_eq!(
-        api_error(c.token::<&str>(&id, &next, &[]).await),
+        api_error(c.token(&id, &next, stytch_m2m_core::NO_SCOPES).await),
         (400, ErrorType::InvalidClient)
     );
-    assert!(c.token::<&str>(&id, &old, &[]).await.is_ok());
+    assert!(c.token(&id, &old, stytch_m2m_core::NO_SCOPES).await.is_ok());
     assert_eq!(
         api_error(secrets.rotate_cancel(&id).await),
         (400, ErrorType::M2mClientNotRotatingSecret)
@@ -393,10 +409,14 @@ pub async fn rotation_lifecycle(t: &Target) {
     assert_eq!(completed.client_secret_last_four, next.last_four());
     assert_eq!(completed.next_client_secret_last_four, None);
     assert_eq!(
-        api_error(c.token::<&str>(&id, &old, &[]).await),
+        api_error(c.token(&id, &old, stytch_m2m_core::NO_SCOPES).await),
         (400, ErrorType::InvalidClient)
     );
-    assert!(c.token::<&str>(&id, &next, &[]).await.is_ok());
+    assert!(
+        c.token(&id, &next, stytch_m2m_core::NO_SCOPES)
+            .await
+            .is_ok()
+    );
     assert_eq!(
         api_error(secrets.rotate_start("m2m-client-test-missing").await),
         (404, ErrorType::M2mClientNotFound)
@@ -416,7 +436,9 @@ pub async fn deactivate_refuses_tokens(t: &Target) {
         .await
         .unwrap();
     assert_eq!(off.m2m_client.status, ClientStatus::Inactive);
-    let refused = c.token::<&str>(&m.client_id, &m.client_secret, &[]).await;
+    let refused = c
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
+        .await;
     assert_eq!(api_error(refused), (400, ErrorType::UnauthorizedClient));
     c.clients()
         .update(
@@ -426,7 +448,7 @@ pub async fn deactivate_refuses_tokens(t: &Target) {
         .await
         .unwrap();
     assert!(
-        c.token::<&str>(&m.client_id, &m.client_secret, &[])
+        c.token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
             .await
             .is_ok()
     );
@@ -446,7 +468,9 @@ pub async fn delete_then_not_found(t: &Target) {
         api_error(c.clients().delete(&m.client_id).await),
         (404, ErrorType::M2mClientNotFound)
     );
-    let token = c.token::<&str>(&m.client_id, &m.client_secret, &[]).await;
+    let token = c
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
+        .await;
     assert_eq!(api_error(token), (400, ErrorType::InvalidClient));
     let search = c
         .clients()
@@ -932,7 +956,7 @@ pub async fn authenticate_tokens(t: &Target) {
         )
         .unwrap();
     let token = c
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -1046,7 +1070,7 @@ pub async fn token_expiry_follows_the_clock(t: &Target) {
     let c = t.client();
     let m = create_with_scopes(&c, &["read:users"]).await;
     let token = c
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -1095,7 +1119,7 @@ pub async fn signing_key_rotation(t: &Target) {
     );
     let m = create_with_scopes(&c, &["read:users"]).await;
     let old = c
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -1108,7 +1132,7 @@ pub async fn signing_key_rotation(t: &Target) {
 
     let new_kid = t.controls.rotate_signing_key();
     let new = c
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;

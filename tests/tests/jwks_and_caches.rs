@@ -21,7 +21,7 @@ async fn the_jwks_is_fetched_once_then_after_its_ttl() {
     let (mock, id, secret) = frozen_project();
     let client = mock.client();
     let token = client
-        .token::<&str>(&id, &secret, &[])
+        .token(&id, &secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -65,7 +65,7 @@ async fn unknown_kids_cause_at_most_one_refetch_and_respect_the_cooldown() {
     let (mock, id, secret) = frozen_project();
     let client = mock.client();
     let token = client
-        .token::<&str>(&id, &secret, &[])
+        .token(&id, &secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -107,7 +107,7 @@ async fn unknown_kids_cause_at_most_one_refetch_and_respect_the_cooldown() {
     tokio::time::advance(Duration::from_secs(31)).await;
     mock.rotate_signing_key();
     let fresh = client
-        .token::<&str>(&id, &secret, &[])
+        .token(&id, &secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -134,7 +134,7 @@ async fn jwks_failures_are_typed_rate_limited_and_a_stale_key_is_kept() {
     .build()
     .unwrap();
     let token = client
-        .token::<&str>(&id, &secret, &[])
+        .token(&id, &secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -185,7 +185,7 @@ async fn a_cached_token_is_still_checked_for_time_age_and_scopes() {
     let (mock, id, secret) = frozen_project();
     let client = mock.client();
     let jwt = client
-        .token::<&str>(&id, &secret, &[])
+        .token(&id, &secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;

@@ -41,7 +41,7 @@ async fn a_thousand_concurrent_callers_cause_one_exchange() {
     assert_eq!(provider.exchanges(), 1);
     assert_eq!(token_requests(&mock), 1);
     // Another scope set is another cache entry.
-    provider.token::<&str>(&[]).await.unwrap();
+    provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
     assert_eq!(provider.exchanges(), 2);
 }
 
@@ -270,7 +270,7 @@ async fn invalidation_rotation_and_bounds() {
     provider.token(&["read:users", "read:users"]).await.unwrap();
     assert_eq!(provider.exchanges(), 2);
     // At most two entries: a third scope set evicts the least recently used.
-    provider.token::<&str>(&[]).await.unwrap();
+    provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
     provider.token(&["read:users"]).await.unwrap();
     provider.token(&["read:*"]).await.unwrap_err(); // not assigned: an error, still an entry
     assert_eq!(provider.exchanges(), 4);
@@ -280,7 +280,7 @@ async fn invalidation_rotation_and_bounds() {
         4,
         "the most recently used entry stayed"
     );
-    provider.token::<&str>(&[]).await.unwrap();
+    provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
     assert_eq!(
         provider.exchanges(),
         5,

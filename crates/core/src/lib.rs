@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 mod token;
+pub use token::NO_SCOPES;
 pub mod transport;
 pub mod validate;
 

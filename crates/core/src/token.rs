@@ -7,6 +7,11 @@ use crate::error::Error;
 use crate::transport::Method;
 use crate::validate;
 
+/// No scopes: with [`Client::token`], every scope of the client.
+pub const NO_SCOPES: [&str; 0] = [];
+
+const NO_PARAMS: &[(&str, &str)] = &[];
+
 impl Client {
     /// Exchanges a client's credentials for an access token (OAuth2 `client_credentials`), as node and go send it:
     /// form-encoded, `scope` space-joined and omitted when `scopes` is empty, no project credentials. The access
@@ -14,22 +19,30 @@ impl Client {
     ///
     /// Safe to retry (another token is harmless), so it follows the retry policy of reads.
     ///
+    /// `scopes` is any iterable of string-likes (`["read:users"]`, `&vec_of_strings`); [`NO_SCOPES`] asks for every
+    /// scope of the client.
+    ///
     /// ```no_run
     /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::Secret;
+    /// use stytch_m2m_core::{NO_SCOPES, Secret};
     ///
     /// let secret = Secret::new(std::env::var("M2M_CLIENT_SECRET").unwrap());
-    /// let token = client.token("m2m-client-test-…", &secret, &["read:users"]).await?;
+    /// let token = client.token("m2m-client-test-…", &secret, ["read:users"]).await?;
+    /// let every_scope = client.token("m2m-client-test-…", &secret, NO_SCOPES).await?;
     /// assert_eq!(token.token_type, "bearer");
-    /// # Ok(()) }
+    /// # let _ = every_scope; Ok(()) }
     /// ```
-    pub async fn token<S: AsRef<str>>(
+    pub async fn token<I>(
         &self,
         client_id: &str,
         client_secret: &Secret,
-        scopes: &[S],
-    ) -> Result<TokenResponse, Error> {
-        self.token_with_params::<S, &str, &str>(client_id, client_secret, scopes, &[])
+        scopes: I,
+    ) -> Result<TokenResponse, Error>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.token_with_params(client_id, client_secret, scopes, NO_PARAMS)
             .await
     }
 
@@ -44,13 +57,18 @@ impl Client {
     ///     .await?;
     /// # let _ = token; Ok(()) }
     /// ```
-    pub async fn token_with_params<S: AsRef<str>, K: AsRef<str>, V: AsRef<str>>(
+    pub async fn token_with_params<I, K: AsRef<str>, V: AsRef<str>>(
         &self,
         client_id: &str,
         client_secret: &Secret,
-        scopes: &[S],
+        scopes: I,
         params: &[(K, V)],
-    ) -> Result<TokenResponse, Error> {
+    ) -> Result<TokenResponse, Error>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let scopes: Vec<String> = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
         const RESERVED: [&str; 5] = [
             "grant_type",
             "client_id",
@@ -71,16 +89,9 @@ impl Client {
         }
         validate::client_id_argument(client_id)?;
         if !scopes.is_empty() {
-            let owned: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
-            validate::scopes(&owned, false)?;
+            validate::scopes(&scopes, false)?;
         }
-        let scope = (!scopes.is_empty()).then(|| {
-            scopes
-                .iter()
-                .map(AsRef::as_ref)
-                .collect::<Vec<_>>()
-                .join(" ")
-        });
+        let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
         let request: TokenRequest = TokenRequest::builder()
             .grant_type(GrantType::ClientCredentials)
             .client_id(client_id.to_owned())

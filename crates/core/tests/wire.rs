@@ -296,11 +296,11 @@ async fn token_exchange_is_form_encoded_without_project_credentials() {
     assert_eq!(token.token_type, "bearer");
     assert_eq!(token.expires_in, 3600);
     client
-        .token::<&str>("m2m-client-test-1", &secret, &[])
+        .token("m2m-client-test-1", &secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap();
     let err = client
-        .token::<&str>("m2m-client-test-1", &secret, &[])
+        .token("m2m-client-test-1", &secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap_err();
     assert_eq!(err.error_type(), Some(&ErrorType::InvalidClient));

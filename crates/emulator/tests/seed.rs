@@ -105,7 +105,11 @@ async fn a_seeded_emulator_knows_its_credentials_and_key_in_advance() {
         .access_token;
     assert!(
         client
-            .token::<&str>("retired", &Secret::new("Qw9zLm3R-retired-ci"), &[])
+            .token(
+                "retired",
+                &Secret::new("Qw9zLm3R-retired-ci"),
+                stytch_m2m_core::NO_SCOPES
+            )
             .await
             .is_err()
     );

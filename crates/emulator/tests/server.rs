@@ -170,7 +170,7 @@ async fn clients_and_keys_survive_a_restart() {
         .unwrap()
         .m2m_client;
     let token = c
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;
@@ -203,7 +203,7 @@ async fn clients_and_keys_survive_a_restart() {
         "survivor"
     );
     assert!(
-        c.token::<&str>(&m.client_id, &m.client_secret, &[])
+        c.token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
             .await
             .is_ok(),
         "the secret hash survived"

@@ -78,7 +78,7 @@ async fn a_jwt_template_fills_custom_claims_and_the_audience() {
     );
     // A missing value omits the claim; reserved parameter names are refused before sending.
     let plain = client
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token;

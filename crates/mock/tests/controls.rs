@@ -32,7 +32,7 @@ async fn the_clock_stamps_clients_and_tokens() {
         .m2m_client;
     assert_eq!(m.created_at.as_deref(), Some("2023-11-14T22:13:20.000Z"));
     let first = client
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap();
     assert_eq!(
@@ -41,7 +41,7 @@ async fn the_clock_stamps_clients_and_tokens() {
     );
     mock.clock().advance(Duration::from_secs(3601));
     let later = client
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap();
     let c = claims(later.access_token.expose_secret());
@@ -75,7 +75,7 @@ async fn scripted_run(seed: u64) -> Vec<String> {
         .unwrap();
     let m = &created.m2m_client;
     let token = client
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap();
     let jwks = mock.engine().jwks();
@@ -213,7 +213,7 @@ async fn seeded_clients_work_through_the_api() {
     );
     assert!(
         client
-            .token::<&str>("seeded", &seeded.client_secret, &[])
+            .token("seeded", &seeded.client_secret, stytch_m2m_core::NO_SCOPES)
             .await
             .is_ok()
     );
@@ -244,7 +244,7 @@ async fn signing_keys_rotate_with_a_grace_period() {
     let m = mock.seed_client(CreateRequest::new(["a"])).unwrap();
     let token = mock
         .client()
-        .token::<&str>(&m.client_id, &m.client_secret, &[])
+        .token(&m.client_id, &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap();
     let header = token

@@ -113,14 +113,14 @@ async fn main() -> Result<(), Error> {
         "   rotation started; next secret ends in {}",
         next.last_four()
     );
-    client.token::<&str>(&id, &next, &[]).await?;
+    client.token(&id, &next, stytch_m2m::NO_SCOPES).await?;
     println!("   the new secret works (and the old one still does until completion)");
     let rotated = clients.secrets().rotate(&id).await?.m2m_client;
     println!(
         "   rotation completed; the secret now ends in {}",
         rotated.client_secret_last_four
     );
-    match client.token::<&str>(&id, &secret, &[]).await {
+    match client.token(&id, &secret, stytch_m2m::NO_SCOPES).await {
         Err(e) => println!("   the old secret is refused: {e}"),
         Ok(_) => println!("   UNEXPECTED: the old secret still works"),
     }
@@ -129,7 +129,7 @@ async fn main() -> Result<(), Error> {
     clients
         .update(&id, UpdateRequest::new().status(UpdateStatus::Inactive))
         .await?;
-    match client.token::<&str>(&id, &next, &[]).await {
+    match client.token(&id, &next, stytch_m2m::NO_SCOPES).await {
         Err(e) => println!("   token refused: {e}"),
         Ok(_) => println!("   UNEXPECTED: an inactive client got a token"),
     }

@@ -78,12 +78,12 @@ impl AttachM2mToken {
 
     /// The token to attach now.
     pub(crate) async fn token(&self) -> Result<Secret, stytch_m2m_core::Error> {
-        self.provider.token(&self.scopes).await
+        self.provider.token(self.scopes.iter()).await
     }
 
     /// The downstream service refused `token`: drop it so the next call gets a new one.
     pub(crate) fn refused(&self, token: &Secret) {
-        self.provider.invalidate(&self.scopes, token);
+        self.provider.invalidate(self.scopes.iter(), token);
     }
 }
 

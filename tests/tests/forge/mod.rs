@@ -30,7 +30,7 @@ pub async fn setup() -> Setup {
         .seed_client(CreateRequest::new(["read:users"]).client_id("victim"))
         .unwrap();
     let good = client
-        .token::<&str>("victim", &m.client_secret, &[])
+        .token("victim", &m.client_secret, stytch_m2m_core::NO_SCOPES)
         .await
         .unwrap()
         .access_token

@@ -166,7 +166,11 @@ impl TokenProvider {
     /// Drops the cached token for these scopes if it is `rejected` (a downstream service answered 401 to it), so
     /// that the next call exchanges a new one. A token already replaced is left alone, so many requests refused
     /// at once cause one new exchange.
-    pub fn invalidate<S: AsRef<str>>(&self, scopes: &[S], rejected: &Secret) {
+    pub fn invalidate<I>(&self, scopes: I, rejected: &Secret)
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
         let key = self.inner.key(scopes);
         if let Some(slot) = self.inner.lock().get_mut(&key)
             && slot
@@ -185,8 +189,13 @@ impl TokenProvider {
         }
     }
 
-    /// An access token with these scopes (empty: every scope of the client).
-    pub async fn token<S: AsRef<str>>(&self, scopes: &[S]) -> Result<Secret, Error> {
+    /// An access token with these scopes (any iterable of string-likes; [`NO_SCOPES`](crate::NO_SCOPES): every
+    /// scope of the client).
+    pub async fn token<I>(&self, scopes: I) -> Result<Secret, Error>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
         let key = self.inner.key(scopes);
         let flight = {
             let now = Instant::now();
@@ -240,8 +249,12 @@ impl Inner {
             .clone()
     }
 
-    fn key<S: AsRef<str>>(&self, scopes: &[S]) -> Key {
-        let mut scopes: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
+    fn key<I>(&self, scopes: I) -> Key
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let mut scopes: Vec<String> = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
         scopes.sort();
         scopes.dedup();
         Key {
