@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-const OPENAPI: &str = include_str!("../../../schema/openapi.json");
-const SCHEMA: &str = include_str!("../../../schema/m2m.schema.json");
+const OPENAPI: &str = include_str!("../schema/openapi.json");
+const SCHEMA: &str = include_str!("../schema/m2m.schema.json");
 
 /// The bundled OpenAPI document.
 pub fn document() -> Value {
