@@ -12,7 +12,7 @@
 //! `mock` ([`mock::MockStytch`], in memory) for your tests.
 //!
 //! ```no_run
-//! # #[cfg(feature = "http")]
+//! # #[cfg(any(feature = "http", feature = "native-tls"))]
 //! # async fn run() -> Result<(), stytch_m2m::Error> {
 //! use stytch_m2m::models::CreateRequest;
 //!
@@ -46,7 +46,7 @@
 pub use stytch_m2m_core::*;
 
 /// The HTTP transport (feature `http`).
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "native-tls"))]
 pub use stytch_m2m_http as http;
 
 /// Tower middleware (feature `tower`): [`RequireM2m`](middleware::RequireM2m) protects routes,
@@ -61,14 +61,14 @@ pub use stytch_m2m_mock as mock;
 
 /// A client of this project over HTTP, in the environment of its id's prefix (`project-live-…` is live), with
 /// the standard retry and timeout policies. Use [`Client::builder`] with [`http::HttpTransport`] for more.
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "native-tls"))]
 pub fn connect(project_id: impl Into<String>, secret: impl Into<Secret>) -> Result<Client, Error> {
     Client::new(project_id, secret, http::HttpTransport::builder().build()?)
 }
 
 /// A client over HTTP from `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, optionally, `STYTCH_BASE_URL` (see
 /// [`Client::from_env`]).
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "native-tls"))]
 pub fn connect_from_env() -> Result<Client, Error> {
     Client::from_env(http::HttpTransport::builder().build()?)
 }
@@ -89,7 +89,7 @@ pub fn connect_from_env() -> Result<Client, Error> {
 /// }
 /// # Ok(()) }
 /// ```
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "native-tls"))]
 pub fn verifier(project_id: impl Into<String>) -> Result<TokenVerifier, Error> {
     TokenVerifier::new(project_id, http::HttpTransport::builder().build()?)
 }
