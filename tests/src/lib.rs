@@ -91,12 +91,11 @@ impl Target {
         if body.is_some() {
             headers.insert("content-type", "application/json");
         }
-        self.send(HttpRequest {
-            method,
-            url: format!("{}{path}", self.base_url),
-            headers,
-            body: body.unwrap_or_default().as_bytes().to_vec().into(),
-        })
+        self.send(
+            HttpRequest::new(method, format!("{}{path}", self.base_url))
+                .with_headers(headers)
+                .with_body(body.unwrap_or_default().as_bytes().to_vec()),
+        )
         .await
     }
 

@@ -862,26 +862,21 @@ pub async fn official_sdk_variants_are_accepted(t: &Target) {
     };
     let mut headers = Headers::new();
     headers.insert("content-type", "application/x-www-form-urlencoded");
-    let java = HttpRequest {
-        method: Method::Post,
-        url: format!("{}{token_path}", t.base_url),
-        headers: headers.clone(),
-        body: rust.clone().into_bytes().into(),
-    };
+    let java = HttpRequest::new(Method::Post, format!("{}{token_path}", t.base_url))
+        .with_headers(headers.clone())
+        .with_body(rust.clone().into_bytes());
     assert_eq!(t.send(java).await.0, 200);
-    let node = HttpRequest {
-        method: Method::Post,
-        url: format!("{}{token_path}", t.base_url),
-        headers: headers.clone(),
-        body: form(&[
-            ("client_id", &id),
-            ("client_secret", &next),
-            ("grant_type", "client_credentials"),
-            ("scope", "read:users"),
-        ])
-        .into_bytes()
-        .into(),
-    };
+    let node = HttpRequest::new(Method::Post, format!("{}{token_path}", t.base_url))
+        .with_headers(headers.clone())
+        .with_body(
+            form(&[
+                ("client_id", &id),
+                ("client_secret", &next),
+                ("grant_type", "client_credentials"),
+                ("scope", "read:users"),
+            ])
+            .into_bytes(),
+        );
     let (status, answer) = t.send(node).await;
     assert_eq!(status, 200, "{answer}");
     use base64::Engine as _;
@@ -893,12 +888,9 @@ pub async fn official_sdk_variants_are_accepted(t: &Target) {
             base64::engine::general_purpose::STANDARD.encode(format!("{id}:{next}"))
         ),
     );
-    let rfc = HttpRequest {
-        method: Method::Post,
-        url: format!("{}{token_path}", t.base_url),
-        headers: basic,
-        body: b"grant_type=client_credentials".to_vec().into(),
-    };
+    let rfc = HttpRequest::new(Method::Post, format!("{}{token_path}", t.base_url))
+        .with_headers(basic)
+        .with_body(b"grant_type=client_credentials".to_vec());
     assert_eq!(t.send(rfc).await.0, 200);
 
     // DELETE with a body (node `{}`, rust `{"client_id"}`) or none.

@@ -162,6 +162,7 @@ impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Headers {
 ///
 /// `Debug` redacts the `Authorization` header and omits the body (which may hold a client secret).
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpRequest {
     /// The method.
     pub method: Method,
@@ -171,6 +172,45 @@ pub struct HttpRequest {
     pub headers: Headers,
     /// The body; empty when there is none.
     pub body: Bytes,
+}
+
+impl HttpRequest {
+    /// A request with no header and no body.
+    ///
+    /// ```
+    /// use stytch_m2m_core::transport::{HttpRequest, Method};
+    ///
+    /// let request = HttpRequest::new(Method::Post, "http://127.0.0.1:4010/v1/m2m/clients")
+    ///     .with_header("content-type", "application/json")
+    ///     .with_body(r#"{"scopes":["read:users"]}"#);
+    /// assert_eq!(request.headers.get("Content-Type"), Some("application/json"));
+    /// ```
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            headers: Headers::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Replaces the headers.
+    pub fn with_headers(mut self, headers: Headers) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Sets the body.
+    pub fn with_body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
 }
 
 impl fmt::Debug for HttpRequest {
@@ -186,6 +226,7 @@ impl fmt::Debug for HttpRequest {
 
 /// An HTTP response as plain data. `Debug` omits the body (which may hold a secret).
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -210,6 +251,12 @@ impl HttpResponse {
     /// Adds a header.
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.insert(name, value);
+        self
+    }
+
+    /// Replaces the headers (`new` sets a JSON content type).
+    pub fn with_headers(mut self, headers: Headers) -> Self {
+        self.headers = headers;
         self
     }
 }

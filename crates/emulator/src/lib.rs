@@ -254,12 +254,7 @@ impl Emulator {
                 &Failure::method_not_allowed(),
             ));
         };
-        let mut head = HttpRequest {
-            method,
-            url: path.clone(),
-            headers,
-            body: Bytes::new(),
-        };
+        let mut head = HttpRequest::new(method, path.clone()).with_headers(headers);
         // Credentials first: the body of a request that will be refused is never read.
         if self.needs_credentials(&head) && !wire::project_authorized(engine, &head) {
             return match wire::path_of(&path).starts_with("/_emulator/") {

@@ -152,12 +152,11 @@ async fn send(
     );
     headers.insert("content-type", "application/json");
     HttpTransport::new()
-        .send(HttpRequest {
-            method,
-            url: format!("{base}{path}"),
-            headers,
-            body: body.to_string().into_bytes().into(),
-        })
+        .send(
+            HttpRequest::new(method, format!("{base}{path}"))
+                .with_headers(headers)
+                .with_body(body.to_string().into_bytes()),
+        )
         .await
         .map(|r| r.status)
 }

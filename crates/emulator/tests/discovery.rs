@@ -10,12 +10,7 @@ use stytch_m2m_http::HttpTransport;
 
 async fn get(url: &str) -> (u16, Value) {
     let response = HttpTransport::new()
-        .send(HttpRequest {
-            method: Method::Get,
-            url: url.to_owned(),
-            headers: Headers::new(),
-            body: Default::default(),
-        })
+        .send(HttpRequest::new(Method::Get, url.to_owned()))
         .await
         .unwrap();
     (
@@ -70,12 +65,14 @@ async fn discovery_leads_to_the_keys_that_verify_a_minted_token() {
     headers.insert("authorization", format!("Basic {basic}"));
     headers.insert("content-type", "application/x-www-form-urlencoded");
     let response = HttpTransport::new()
-        .send(HttpRequest {
-            method: Method::Post,
-            url: doc["token_endpoint"].as_str().unwrap().to_owned(),
-            headers,
-            body: "grant_type=client_credentials".into(),
-        })
+        .send(
+            HttpRequest::new(
+                Method::Post,
+                doc["token_endpoint"].as_str().unwrap().to_owned(),
+            )
+            .with_headers(headers)
+            .with_body("grant_type=client_credentials"),
+        )
         .await
         .unwrap();
     assert_eq!(response.status, 200);

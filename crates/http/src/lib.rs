@@ -164,11 +164,7 @@ impl HttpTransport {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: Bytes::from(body),
-        })
+        Ok(HttpResponse::new(status, Bytes::from(body)).with_headers(headers))
     }
 }
 

@@ -46,12 +46,7 @@ async fn server(reply: Option<&'static [u8]>) -> String {
 fn get(url: String) -> HttpRequest {
     let mut headers = Headers::new();
     headers.insert("accept", "application/json");
-    HttpRequest {
-        method: Method::Get,
-        url,
-        headers,
-        body: Default::default(),
-    }
+    HttpRequest::new(Method::Get, url).with_headers(headers)
 }
 
 #[tokio::test]

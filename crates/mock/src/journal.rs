@@ -185,12 +185,9 @@ mod tests {
         let mut headers = Headers::new();
         headers.insert("authorization", authorization);
         headers.insert("content-type", "application/json");
-        HttpRequest {
-            method: Method::Post,
-            url: "/v1/m2m/clients".into(),
-            headers,
-            body: Bytes::from(body.to_owned()),
-        }
+        HttpRequest::new(Method::Post, "/v1/m2m/clients")
+            .with_headers(headers)
+            .with_body(Bytes::from(body.to_owned()))
     }
 
     #[test]

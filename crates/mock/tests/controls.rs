@@ -276,12 +276,10 @@ async fn signing_keys_rotate_with_a_grace_period() {
 }
 
 async fn raw_get(mock: &MockStytch, path: &str) -> (u16, Value) {
-    let request = stytch_m2m_core::HttpRequest {
-        method: stytch_m2m_core::Method::Get,
-        url: format!("https://test.stytch.com{path}"),
-        headers: Default::default(),
-        body: Default::default(),
-    };
+    let request = stytch_m2m_core::HttpRequest::new(
+        stytch_m2m_core::Method::Get,
+        format!("https://test.stytch.com{path}"),
+    );
     let response = mock.handle(request).await.unwrap();
     (
         response.status,

@@ -47,7 +47,7 @@ proptest! {
             headers.insert("authorization", format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials)));
         }
         let before = mock.engine().get("known").unwrap();
-        let request = HttpRequest { method, url: format!("http://127.0.0.1{path}"), headers, body: body.into() };
+        let request = HttpRequest::new(method, format!("http://127.0.0.1{path}")).with_headers(headers).with_body(body);
         let response = wire::handle(mock.engine(), &request);
         let json: serde_json::Value = serde_json::from_slice(&response.body).expect("always JSON");
         prop_assert_eq!(json["status_code"].as_u64(), Some(u64::from(response.status)));

@@ -142,7 +142,8 @@ impl TokenProvider {
         &self.inner.client_id
     }
 
-    /// How many exchanges this provider has started.
+    /// How many exchanges this provider has started (a test counter, not API).
+    #[doc(hidden)]
     pub fn exchanges(&self) -> u64 {
         self.inner.exchanges.load(Ordering::SeqCst)
     }

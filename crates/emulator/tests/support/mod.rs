@@ -65,12 +65,11 @@ pub async fn raw(
         );
     }
     let response = HttpTransport::new()
-        .send(HttpRequest {
-            method,
-            url: format!("{base}{path}"),
-            headers,
-            body: body.into(),
-        })
+        .send(
+            HttpRequest::new(method, format!("{base}{path}"))
+                .with_headers(headers)
+                .with_body(body),
+        )
         .await
         .unwrap();
     (
