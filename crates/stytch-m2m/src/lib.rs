@@ -43,7 +43,15 @@
 //! # #[cfg(not(feature = "mock"))] fn main() {}
 //! ```
 
-pub use stytch_m2m_core::*;
+// An explicit list: what users need, not every module of the core (validation internals stay out).
+pub use stytch_m2m_core::clients::{Clients, Secrets};
+pub use stytch_m2m_core::{
+    ApiError, AuthError, AuthenticateOptions, AuthenticatedToken, Client, ClientBuilder, Clock,
+    DecodeError, Environment, Error, ErrorType, HttpRequest, HttpResponse, Method, NO_SCOPES,
+    ProjectKind, RawResponse, RetryConfig, Secret, SystemClock, TimeoutConfig, TokenProvider,
+    TokenVerifier, Transport, TransportError, TransportErrorKind, USER_AGENT, ValidationError,
+};
+pub use stytch_m2m_core::{auth, models, transport};
 
 /// The HTTP transport (feature `http`).
 #[cfg(any(feature = "http", feature = "native-tls"))]
