@@ -70,7 +70,7 @@ async fn fifty_callers(
     outcomes
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[tokio::test(start_paused = true)]
 async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
     let (mock, id, secret) = frozen_project();
     let provider = provider_without_retries(&mock, id, secret);
