@@ -2,7 +2,7 @@
 //! connection cap, a shutdown deadline (paused tokio clock, real sockets on 127.0.0.1), and the process's memory
 //! under unauthenticated floods (through the binary).
 
-use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -10,6 +10,9 @@ use stytch_m2m_emulator::{Emulator, ServerLimits};
 use stytch_m2m_mock::MockStytch;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
+
+mod support;
+use support::{KillOnDrop, address_of};
 
 async fn serve(
     limits: ServerLimits,
@@ -138,15 +141,6 @@ async fn shutdown_completes_by_its_deadline_with_a_request_half_sent() {
     assert!(started.elapsed() <= Duration::from_secs(6));
 }
 
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
@@ -165,13 +159,7 @@ fn unauthenticated_floods_leave_memory_flat() {
         .spawn()
         .unwrap();
     let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(base) = line.trim().strip_prefix("base URL:") {
-            break base.trim().trim_start_matches("http://").to_owned();
-        }
-    };
+    let address = address_of(&mut child);
     let before = rss_kib(child.0.id());
     let body = vec![b'x'; 1024 * 1024];
     for _ in 0..200 {
@@ -206,13 +194,7 @@ fn sigterm_completes_while_a_client_holds_a_half_sent_request() {
         .spawn()
         .unwrap();
     let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(base) = line.trim().strip_prefix("base URL:") {
-            break base.trim().trim_start_matches("http://").to_owned();
-        }
-    };
+    let address = address_of(&mut child);
     let mut held = std::net::TcpStream::connect(&address).unwrap();
     held.write_all(b"POST /v1/m2m/clients HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{")
         .unwrap();
@@ -262,13 +244,7 @@ fn running_out_of_file_descriptors_does_not_spin() {
         .spawn()
         .unwrap();
     let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(base) = line.trim().strip_prefix("base URL:") {
-            break base.trim().trim_start_matches("http://").to_owned();
-        }
-    };
+    let address = address_of(&mut child);
     // More connections than the process has descriptors: accept fails with EMFILE while they wait.
     let held: Vec<_> = (0..80)
         .filter_map(|_| std::net::TcpStream::connect(&address).ok())

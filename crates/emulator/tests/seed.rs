@@ -10,16 +10,10 @@ use stytch_m2m_core::models::Secret;
 use stytch_m2m_core::{Client, RetryConfig};
 use stytch_m2m_http::HttpTransport;
 
+mod support;
+use support::{KillOnDrop, address_of};
+
 const KEY: &str = include_str!("../../mock/keys/deterministic-1.pem");
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn seed() -> Value {
     json!({
@@ -78,13 +72,7 @@ async fn a_seeded_emulator_knows_its_credentials_and_key_in_advance() {
         .spawn()
         .unwrap();
     let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(base) = line.trim().strip_prefix("base URL:") {
-            break base.trim().to_owned();
-        }
-    };
+    let base = format!("http://{}", address_of(&mut child));
     let client = Client::builder(
         "project-test-11111111-2222-4333-8444-555555555555",
         "secret-test-seeded-project-0123456789",

@@ -113,3 +113,27 @@ pub async fn control(
     )
     .await
 }
+
+/// The emulator binary, killed (and waited for) when dropped.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Reads the binary's start-up lines until the base URL; returns it without `http://`.
+pub fn address_of(child: &mut KillOnDrop) -> String {
+    use std::io::{BufRead as _, BufReader};
+    let mut lines = BufReader::new(child.0.stdout.take().expect("stdout is piped")).lines();
+    loop {
+        let line = lines.next().expect("a start-up line").expect("readable");
+        if let Some(base) = line.trim().strip_prefix("base URL:") {
+            // Keep reading the rest in the background, so that the binary never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return base.trim().trim_start_matches("http://").to_owned();
+        }
+    }
+}
