@@ -124,6 +124,34 @@ pub fn frozen_project() -> (MockStytch, String, Secret) {
     (mock, m.client_id, m.client_secret)
 }
 
+/// How many JWKS requests the mock has received.
+pub fn jwks_fetches(mock: &MockStytch) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.url.contains("/sessions/jwks/"))
+        .count()
+}
+
+/// A mock project frozen at [`NOW`], with no client.
+pub fn frozen_mock() -> MockStytch {
+    MockStytch::builder()
+        .clock(stytch_m2m_mock::MockClock::frozen_at_unix(NOW))
+        .build()
+}
+
+/// The claims of a token of the mock's project for `sub` (scope `read:users`, issued at [`NOW`], one hour).
+pub fn claims_for(mock: &MockStytch, sub: &str) -> Value {
+    serde_json::json!({"sub": sub, "iss": format!("stytch.com/{}", mock.project_id()), "aud": [mock.project_id()],
+           "scope": "read:users", "iat": NOW, "nbf": NOW, "exp": NOW + 3600})
+}
+
+/// A token of the mock's project for `sub`, signed with its current key.
+pub fn signed_token(mock: &MockStytch, sub: &str) -> String {
+    let header =
+        serde_json::json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
+    mock.sign_jwt(&header, &claims_for(mock, sub))
+}
+
 /// Lets spawned tasks (a background JWKS refresh or token exchange) run until they wait on time, on a paused
 /// tokio clock.
 pub async fn settle() {

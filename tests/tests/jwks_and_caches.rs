@@ -6,15 +6,8 @@ use std::time::Duration;
 use serde_json::json;
 use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken, JwksPolicy};
 use stytch_m2m_core::{Client, Error, RetryConfig};
-use stytch_m2m_mock::{Fault, MockStytch, Route};
-use stytch_m2m_tests::{NOW, frozen_project, settle};
-
-fn jwks_fetches(mock: &MockStytch) -> usize {
-    mock.requests()
-        .iter()
-        .filter(|r| r.url.contains("/sessions/jwks/"))
-        .count()
-}
+use stytch_m2m_mock::{Fault, Route};
+use stytch_m2m_tests::{NOW, frozen_project, jwks_fetches, settle};
 
 #[tokio::test(start_paused = true)]
 async fn the_jwks_is_fetched_once_then_after_its_ttl() {

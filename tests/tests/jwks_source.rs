@@ -5,40 +5,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use stytch_m2m_core::auth::{
     AuthError, AuthenticateOptions, InvalidToken, JwksPolicy, ProjectKind, TokenVerifier,
 };
 use stytch_m2m_core::{Transport, models::CreateRequest};
 use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
-use stytch_m2m_tests::{NOW, settle};
+use stytch_m2m_tests::{NOW, claims_for, frozen_mock, jwks_fetches, settle, signed_token};
 use tokio::time::Instant;
 
 /// Longer than any fetch timeout: a JWKS endpoint that never answers.
 const NEVER: Duration = Duration::from_secs(24 * 3600);
-
-fn jwks_fetches(mock: &MockStytch) -> usize {
-    mock.requests()
-        .iter()
-        .filter(|r| r.url.contains("/sessions/jwks/"))
-        .count()
-}
-
-fn mock() -> MockStytch {
-    MockStytch::builder()
-        .clock(MockClock::frozen_at_unix(NOW))
-        .build()
-}
-
-fn claims(mock: &MockStytch, sub: &str) -> Value {
-    json!({"sub": sub, "iss": format!("stytch.com/{}", mock.project_id()), "aud": [mock.project_id()],
-           "scope": "read:users", "iat": NOW, "nbf": NOW, "exp": NOW + 3600})
-}
-
-fn token(mock: &MockStytch, sub: &str) -> String {
-    let header = json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
-    mock.sign_jwt(&header, &claims(mock, sub))
-}
 
 /// Runs `n` authentications of `tokens[i % len]` concurrently; returns their outcomes.
 async fn concurrently(
@@ -70,9 +47,9 @@ async fn a_cached_key_answers_at_once_while_the_jwks_fails_or_hangs() {
         ("503", Fault::status(503)),
         ("never answers", Fault::Delay(NEVER)),
     ] {
-        let mock = mock();
+        let mock = frozen_mock();
         let verifier = mock.verifier();
-        let cached = token(&mock, "cached");
+        let cached = signed_token(&mock, "cached");
         verifier
             .authenticate_token(&cached, &AuthenticateOptions::new())
             .await
@@ -83,7 +60,7 @@ async fn a_cached_key_answers_at_once_while_the_jwks_fails_or_hangs() {
         mock.fail_next(Route::Jwks, 1000, fault);
         // Cached tokens and new tokens signed by the cached key: 100 concurrent callers, none waits.
         let mut tokens = vec![cached];
-        tokens.extend((0..9).map(|i| token(&mock, &format!("new-{i}"))));
+        tokens.extend((0..9).map(|i| signed_token(&mock, &format!("new-{i}"))));
         let started = Instant::now();
         let outcomes = concurrently(&verifier, &tokens, 100).await;
         assert_eq!(started.elapsed(), Duration::ZERO, "{name}: nobody waited");
@@ -111,13 +88,13 @@ async fn a_cached_key_answers_at_once_while_the_jwks_fails_or_hangs() {
 
 #[tokio::test(start_paused = true)]
 async fn stale_keys_serve_for_max_stale_then_keys_are_unavailable() {
-    let mock = mock();
+    let mock = frozen_mock();
     let verifier = mock
         .verifier_builder()
         .jwks_policy(JwksPolicy::default().with_max_stale(Duration::from_secs(600)))
         .build()
         .unwrap();
-    let jwt = token(&mock, "svc");
+    let jwt = signed_token(&mock, "svc");
     verifier
         .authenticate_token(&jwt, &AuthenticateOptions::new())
         .await
@@ -151,10 +128,12 @@ async fn cold_start_with_the_jwks_down_fails_fast_with_one_fetch() {
         ("503", Fault::status(503), Duration::ZERO),
         ("never answers", Fault::Delay(NEVER), Duration::from_secs(5)),
     ] {
-        let mock = mock();
+        let mock = frozen_mock();
         let verifier = mock.verifier();
         mock.fail_next(Route::Jwks, 1000, fault);
-        let tokens: Vec<String> = (0..10).map(|i| token(&mock, &format!("c{i}"))).collect();
+        let tokens: Vec<String> = (0..10)
+            .map(|i| signed_token(&mock, &format!("c{i}")))
+            .collect();
         let started = Instant::now();
         let outcomes = concurrently(&verifier, &tokens, 100).await;
         assert_eq!(
@@ -188,13 +167,13 @@ async fn cold_start_with_the_jwks_down_fails_fast_with_one_fetch() {
 
 #[tokio::test(start_paused = true)]
 async fn a_flood_of_random_kids_causes_at_most_one_fetch_per_cooldown() {
-    let mock = mock();
+    let mock = frozen_mock();
     let verifier = mock.verifier();
     verifier
-        .authenticate_token(&token(&mock, "warm"), &AuthenticateOptions::new())
+        .authenticate_token(&signed_token(&mock, "warm"), &AuthenticateOptions::new())
         .await
         .unwrap();
-    let claims = claims(&mock, "attacker");
+    let claims = claims_for(&mock, "attacker");
     // 5 minutes of 200 tokens a second, each with a new random kid (10 s of them per step).
     for step in 0..30 {
         let tokens: Vec<String> = (0..20)
@@ -223,7 +202,7 @@ async fn a_flood_of_random_kids_causes_at_most_one_fetch_per_cooldown() {
 
 #[tokio::test(start_paused = true)]
 async fn waiters_dropped_mid_fetch_leave_nothing_behind() {
-    let mock = mock();
+    let mock = frozen_mock();
     let transport: Arc<dyn Transport> = Arc::new(mock.clone());
     let verifier = TokenVerifier::builder(mock.project_id())
         .shared_transport(transport.clone())
@@ -232,7 +211,7 @@ async fn waiters_dropped_mid_fetch_leave_nothing_behind() {
         .unwrap();
     // The JWKS takes 2 s; every caller gives up after 100 ms.
     mock.fail_next(Route::Jwks, 1, Fault::Delay(Duration::from_secs(2)));
-    let jwt = token(&mock, "svc");
+    let jwt = signed_token(&mock, "svc");
     for _ in 0..10 {
         let outcome = tokio::time::timeout(
             Duration::from_millis(100),
@@ -321,142 +300,4 @@ async fn b2b_and_consumer_projects_use_their_own_jwks_path() {
             .and_then(stytch_m2m_core::Error::status);
         assert_eq!(status, Some(404), "{kind:?}");
     }
-}
-
-#[tokio::test]
-async fn custom_audience_and_custom_domain_issuer() {
-    let mock = mock();
-    let mut c = claims(&mock, "svc");
-    c["aud"] = json!(["https://api.example.com"]);
-    c["iss"] = json!("https://login.example.com");
-    let header = json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
-    let custom = mock.sign_jwt(&header, &c);
-    let default = mock.verifier();
-    let e = default
-        .authenticate_token(&custom, &AuthenticateOptions::new())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, AuthError::Invalid(InvalidToken::Issuer)),
-        "{e:?}"
-    );
-    let only_issuer = mock
-        .verifier_builder()
-        .issuer("https://login.example.com")
-        .build()
-        .unwrap();
-    let e = only_issuer
-        .authenticate_token(&custom, &AuthenticateOptions::new())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, AuthError::Invalid(InvalidToken::Audience)),
-        "{e:?}"
-    );
-    let configured = mock
-        .verifier_builder()
-        .issuer("https://login.example.com")
-        .audience("https://api.example.com")
-        .build()
-        .unwrap();
-    configured
-        .authenticate_token(&custom, &AuthenticateOptions::new())
-        .await
-        .unwrap();
-    // With a custom audience, the project id is no longer the audience.
-    let e = configured
-        .authenticate_token(&token(&mock, "svc"), &AuthenticateOptions::new())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, AuthError::Invalid(InvalidToken::Audience)),
-        "{e:?}"
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn static_and_given_key_sets_and_building_without_network() {
-    let mock = mock();
-    let jwks = json!({"keys": mock.engine().jwks()}).to_string();
-    // Building never fetches.
-    let dynamic = mock.verifier();
-    assert_eq!(mock.requests().len(), 0);
-    drop(dynamic);
-    // Static: no transport at all, never fetches, unknown kids are simply unknown.
-    let fixed = TokenVerifier::builder(mock.project_id())
-        .static_jwks(jwks.clone())
-        .clock(mock.clock().clone())
-        .build()
-        .unwrap();
-    let jwt = token(&mock, "svc");
-    fixed
-        .authenticate_token(&jwt, &AuthenticateOptions::new())
-        .await
-        .unwrap();
-    tokio::time::advance(Duration::from_secs(30 * 24 * 3600)).await;
-    fixed
-        .authenticate_token(&jwt, &AuthenticateOptions::new())
-        .await
-        .unwrap();
-    mock.rotate_signing_key();
-    let e = fixed
-        .authenticate_token(&token(&mock, "new"), &AuthenticateOptions::new())
-        .await
-        .unwrap_err();
-    assert!(matches!(e, AuthError::Invalid(InvalidToken::UnknownKey(_))));
-    // Given up front with a transport: no fetch until its TTL (5 minutes) passes, then refreshed.
-    let given = mock.verifier_builder().jwks_json(jwks).build().unwrap();
-    given
-        .authenticate_token(&jwt, &AuthenticateOptions::new())
-        .await
-        .unwrap();
-    assert_eq!(mock.requests().len(), 0, "no request at all so far");
-    // A kid it does not know triggers one fetch, which finds the rotated key.
-    given
-        .authenticate_token(&token(&mock, "new"), &AuthenticateOptions::new())
-        .await
-        .unwrap();
-    assert_eq!(jwks_fetches(&mock), 1);
-    // Configuration mistakes are refused at build time, naming the field.
-    let e = TokenVerifier::builder(mock.project_id())
-        .build()
-        .unwrap_err();
-    assert!(e.to_string().contains("transport"), "{e}");
-    let e = TokenVerifier::builder(mock.project_id())
-        .static_jwks("{\"not\": \"a jwks\"}")
-        .build()
-        .unwrap_err();
-    assert!(e.to_string().contains("jwks"), "{e}");
-    let e = TokenVerifier::builder("")
-        .static_jwks("{\"keys\": []}")
-        .build()
-        .unwrap_err();
-    assert!(e.to_string().contains("project_id"), "{e}");
-}
-
-#[tokio::test]
-async fn the_verifier_holds_no_secret_and_a_client_shares_its_verifier() {
-    let mock = mock();
-    let verifier = mock.verifier();
-    let shown = format!("{verifier:?}");
-    assert!(!shown.contains(mock.project_secret().expose_secret()));
-    let client = mock.client();
-    let jwt = token(&mock, "svc");
-    let via_client = client
-        .authenticate_token(&jwt, &AuthenticateOptions::new())
-        .await
-        .unwrap();
-    let via_verifier = client
-        .verifier()
-        .authenticate_token(&jwt, &AuthenticateOptions::new())
-        .await
-        .unwrap();
-    assert_eq!(via_client, via_verifier);
-    assert_eq!(
-        jwks_fetches(&mock),
-        1,
-        "the client and its verifier share one cache"
-    );
-    fn send_sync_clone<T: Send + Sync + Clone>() {}
-    send_sync_clone::<TokenVerifier>();
 }
