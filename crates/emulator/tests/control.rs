@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 use stytch_m2m_core::models::CreateRequest;
-use stytch_m2m_core::transport::{Headers, HttpRequest, Method, Transport};
+use stytch_m2m_core::transport::{HttpRequest, Method, Transport};
 use stytch_m2m_emulator::Emulator;
 use stytch_m2m_http::HttpTransport;
 use stytch_m2m_mock::{MockClock, MockStytch};
@@ -136,20 +136,7 @@ async fn send(
     path: &str,
     body: Value,
 ) -> Result<u16, stytch_m2m_core::TransportError> {
-    use base64::Engine as _;
-    let mut headers = Headers::new();
-    let credentials = format!(
-        "{}:{}",
-        mock.project_id(),
-        mock.project_secret().expose_secret()
-    );
-    headers.insert(
-        "authorization",
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(credentials)
-        ),
-    );
+    let mut headers = project_auth(mock);
     headers.insert("content-type", "application/json");
     HttpTransport::new()
         .send(

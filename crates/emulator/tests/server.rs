@@ -260,14 +260,6 @@ fn a_corrupt_state_file_is_a_clear_error() {
 }
 
 /// Kills the child process if the test ends early, so no server outlives its test.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn the_binary_prints_its_project_and_stops_on_sigterm() {

@@ -48,22 +48,7 @@ pub async fn raw(
     body: Vec<u8>,
     auth: Option<&MockStytch>,
 ) -> (u16, Value) {
-    let mut headers = Headers::new();
-    if let Some(mock) = auth {
-        use base64::Engine as _;
-        let credentials = format!(
-            "{}:{}",
-            mock.project_id(),
-            mock.project_secret().expose_secret()
-        );
-        headers.insert(
-            "authorization",
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(credentials)
-            ),
-        );
-    }
+    let headers = auth.map_or_else(Headers::new, project_auth);
     let response = HttpTransport::new()
         .send(
             HttpRequest::new(method, format!("{base}{path}"))
@@ -76,6 +61,25 @@ pub async fn raw(
         response.status,
         serde_json::from_slice(&response.body).unwrap_or(Value::Null),
     )
+}
+
+/// Headers with the project's Basic credentials.
+pub fn project_auth(mock: &MockStytch) -> Headers {
+    use base64::Engine as _;
+    let credentials = format!(
+        "{}:{}",
+        mock.project_id(),
+        mock.project_secret().expose_secret()
+    );
+    let mut headers = Headers::new();
+    headers.insert(
+        "authorization",
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(credentials)
+        ),
+    );
+    headers
 }
 
 /// Whether a body has Stytch's five error fields.
