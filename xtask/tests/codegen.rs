@@ -56,3 +56,63 @@ fn openapi_and_schema_must_agree() {
     let err = xtask::codegen::check_openapi_refs(&openapi, &schema).unwrap_err();
     assert!(err.contains("Ghost") && err.contains("Real"), "{err}");
 }
+
+/// Semver: every generated struct and enum is `#[non_exhaustive]`, and a request type has one public way to be
+/// built (the hand-written constructors): its typify builder is crate-only, while a response keeps its public one.
+#[test]
+fn generated_surface_is_semver_safe() {
+    let root = xtask::paths::repo_root();
+    let file: syn::File = syn::parse_str(&xtask::codegen::generate(&root).unwrap()).unwrap();
+    let non_exhaustive =
+        |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+    let mut checked = 0;
+    for item in &file.items {
+        match item {
+            syn::Item::Struct(s) => {
+                assert!(non_exhaustive(&s.attrs), "{} is exhaustive", s.ident);
+                checked += 1;
+            }
+            syn::Item::Enum(e) => {
+                assert!(non_exhaustive(&e.attrs), "{} is exhaustive", e.ident);
+                checked += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(checked > 20, "only {checked} types seen");
+
+    let builder_is_public = |ty: &str| {
+        file.items.iter().find_map(|item| match item {
+            syn::Item::Impl(imp) => {
+                let self_ty = &imp.self_ty;
+                (quote::quote!(#self_ty).to_string() == ty).then(|| {
+                    imp.items.iter().find_map(|m| match m {
+                        syn::ImplItem::Fn(f) if f.sig.ident == "builder" => {
+                            Some(matches!(f.vis, syn::Visibility::Public(_)))
+                        }
+                        _ => None,
+                    })
+                })?
+            }
+            _ => None,
+        })
+    };
+    for request in [
+        "CreateRequest",
+        "UpdateRequest",
+        "SearchRequest",
+        "SearchQuery",
+        "SearchOperand",
+        "TokenRequest",
+    ] {
+        assert_eq!(builder_is_public(request), Some(false), "{request}");
+    }
+    for response in [
+        "CreateResponse",
+        "M2mClient",
+        "SearchResponse",
+        "TokenResponse",
+    ] {
+        assert_eq!(builder_is_public(response), Some(true), "{response}");
+    }
+}

@@ -118,10 +118,7 @@ impl<'a> Clients<'a> {
                 let page = client.clients().search(request.clone()).await?;
                 let following = match page.results_metadata.next_cursor {
                     Some(cursor) if !cursor.is_empty() && Some(&cursor) != previous.as_ref() => {
-                        Some(SearchRequest {
-                            cursor: Some(cursor),
-                            ..request
-                        })
+                        Some(request.cursor(cursor))
                     }
                     _ => None,
                 };

@@ -1,6 +1,6 @@
 //! The client-credentials exchange: `POST /v1/public/{project_id}/oauth2/token`.
 
-use stytch_m2m_models::{GrantType, Secret, TokenRequest, TokenResponse};
+use stytch_m2m_models::{Secret, TokenRequest, TokenResponse};
 
 use crate::client::{Auth, Call, Client, encode_path_segment};
 use crate::error::Error;
@@ -92,13 +92,7 @@ impl Client {
             validate::scopes(&scopes, false)?;
         }
         let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
-        let request: TokenRequest = TokenRequest::builder()
-            .grant_type(GrantType::ClientCredentials)
-            .client_id(client_id.to_owned())
-            .client_secret(client_secret.clone())
-            .scope(scope)
-            .try_into()
-            .expect("every required field of a token request is set");
+        let request = TokenRequest::client_credentials(client_id, client_secret.clone(), scope);
         let mut body =
             serde_urlencoded::to_string(&request).expect("a token request always form-encodes");
         if !params.is_empty() {

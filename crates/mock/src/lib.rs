@@ -31,6 +31,9 @@ pub mod engine;
 pub mod faults;
 mod journal;
 mod random;
+// The wire front, shared with `stytch-m2m-emulator` (its server answers through it); users reach it through
+// `MockStytch` and [`Route`].
+#[doc(hidden)]
 pub mod wire;
 
 use std::sync::{Arc, Mutex};

@@ -3,6 +3,7 @@
 
 ///The body of `POST /v1/m2m/clients`. Only `scopes` is required. Giving `client_id` and `client_secret` imports an existing client.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRequest {
     ///A human-readable description for the client.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -24,12 +25,14 @@ pub struct CreateRequest {
 }
 impl CreateRequest {
     ///A builder of `CreateRequest`, every optional field unset.
-    pub fn builder() -> builder::CreateRequest {
+    #[allow(dead_code)]
+    pub(crate) fn builder() -> builder::CreateRequest {
         Default::default()
     }
 }
 ///The response of create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateResponse {
     ///The client.
     pub m2m_client: M2mClientWithClientSecret,
@@ -46,6 +49,7 @@ impl CreateResponse {
 }
 ///The response of delete.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteResponse {
     ///The id of the deleted client.
     pub client_id: ::std::string::String,
@@ -62,6 +66,7 @@ impl DeleteResponse {
 }
 ///A Stytch error body. Stytch always sends the five main fields; every field is optional here so that a partial body still decodes.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     ///Extra facts about the error, when there are any.
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -90,6 +95,7 @@ impl ErrorResponse {
 }
 ///The response of get.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetResponse {
     ///The client.
     pub m2m_client: M2mClient,
@@ -117,6 +123,7 @@ impl GetResponse {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum GrantType {
     ///The OAuth2 client credentials grant.
     #[serde(rename = "client_credentials")]
@@ -158,6 +165,7 @@ impl ::std::convert::TryFrom<::std::string::String> for GrantType {
 }
 ///One RSA public key of the project's JSON Web Key Set (RFC 7517).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Jwk {
     ///The signature algorithm: `RS256`.
     pub alg: ::std::string::String,
@@ -190,6 +198,7 @@ impl Jwk {
 }
 ///The response of `GET /v1/sessions/jwks/{project_id}`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct JwksResponse {
     ///The keys that may sign the project's tokens.
     pub keys: ::std::vec::Vec<Jwk>,
@@ -208,6 +217,7 @@ impl JwksResponse {
 }
 ///An M2M client as returned by get, search, update and the rotation calls. Unknown fields are ignored.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct M2mClient {
     ///A human-readable description of the client; empty when none was given.
     pub client_description: ::std::string::String,
@@ -244,6 +254,7 @@ impl M2mClient {
 }
 ///An M2M client together with its secret, as returned by create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct M2mClientWithClientSecret {
     ///A human-readable description of the client; empty when none was given.
     pub client_description: ::std::string::String,
@@ -282,6 +293,7 @@ impl M2mClientWithClientSecret {
 }
 ///An M2M client together with its next secret, as returned by rotate start.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct M2mClientWithNextClientSecret {
     ///A human-readable description of the client; empty when none was given.
     pub client_description: ::std::string::String,
@@ -320,6 +332,7 @@ impl M2mClientWithNextClientSecret {
 }
 ///An OAuth2-style error body (RFC 6749 section 5.2), as sent by the token endpoint. Every field is optional so that a partial body still decodes.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OAuth2ErrorResponse {
     ///The machine-readable kind of the error, such as `invalid_client`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -345,6 +358,7 @@ impl OAuth2ErrorResponse {
 }
 ///Paging facts of a search response.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ResultsMetadata {
     ///Pass it as `cursor` to fetch the next page; null on the last page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -360,6 +374,7 @@ impl ResultsMetadata {
 }
 ///The response of rotate cancel.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RotateCancelResponse {
     ///The client.
     pub m2m_client: M2mClient,
@@ -377,6 +392,7 @@ impl RotateCancelResponse {
 ///The body of the three rotation calls: no fields. Official SDKs send `{}` or `{"client_id": ...}`; the server ignores what is there.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct RotateRequest(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
@@ -402,6 +418,7 @@ for RotateRequest {
 }
 ///The response of rotate (complete).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RotateResponse {
     ///The client.
     pub m2m_client: M2mClient,
@@ -418,6 +435,7 @@ impl RotateResponse {
 }
 ///The response of rotate start.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RotateStartResponse {
     ///The client.
     pub m2m_client: M2mClientWithNextClientSecret,
@@ -445,6 +463,7 @@ impl RotateStartResponse {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum SearchFilterName {
     ///`filter_value` lists client ids; exact match.
     #[serde(rename = "client_id")]
@@ -496,6 +515,7 @@ impl ::std::convert::TryFrom<::std::string::String> for SearchFilterName {
 }
 ///One filter: a client matches when its field equals one of the values (for `scopes`, when it has one of the scopes).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct SearchOperand {
     ///The field to filter on.
     pub filter_name: SearchFilterName,
@@ -504,7 +524,8 @@ pub struct SearchOperand {
 }
 impl SearchOperand {
     ///A builder of `SearchOperand`, every optional field unset.
-    pub fn builder() -> builder::SearchOperand {
+    #[allow(dead_code)]
+    pub(crate) fn builder() -> builder::SearchOperand {
         Default::default()
     }
 }
@@ -521,6 +542,7 @@ impl SearchOperand {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum SearchOperator {
     ///A client must match every operand.
     #[serde(rename = "AND")]
@@ -567,6 +589,7 @@ impl ::std::convert::TryFrom<::std::string::String> for SearchOperator {
 }
 ///A filter on clients: operands combined by an operator. No operands means no filtering.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct SearchQuery {
     ///The filters to combine.
     pub operands: ::std::vec::Vec<SearchOperand>,
@@ -575,12 +598,14 @@ pub struct SearchQuery {
 }
 impl SearchQuery {
     ///A builder of `SearchQuery`, every optional field unset.
-    pub fn builder() -> builder::SearchQuery {
+    #[allow(dead_code)]
+    pub(crate) fn builder() -> builder::SearchQuery {
         Default::default()
     }
 }
 ///The body of `POST /v1/m2m/clients/search`. Every field is optional: no query returns every client.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SearchRequest {
     ///The `next_cursor` of the previous page, to fetch the next one; absent, null or empty for the first page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -594,12 +619,14 @@ pub struct SearchRequest {
 }
 impl SearchRequest {
     ///A builder of `SearchRequest`, every optional field unset.
-    pub fn builder() -> builder::SearchRequest {
+    #[allow(dead_code)]
+    pub(crate) fn builder() -> builder::SearchRequest {
         Default::default()
     }
 }
 ///The response of search: one page of clients.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct SearchResponse {
     ///The clients of this page, in a stable order.
     pub m2m_clients: ::std::vec::Vec<M2mClient>,
@@ -618,6 +645,7 @@ impl SearchResponse {
 }
 ///The body of `POST /v1/public/{project_id}/oauth2/token` (form-encoded): the client credentials grant.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TokenRequest {
     ///The id of the M2M client.
     pub client_id: ::std::string::String,
@@ -631,12 +659,14 @@ pub struct TokenRequest {
 }
 impl TokenRequest {
     ///A builder of `TokenRequest`, every optional field unset.
-    pub fn builder() -> builder::TokenRequest {
+    #[allow(dead_code)]
+    pub(crate) fn builder() -> builder::TokenRequest {
         Default::default()
     }
 }
 ///A successful token exchange.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TokenResponse {
     ///The access token (an RS256 JWT) to send as `Authorization: Bearer <token>`.
     pub access_token: crate::Secret,
@@ -659,6 +689,7 @@ impl TokenResponse {
 }
 ///The body of `PUT /v1/m2m/clients/{client_id}`. Every field is optional; a field left unset is not sent and keeps its value.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateRequest {
     ///A new description for the client.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -678,12 +709,14 @@ pub struct UpdateRequest {
 }
 impl UpdateRequest {
     ///A builder of `UpdateRequest`, every optional field unset.
-    pub fn builder() -> builder::UpdateRequest {
+    #[allow(dead_code)]
+    pub(crate) fn builder() -> builder::UpdateRequest {
         Default::default()
     }
 }
 ///The response of update.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateResponse {
     ///The client.
     pub m2m_client: M2mClient,
@@ -711,6 +744,7 @@ impl UpdateResponse {
     PartialEq,
     PartialOrd
 )]
+#[non_exhaustive]
 pub enum UpdateStatus {
     ///The client may exchange its credentials for tokens.
     #[serde(rename = "active")]
@@ -759,7 +793,7 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateStatus {
 pub mod builder {
     ///A builder of [`super::CreateRequest`]: set fields, then `try_into()`.
     #[derive(Clone, Debug)]
-    pub struct CreateRequest {
+    pub(crate) struct CreateRequest {
         client_description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -797,6 +831,7 @@ pub mod builder {
             }
         }
     }
+    #[allow(dead_code)]
     impl CreateRequest {
         ///Sets `client_description`.
         pub fn client_description<T>(mut self, value: T) -> Self
@@ -2716,7 +2751,7 @@ pub mod builder {
     }
     ///A builder of [`super::SearchOperand`]: set fields, then `try_into()`.
     #[derive(Clone, Debug)]
-    pub struct SearchOperand {
+    pub(crate) struct SearchOperand {
         filter_name: ::std::result::Result<
             super::SearchFilterName,
             ::std::string::String,
@@ -2734,6 +2769,7 @@ pub mod builder {
             }
         }
     }
+    #[allow(dead_code)]
     impl SearchOperand {
         ///Sets `filter_name`.
         pub fn filter_name<T>(mut self, value: T) -> Self
@@ -2783,7 +2819,7 @@ pub mod builder {
     }
     ///A builder of [`super::SearchQuery`]: set fields, then `try_into()`.
     #[derive(Clone, Debug)]
-    pub struct SearchQuery {
+    pub(crate) struct SearchQuery {
         operands: ::std::result::Result<
             ::std::vec::Vec<super::SearchOperand>,
             ::std::string::String,
@@ -2798,6 +2834,7 @@ pub mod builder {
             }
         }
     }
+    #[allow(dead_code)]
     impl SearchQuery {
         ///Sets `operands`.
         pub fn operands<T>(mut self, value: T) -> Self
@@ -2847,7 +2884,7 @@ pub mod builder {
     }
     ///A builder of [`super::SearchRequest`]: set fields, then `try_into()`.
     #[derive(Clone, Debug)]
-    pub struct SearchRequest {
+    pub(crate) struct SearchRequest {
         cursor: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2867,6 +2904,7 @@ pub mod builder {
             }
         }
     }
+    #[allow(dead_code)]
     impl SearchRequest {
         ///Sets `cursor`.
         pub fn cursor<T>(mut self, value: T) -> Self
@@ -3028,7 +3066,7 @@ pub mod builder {
     }
     ///A builder of [`super::TokenRequest`]: set fields, then `try_into()`.
     #[derive(Clone, Debug)]
-    pub struct TokenRequest {
+    pub(crate) struct TokenRequest {
         client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         client_secret: ::std::result::Result<crate::Secret, ::std::string::String>,
         grant_type: ::std::result::Result<super::GrantType, ::std::string::String>,
@@ -3047,6 +3085,7 @@ pub mod builder {
             }
         }
     }
+    #[allow(dead_code)]
     impl TokenRequest {
         ///Sets `client_id`.
         pub fn client_id<T>(mut self, value: T) -> Self
@@ -3242,7 +3281,7 @@ pub mod builder {
     }
     ///A builder of [`super::UpdateRequest`]: set fields, then `try_into()`.
     #[derive(Clone, Debug)]
-    pub struct UpdateRequest {
+    pub(crate) struct UpdateRequest {
         client_description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -3275,6 +3314,7 @@ pub mod builder {
             }
         }
     }
+    #[allow(dead_code)]
     impl UpdateRequest {
         ///Sets `client_description`.
         pub fn client_description<T>(mut self, value: T) -> Self

@@ -7,7 +7,7 @@ use crate::{
     CreateRequest, SearchFilterName, SearchOperand, SearchOperator, SearchQuery, SearchRequest,
     Secret,
 };
-use crate::{UpdateRequest, UpdateStatus};
+use crate::{GrantType, TokenRequest, UpdateRequest, UpdateStatus};
 
 impl CreateRequest {
     /// A create request with these scopes and nothing else: Stytch generates the id and the secret.
@@ -144,15 +144,13 @@ impl SearchRequest {
         operator: SearchOperator,
         operands: impl IntoIterator<Item = SearchOperand>,
     ) -> Self {
-        let query = SearchQuery::builder()
-            .operator(operator)
-            .operands(operands.into_iter().collect::<Vec<_>>())
-            .try_into()
-            .expect("operator and operands are the required fields");
-        Self {
-            query: Some(query),
-            ..Self::default()
-        }
+        Self::new().query(SearchQuery::new(operator, operands))
+    }
+
+    /// Sets the query.
+    pub fn query(mut self, query: SearchQuery) -> Self {
+        self.query = Some(query);
+        self
     }
 
     /// Sets the page size (0 to 1000; Stytch's default is 100).
@@ -165,6 +163,28 @@ impl SearchRequest {
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
+    }
+}
+
+impl SearchQuery {
+    /// A query combining these operands with this operator.
+    ///
+    /// ```
+    /// use stytch_m2m_models::{SearchOperand, SearchOperator, SearchQuery, SearchRequest};
+    ///
+    /// let query = SearchQuery::new(SearchOperator::Or, [SearchOperand::client_ids(["a", "b"])]);
+    /// let req = SearchRequest::new().query(query);
+    /// assert_eq!(serde_json::to_value(&req).unwrap()["query"]["operator"], "OR");
+    /// ```
+    pub fn new(
+        operator: SearchOperator,
+        operands: impl IntoIterator<Item = SearchOperand>,
+    ) -> Self {
+        Self::builder()
+            .operator(operator)
+            .operands(operands.into_iter().collect::<Vec<_>>())
+            .try_into()
+            .expect("operator and operands are the required fields")
     }
 }
 
@@ -188,10 +208,51 @@ impl SearchOperand {
         filter_name: SearchFilterName,
         values: I,
     ) -> Self {
+        Self::new(filter_name, values)
+    }
+
+    /// Clients whose `filter_name` field matches one of these values (the named constructors above cover the known
+    /// filters; this one also takes a filter this SDK does not know yet).
+    ///
+    /// ```
+    /// use stytch_m2m_models::{SearchFilterName, SearchOperand};
+    ///
+    /// let operand = SearchOperand::new(SearchFilterName::Scopes, ["read:users"]);
+    /// assert_eq!(operand, SearchOperand::scopes(["read:users"]));
+    /// ```
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(
+        filter_name: SearchFilterName,
+        values: I,
+    ) -> Self {
         Self::builder()
             .filter_name(filter_name)
             .filter_value(values.into_iter().map(Into::into).collect::<Vec<String>>())
             .try_into()
             .expect("filter_name and filter_value are the required fields")
+    }
+}
+
+impl TokenRequest {
+    /// The client credentials grant: this client's id and secret, and the scopes asked for joined by spaces (`None`
+    /// asks for every scope of the client).
+    ///
+    /// ```
+    /// use stytch_m2m_models::TokenRequest;
+    ///
+    /// let req = TokenRequest::client_credentials("m2m-client-test-1", "s3cr3t-v4lue", None);
+    /// assert_eq!(req.grant_type.to_string(), "client_credentials");
+    /// ```
+    pub fn client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        scope: Option<String>,
+    ) -> Self {
+        Self::builder()
+            .grant_type(GrantType::ClientCredentials)
+            .client_id(client_id.into())
+            .client_secret(client_secret.into())
+            .scope(scope)
+            .try_into()
+            .expect("every required field of a token request is set")
     }
 }

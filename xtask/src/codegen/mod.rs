@@ -2,10 +2,12 @@
 //!
 //! Pipeline: read the OpenAPI document and the JSON Schema it refers to; check that they agree; run the
 //! [pre-pass](prepass) (open enums out, timestamps as strings); run typify as a library with the settings below;
-//! append the open enums; pretty-print with prettyplease (deterministic, no rustfmt needed).
+//! append the open enums; set the [public surface](surface) (`#[non_exhaustive]`, request builders crate-only);
+//! pretty-print with prettyplease (deterministic, no rustfmt needed).
 
 pub mod open_enum;
 pub mod prepass;
+pub mod surface;
 
 use std::path::Path;
 
@@ -34,6 +36,7 @@ pub fn generate(root: &Path) -> Result<String, String> {
 
 /// Generates the Rust source for a schema document already in memory.
 pub fn generate_from_value(schema: Value) -> Result<String, String> {
+    let requests = surface::request_types(&schema);
     let prepass::Output { schema, open_enums } = prepass::run(schema)?;
     let root: schemars::schema::RootSchema = serde_json::from_value(schema)
         .map_err(|e| format!("schema is not a JSON Schema typify reads: {e}"))?;
@@ -66,6 +69,7 @@ pub fn generate_from_value(schema: Value) -> Result<String, String> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("typify produced code that does not parse: {e}"))?;
     document_builders(&mut file.items, None);
+    surface::apply(&mut file, &requests);
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }
 

@@ -27,6 +27,8 @@ use stytch_m2m_core::models::{
 use stytch_m2m_core::validate;
 
 pub use failure::Failure;
+// The state-file types: shared with `stytch-m2m-emulator`, which persists them; not part of the mock's API.
+#[doc(hidden)]
 pub use snapshot::{SNAPSHOT_VERSION, SavedClient, SavedKey, Snapshot};
 pub use template::{JwtTemplate, MAX_TEMPLATE_BYTES};
 pub use token::TOKEN_LIFETIME_SECS;
@@ -188,6 +190,7 @@ impl Engine {
     }
 
     /// The whole state, to save it.
+    #[doc(hidden)]
     pub fn snapshot(&self) -> Snapshot {
         let store = self.lock();
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
@@ -204,6 +207,7 @@ impl Engine {
     /// Puts the clients and signing keys of `snapshot` (of this project) back in place of the current ones, all at
     /// once: the emulator undoes a change it could not save. Refuses a snapshot of another project or one it
     /// cannot trust whole, changing nothing.
+    #[doc(hidden)]
     pub fn reset_to(&self, snapshot: &Snapshot) -> Result<(), String> {
         if snapshot.project_id != self.project_id {
             return Err(format!(
@@ -221,6 +225,7 @@ impl Engine {
     }
 
     /// An engine restored from a snapshot, on this clock. Refuses a snapshot it cannot trust whole.
+    #[doc(hidden)]
     pub fn restore(
         snapshot: &Snapshot,
         clock: MockClock,

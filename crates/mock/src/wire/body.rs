@@ -143,23 +143,12 @@ pub fn search(object: Map<String, Value>) -> Result<SearchRequest, Failure> {
                         ));
                     }
                 };
-                operands.push(
-                    SearchOperand::builder()
-                        .filter_name(filter_name)
-                        .filter_value(filter_value)
-                        .try_into()
-                        .map_err(|_| Failure::bad_request("An operand is invalid."))?,
-                );
+                operands.push(SearchOperand::new(filter_name, filter_value));
             }
         }
         Some(_) => return Err(Failure::bad_request("`query.operands` must be an array.")),
     }
-    let query = SearchQuery::builder()
-        .operator(operator)
-        .operands(operands)
-        .try_into()
-        .map_err(|_| Failure::bad_request("The query is invalid."))?;
-    request.query = Some(query);
+    request.query = Some(SearchQuery::new(operator, operands));
     Ok(request)
 }
 
