@@ -1,15 +1,18 @@
 //! Over HTTP against the emulator (same process, 127.0.0.1): a `get` through the SDK against the same request made
-//! with raw reqwest + serde_json (goal: at most 1.05x median latency), interleaved in rounds; then the emulator's
+//! with raw reqwest + serde_json (goal: at most 1.03x median latency), interleaved in rounds; then the emulator's
 //! throughput for `get` and for the token endpoint at 1 and 32 concurrent connections.
 //!
-//! `cargo bench -p stytch-m2m-tests --bench http`
+//! `cargo bench -p stytch-m2m-tests --bench http` (add `-- latency` for the SDK-against-raw rounds only).
+//!
+//! The SDK runs with its default timeouts (10 s per attempt, 30 s overall) and its default retry policy (3
+//! attempts), as users run it: every SDK call pays its timer and its retry bookkeeping.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use stytch_m2m_core::Client;
 use stytch_m2m_core::models::{CreateRequest, GetResponse};
-use stytch_m2m_core::{Client, RetryConfig};
 use stytch_m2m_emulator::Emulator;
 use stytch_m2m_http::HttpTransport;
 use stytch_m2m_mock::MockStytch;
@@ -51,7 +54,6 @@ fn main() {
             HttpTransport::new(),
         )
         .base_url(base.clone())
-        .retry(RetryConfig::disabled())
         .build()
         .unwrap()
     };
@@ -110,11 +112,14 @@ fn main() {
     }
     ratios.sort_by(f64::total_cmp);
     println!(
-        "SDK get / raw reqwest get, median latency: median ratio {:.3} (min {:.3}, max {:.3}); goal <= 1.05",
+        "SDK get / raw reqwest get, median latency: median ratio {:.3} (min {:.3}, max {:.3}); goal <= 1.03",
         ratios[ROUNDS / 2],
         ratios[0],
         ratios[ROUNDS - 1]
     );
+    if std::env::args().any(|a| a == "latency") {
+        return;
+    }
 
     // Throughput, with a runtime of 2 workers for the callers (the machine has 2 cores, shared with the server).
     let load_rt = tokio::runtime::Builder::new_multi_thread()

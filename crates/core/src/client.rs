@@ -265,25 +265,12 @@ impl Client {
             request_id = tracing::field::Empty,
         );
         async {
-            let request = self.encode(&call);
             let deadline = self
                 .inner
                 .timeouts
                 .overall
                 .map(|limit| tokio::time::Instant::now() + limit);
-            let attempts = self.attempts(request, call.idempotent, deadline);
-            let outcome = match self.inner.timeouts.overall {
-                Some(limit) => tokio::time::timeout(limit, attempts)
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(TransportError::new(
-                            TransportErrorKind::Timeout,
-                            format!("the call timed out after {limit:?} (overall limit)"),
-                        ))
-                    }),
-                None => attempts.await,
-            };
-            let response = outcome?;
+            let response = self.attempts(&call, deadline).await?;
             tracing::Span::current().record("status", response.status);
             decode(response)
         }
@@ -291,26 +278,52 @@ impl Client {
         .await
     }
 
+    /// The retry loop. One timer per attempt: the attempt's own limit or the overall deadline, whichever comes
+    /// first (the overall limit also cuts the waits between attempts).
     async fn attempts(
         &self,
-        request: HttpRequest,
-        idempotent: bool,
+        call: &Call,
         deadline: Option<tokio::time::Instant>,
     ) -> Result<HttpResponse, TransportError> {
+        let idempotent = call.idempotent;
         let retry = &self.inner.retry;
+        let overall_timeout = || {
+            let limit = self.inner.timeouts.overall.unwrap_or_default();
+            TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("the call timed out after {limit:?} (overall limit)"),
+            )
+        };
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
-            let sent = self.inner.transport.send(request.clone());
-            let outcome = match self.inner.timeouts.attempt {
-                Some(limit) => tokio::time::timeout(limit, sent).await.unwrap_or_else(|_| {
-                    Err(TransportError::new(
-                        TransportErrorKind::Timeout,
-                        format!("attempt {attempt} timed out after {limit:?}"),
-                    ))
-                }),
+            let last = attempt >= retry.max_attempts;
+            // Encoded for each attempt (the body is shared, not copied): the first attempt pays no clone.
+            let sent = self.inner.transport.send(self.encode(call));
+            let own = self
+                .inner
+                .timeouts
+                .attempt
+                .map(|limit| (tokio::time::Instant::now() + limit, limit));
+            // (when the timer fires, whether it is the overall deadline)
+            let timer = match (own, deadline) {
+                (Some((at, _)), Some(d)) if d <= at => Some((d, None)),
+                (Some((at, limit)), _) => Some((at, Some(limit))),
+                (None, Some(d)) => Some((d, None)),
+                (None, None) => None,
+            };
+            let outcome = match timer {
                 None => sent.await,
+                Some((at, limit)) => tokio::time::timeout_at(at, sent).await.unwrap_or_else(|_| {
+                    Err(match limit {
+                        Some(limit) => TransportError::new(
+                            TransportErrorKind::Timeout,
+                            format!("attempt {attempt} timed out after {limit:?}"),
+                        ),
+                        None => overall_timeout(),
+                    })
+                }),
             };
             let (retryable, retry_after) = match &outcome {
                 Ok(response) => (
@@ -319,7 +332,7 @@ impl Client {
                 ),
                 Err(e) => (e.is_retryable() && (idempotent || e.is_unsent()), None),
             };
-            if !retryable || attempt >= retry.max_attempts {
+            if !retryable || last {
                 return outcome;
             }
             // A `Retry-After` past the cap, or past what remains of the overall limit, ends the call now with the
@@ -335,12 +348,18 @@ impl Client {
                 Ok(r) => tracing::debug!(status = r.status, ?wait, "retrying"),
                 Err(e) => tracing::debug!(error = %e, ?wait, "retrying"),
             }
-            tokio::time::sleep(wait).await;
+            let wake = tokio::time::Instant::now() + wait;
+            match deadline {
+                Some(d) if d <= wake => {
+                    tokio::time::sleep_until(d).await;
+                    return Err(overall_timeout());
+                }
+                _ => tokio::time::sleep_until(wake).await,
+            }
         }
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by Stytch and is ignored).
 fn retry_after(response: &HttpResponse) -> Option<Duration> {
     response
         .headers
@@ -356,8 +375,12 @@ pub(crate) fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, E
     if (200..300).contains(&status) {
         let value = serde_json::from_slice::<T>(&response.body)
             .map_err(|e| DecodeError::new(status, &response.body, e))?;
-        if let Some(id) = request_id_of(&response.body) {
-            tracing::Span::current().record("request_id", id.as_str());
+        // The body is read a second time for the id only when someone listens to the span.
+        let span = tracing::Span::current();
+        if !span.is_disabled()
+            && let Some(id) = request_id_of(&response.body)
+        {
+            span.record("request_id", id.as_str());
         }
         return Ok(value);
     }

@@ -259,3 +259,23 @@ async fn configuration_errors_are_never_retried() {
     assert_eq!(transport.kind(), TransportErrorKind::Config);
     assert!(e.to_string().contains("configuration error"), "{e}");
 }
+
+/// The overall limit also cuts a backoff wait: a wait that would end past it ends the call at the deadline, with the
+/// overall-timeout error, and no further attempt is sent.
+#[tokio::test(start_paused = true)]
+async fn the_overall_timeout_cuts_a_backoff_wait() {
+    let t = Scripted::new([Scripted::json(500, "{}"), ok_get()]);
+    let retry =
+        RetryConfig::standard().with_backoff(Duration::from_secs(20), Duration::from_secs(20));
+    let timeouts = TimeoutConfig::standard().with_overall(Some(Duration::from_secs(3)));
+    let started = tokio::time::Instant::now();
+    let err = t
+        .client_with(retry, timeouts)
+        .clients()
+        .get("x")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("overall"), "{err}");
+    assert_eq!(started.elapsed(), Duration::from_secs(3));
+    assert_eq!(t.calls(), 1);
+}

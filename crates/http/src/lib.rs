@@ -34,7 +34,7 @@ pub struct HttpTransport {
 #[must_use]
 pub struct HttpTransportBuilder {
     connect_timeout: Duration,
-    read_timeout: Duration,
+    read_timeout: Option<Duration>,
     pool_idle_timeout: Duration,
     pool_max_idle_per_host: usize,
 }
@@ -43,7 +43,7 @@ impl Default for HttpTransportBuilder {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(30),
+            read_timeout: None,
             pool_idle_timeout: Duration::from_secs(90),
             pool_max_idle_per_host: 32,
         }
@@ -57,10 +57,11 @@ impl HttpTransportBuilder {
         self
     }
 
-    /// The limit between two reads of a response (default 30 s). The client's per-attempt timeout bounds the
-    /// whole attempt.
+    /// A limit between two reads of a response (default: none). The client's per-attempt timeout (10 s by default)
+    /// already bounds the whole attempt, reading included; this adds a per-read timer to every response, so set it
+    /// only when the transport is used without the client's timeouts.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = timeout;
+        self.read_timeout = Some(timeout);
         self
     }
 
@@ -78,9 +79,12 @@ impl HttpTransportBuilder {
 
     /// Builds the transport.
     pub fn build(self) -> Result<HttpTransport, TransportError> {
-        let client = reqwest::Client::builder()
+        let mut client = reqwest::Client::builder();
+        if let Some(timeout) = self.read_timeout {
+            client = client.read_timeout(timeout);
+        }
+        let client = client
             .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
             .pool_idle_timeout(self.pool_idle_timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host)
             .http1_only()
@@ -154,15 +158,37 @@ impl HttpTransport {
                     .map(|v| (n.as_str().to_owned(), v.to_owned()))
             })
             .collect();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        let too_large = || {
+            TransportError::new(
+                TransportErrorKind::Other,
+                format!("the response body is larger than {MAX_RESPONSE_BYTES} bytes"),
+            )
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        // A body that arrives in one chunk (the usual case) is kept as it is, without a copy.
+        let Some(first) = response.chunk().await.map_err(classify)? else {
+            return Ok(HttpResponse::new(status, Bytes::new()).with_headers(headers));
+        };
+        if first.len() > MAX_RESPONSE_BYTES {
+            return Err(too_large());
+        }
+        let Some(second) = response.chunk().await.map_err(classify)? else {
+            return Ok(HttpResponse::new(status, first).with_headers(headers));
+        };
+        let mut body = Vec::with_capacity(first.len() + second.len());
+        let mut next = Some(second);
+        body.extend_from_slice(&first);
+        while let Some(chunk) = next {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(TransportError::new(
-                    TransportErrorKind::Other,
-                    format!("the response body is larger than {MAX_RESPONSE_BYTES} bytes"),
-                ));
+                return Err(too_large());
             }
             body.extend_from_slice(&chunk);
+            next = response.chunk().await.map_err(classify)?;
         }
         Ok(HttpResponse::new(status, Bytes::from(body)).with_headers(headers))
     }

@@ -156,3 +156,30 @@ async fn a_malformed_url_is_a_configuration_error_never_retried() {
     assert_eq!(e.kind(), TransportErrorKind::Config);
     assert!(e.is_unsent() && !e.is_retryable());
 }
+
+#[tokio::test]
+async fn a_body_in_several_chunks_is_assembled_in_order() {
+    let base = server(Some(
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n3\r\n\"b\"\r\n1\r\n}\r\n0\r\n\r\n",
+    ))
+    .await;
+    let response = HttpTransport::new()
+        .send(get(format!("{base}/v1/x")))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(&response.body[..], b"{\"a\":\"b\"}");
+}
+
+#[tokio::test]
+async fn a_declared_body_over_the_cap_is_refused_before_reading() {
+    let base = server(Some(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 16777217\r\n\r\n{\"only\":\"a few bytes\"}",
+    ))
+    .await;
+    let e = HttpTransport::new()
+        .send(get(format!("{base}/v1/x")))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("larger than"), "{e}");
+}
