@@ -3867,3 +3867,202 @@ impl<'de> ::serde::Deserialize<'de> for ErrorType {
         Ok(Self::from(value.as_ref()))
     }
 }
+impl crate::constraints::Validate for CreateRequest {
+    fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), crate::ValidationError> {
+        use crate::constraints as c;
+        c::length(
+            &self.client_id,
+            || c::join(at, "client_id"),
+            Some(1usize),
+            None,
+            crate::ErrorType::M2mClientInvalidClientId,
+        )?;
+        c::length(
+            &self.client_secret,
+            || c::join(at, "client_secret"),
+            Some(8usize),
+            None,
+            crate::ErrorType::M2mClientInvalidClientSecret,
+        )?;
+        for (i, item) in c::each(&self.scopes) {
+            c::length(
+                item,
+                || format!("{}[{}]", c::join(at, "scopes"), i),
+                Some(1usize),
+                None,
+                crate::ErrorType::InvalidM2mClientScope,
+            )?;
+            c::pattern(
+                item,
+                || format!("{}[{}]", c::join(at, "scopes"), i),
+                c::Pattern::NoWhitespace,
+                crate::ErrorType::InvalidM2mClientScope,
+            )?;
+        }
+        c::properties(
+            &self.trusted_metadata,
+            || c::join(at, "trusted_metadata"),
+            20usize,
+            crate::ErrorType::MetadataTooManyKeys,
+        )?;
+        c::json_bytes(
+            &self.trusted_metadata,
+            || c::join(at, "trusted_metadata"),
+            4096usize,
+            crate::ErrorType::MetadataTooLarge,
+        )?;
+        Ok(())
+    }
+}
+impl CreateRequest {
+    /**Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never the emulator's guesses), as the client does before sending it. The error names the field and the rule, never the value.
+
+@generated from the schema's keywords on `CreateRequest`.*/
+    pub fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
+        crate::constraints::Validate::validate_at(self, "")
+    }
+}
+impl crate::constraints::Validate for SearchOperand {
+    fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), crate::ValidationError> {
+        let _ = at;
+        Ok(())
+    }
+}
+impl SearchOperand {
+    /**Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never the emulator's guesses), as the client does before sending it. The error names the field and the rule, never the value.
+
+@generated from the schema's keywords on `SearchOperand`.*/
+    pub fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
+        crate::constraints::Validate::validate_at(self, "")
+    }
+}
+impl crate::constraints::Validate for SearchQuery {
+    fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), crate::ValidationError> {
+        use crate::constraints as c;
+        c::Validate::validate_at(&self.operands, &c::join(at, "operands"))?;
+        Ok(())
+    }
+}
+impl SearchQuery {
+    /**Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never the emulator's guesses), as the client does before sending it. The error names the field and the rule, never the value.
+
+@generated from the schema's keywords on `SearchQuery`.*/
+    pub fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
+        crate::constraints::Validate::validate_at(self, "")
+    }
+}
+impl crate::constraints::Validate for SearchRequest {
+    fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), crate::ValidationError> {
+        use crate::constraints as c;
+        c::range(
+            &self.limit,
+            || c::join(at, "limit"),
+            Some(0f64),
+            Some(1000f64),
+            crate::ErrorType::BadRequest,
+        )?;
+        c::Validate::validate_at(&self.query, &c::join(at, "query"))?;
+        Ok(())
+    }
+}
+impl SearchRequest {
+    /**Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never the emulator's guesses), as the client does before sending it. The error names the field and the rule, never the value.
+
+@generated from the schema's keywords on `SearchRequest`.*/
+    pub fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
+        crate::constraints::Validate::validate_at(self, "")
+    }
+}
+impl crate::constraints::Validate for TokenRequest {
+    fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), crate::ValidationError> {
+        use crate::constraints as c;
+        c::length(
+            &self.client_id,
+            || c::join(at, "client_id"),
+            Some(1usize),
+            None,
+            crate::ErrorType::InvalidRequest,
+        )?;
+        c::length(
+            &self.client_secret,
+            || c::join(at, "client_secret"),
+            Some(1usize),
+            None,
+            crate::ErrorType::InvalidRequest,
+        )?;
+        c::pattern(
+            &self.scope,
+            || c::join(at, "scope"),
+            c::Pattern::SpaceSeparated,
+            crate::ErrorType::InvalidScope,
+        )?;
+        Ok(())
+    }
+}
+impl TokenRequest {
+    /**Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never the emulator's guesses), as the client does before sending it. The error names the field and the rule, never the value.
+
+@generated from the schema's keywords on `TokenRequest`.*/
+    pub fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
+        crate::constraints::Validate::validate_at(self, "")
+    }
+}
+impl crate::constraints::Validate for UpdateRequest {
+    fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), crate::ValidationError> {
+        use crate::constraints as c;
+        for (i, item) in c::each(&self.scopes) {
+            c::length(
+                item,
+                || format!("{}[{}]", c::join(at, "scopes"), i),
+                Some(1usize),
+                None,
+                crate::ErrorType::InvalidM2mClientScope,
+            )?;
+            c::pattern(
+                item,
+                || format!("{}[{}]", c::join(at, "scopes"), i),
+                c::Pattern::NoWhitespace,
+                crate::ErrorType::InvalidM2mClientScope,
+            )?;
+        }
+        c::properties(
+            &self.trusted_metadata,
+            || c::join(at, "trusted_metadata"),
+            20usize,
+            crate::ErrorType::MetadataTooManyKeys,
+        )?;
+        c::json_bytes(
+            &self.trusted_metadata,
+            || c::join(at, "trusted_metadata"),
+            4096usize,
+            crate::ErrorType::MetadataTooLarge,
+        )?;
+        Ok(())
+    }
+}
+impl UpdateRequest {
+    /**Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never the emulator's guesses), as the client does before sending it. The error names the field and the rule, never the value.
+
+@generated from the schema's keywords on `UpdateRequest`.*/
+    pub fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
+        crate::constraints::Validate::validate_at(self, "")
+    }
+}

@@ -24,6 +24,7 @@
 //! assert_eq!(res.m2m_client.status, ClientStatus::Active);
 //! ```
 
+pub mod constraints;
 mod open_enum;
 mod requests;
 mod secret;
@@ -32,6 +33,7 @@ mod secret;
 #[allow(clippy::all)]
 mod generated;
 
+pub use constraints::ValidationError;
 pub use generated::*;
 pub use open_enum::UnknownValue;
 pub use secret::Secret;

@@ -14,7 +14,14 @@ use serde_json::{Map, Value};
 fn value_of(root: &Value, node: &Value) -> BoxedStrategy<Value> {
     if let Some(r) = node.get("$ref").and_then(Value::as_str) {
         let name = r.strip_prefix("#/$defs/").expect("local ref");
-        return value_of(root, &root["$defs"][name]);
+        // The keywords beside a `$ref` (a `minLength` on a `ClientSecret` property) apply too.
+        let mut merged = root["$defs"][name].clone();
+        for (key, value) in node.as_object().expect("a $ref node is an object") {
+            if key != "$ref" {
+                merged[key] = value.clone();
+            }
+        }
+        return value_of(root, &merged);
     }
     if let Some(one_of) = node.get("oneOf").and_then(Value::as_array) {
         let consts: Vec<Value> = one_of.iter().map(|v| v["const"].clone()).collect();
@@ -31,7 +38,7 @@ fn value_of(root: &Value, node: &Value) -> BoxedStrategy<Value> {
     };
     let non_null: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
     let inner = match non_null.first().copied() {
-        Some("string") => "[ -~é]{0,16}".prop_map(Value::from).boxed(),
+        Some("string") => string_of(node),
         Some("boolean") => any::<bool>().prop_map(Value::from).boxed(),
         Some("integer") => {
             let min = node.get("minimum").and_then(Value::as_i64);
@@ -42,9 +49,13 @@ fn value_of(root: &Value, node: &Value) -> BoxedStrategy<Value> {
                 _ => any::<i32>().prop_map(Value::from).boxed(),
             }
         }
-        Some("array") => proptest::collection::vec(value_of(root, &node["items"]), 0..4)
-            .prop_map(Value::from)
-            .boxed(),
+        Some("array") => {
+            let min = node.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let max = node.get("maxItems").and_then(Value::as_u64).unwrap_or(3) as usize;
+            proptest::collection::vec(value_of(root, &node["items"]), min..=max.min(min + 3))
+                .prop_map(Value::from)
+                .boxed()
+        }
         Some("object") => object_of(root, node),
         other => panic!("the test's value generator does not know type {other:?}: {node}"),
     };
@@ -53,6 +64,22 @@ fn value_of(root: &Value, node: &Value) -> BoxedStrategy<Value> {
     } else {
         inner
     }
+}
+
+/// Strings within the node's `minLength`, `maxLength` and `pattern` (the patterns the schema uses).
+fn string_of(node: &Value) -> BoxedStrategy<Value> {
+    let min = node.get("minLength").and_then(Value::as_u64).unwrap_or(0);
+    let max = node.get("maxLength").and_then(Value::as_u64).unwrap_or(16).min(min + 16);
+    let regex = match node.get("pattern").and_then(Value::as_str) {
+        None | Some("^\\P{Cc}*$") => format!("[ -~é]{{{min},{max}}}"),
+        Some("^\\S+$") => format!("[!-~é]{{{},{max}}}", min.max(1)),
+        Some("^\\S+( \\S+)*$") => "[!-~]{1,5}( [!-~]{1,5}){0,2}".to_owned(),
+        Some(other) => panic!("the test's value generator does not know the pattern {other}"),
+    };
+    proptest::string::string_regex(&regex)
+        .expect("a valid regex")
+        .prop_map(Value::from)
+        .boxed()
 }
 
 fn object_of(root: &Value, node: &Value) -> BoxedStrategy<Value> {

@@ -2,9 +2,10 @@
 //!
 //! Pipeline: read the OpenAPI document and the JSON Schema it refers to; check that they agree; run the
 //! [pre-pass](prepass) (open enums out, timestamps as strings); run typify as a library with the settings below;
-//! append the open enums; set the [public surface](surface) (`#[non_exhaustive]`, request builders crate-only);
+//! append the open enums and the request checks ([`constraints`]: Stytch's rules become `validate()`); set the [public surface](surface) (`#[non_exhaustive]`, request builders crate-only);
 //! pretty-print with prettyplease (deterministic, no rustfmt needed).
 
+pub mod constraints;
 pub mod open_enum;
 pub mod prepass;
 pub mod surface;
@@ -37,6 +38,7 @@ pub fn generate(root: &Path) -> Result<String, String> {
 /// Generates the Rust source for a schema document already in memory.
 pub fn generate_from_value(schema: Value) -> Result<String, String> {
     let requests = surface::request_types(&schema);
+    let checks = constraints::render(&schema, &requests)?;
     let prepass::Output { schema, open_enums } = prepass::run(schema)?;
     let root: schemars::schema::RootSchema = serde_json::from_value(schema)
         .map_err(|e| format!("schema is not a JSON Schema typify reads: {e}"))?;
@@ -66,6 +68,7 @@ pub fn generate_from_value(schema: Value) -> Result<String, String> {
     for e in &open_enums {
         tokens.extend(open_enum::render(e));
     }
+    tokens.extend(checks);
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("typify produced code that does not parse: {e}"))?;
     document_builders(&mut file.items, None);

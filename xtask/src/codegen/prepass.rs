@@ -5,6 +5,10 @@
 //!   Unmarked string enums stay typify's closed enums (request-side: bad input is refused).
 //! - `"format": "date-time"` is dropped, so timestamps stay `String` (RFC 3339 text, kept exactly as sent) and the
 //!   models need no date crate.
+//! - Constraint keywords (`minLength`, `maxLength`, `pattern`, `minItems`, `maxItems`, `maxProperties`) and the
+//!   vendor keywords of constraints (`x-emulator-policy`, `x-error-type`, `x-secret-entropy`, `x-max-json-bytes`,
+//!   `x-null-means-absent`) are dropped: they become the `validate()` checks ([`super::constraints`]), not types
+//!   (typify would otherwise wrap each constrained string in a newtype).
 //! - The root keeps only `$schema` and `$defs`: it is a container, not a type.
 
 use serde_json::{Map, Value};
@@ -45,6 +49,7 @@ pub fn run(mut schema: Value) -> Result<Output, String> {
         }
     }
     strip_date_time(&mut schema);
+    strip_constraints(&mut schema);
     // The root only gathers `$defs`; with a title typify would also emit a type for the root itself.
     if let Some(root) = schema.as_object_mut() {
         root.retain(|key, _| key == "$schema" || key == "$defs");
@@ -81,6 +86,38 @@ fn open_enum_of(name: &str, def: &Map<String, Value>) -> Result<OpenEnum, String
         description,
         values,
     })
+}
+
+/// The keywords [`strip_constraints`] drops.
+pub const CONSTRAINT_KEYWORDS: &[&str] = &[
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "maxProperties",
+    "x-emulator-policy",
+    "x-error-type",
+    "x-secret-entropy",
+    "x-max-json-bytes",
+    "x-null-means-absent",
+];
+
+fn strip_constraints(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            // `properties` maps names to schemas: a property may be called `pattern`, so only schema nodes lose
+            // keywords, never the names in a `properties` map.
+            for keyword in CONSTRAINT_KEYWORDS {
+                if map.get(*keyword).is_some_and(|v| !v.is_object() || keyword.starts_with("x-")) {
+                    map.remove(*keyword);
+                }
+            }
+            map.values_mut().for_each(strip_constraints);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_constraints),
+        _ => {}
+    }
 }
 
 fn strip_date_time(value: &mut Value) {
