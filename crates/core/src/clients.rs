@@ -52,7 +52,7 @@ impl<'a> Clients<'a> {
     /// # let _ = secret; Ok(()) }
     /// ```
     pub async fn create(&self, request: CreateRequest) -> Result<CreateResponse, Error> {
-        validate::create_request(&request)?;
+        request.validate()?;
         let call = Call::json(
             "m2m.clients.create",
             Method::Post,
@@ -76,7 +76,7 @@ impl<'a> Clients<'a> {
 
     /// Searches clients, one page (`POST /v1/m2m/clients/search`). See [`Clients::search_all`] for every page.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, Error> {
-        validate::search_request(&request)?;
+        request.validate()?;
         let call = Call::json(
             "m2m.clients.search",
             Method::Post,
@@ -145,7 +145,8 @@ impl<'a> Clients<'a> {
         client_id: &str,
         request: UpdateRequest,
     ) -> Result<UpdateResponse, Error> {
-        validate::update_request(client_id, &request)?;
+        validate::client_id_argument(client_id)?;
+        request.validate()?;
         let call = Call::json(
             "m2m.clients.update",
             Method::Put,

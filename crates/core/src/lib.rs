@@ -16,7 +16,7 @@ pub mod error;
 mod token;
 pub use token::NO_SCOPES;
 pub mod transport;
-pub mod validate;
+mod validate;
 
 pub use auth::{
     AuthError, AuthenticateOptions, AuthenticatedToken, ProjectKind, TokenProvider, TokenVerifier,

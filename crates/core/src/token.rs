@@ -80,19 +80,17 @@ impl Client {
             .iter()
             .any(|(k, _)| RESERVED.contains(&k.as_ref()) || k.as_ref().is_empty())
         {
-            return Err(crate::validate::ValidationError::new(
+            return Err(crate::ValidationError::new(
                 "params",
                 "must be non-empty names other than grant_type, client_id, client_secret, scope and scopes",
                 stytch_m2m_models::ErrorType::InvalidRequest,
             )
             .into());
         }
-        validate::client_id_argument(client_id)?;
-        if !scopes.is_empty() {
-            validate::scopes(&scopes, false)?;
-        }
+        validate::token_scopes(&scopes)?;
         let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
         let request = TokenRequest::client_credentials(client_id, client_secret.clone(), scope);
+        request.validate()?;
         let mut body =
             serde_urlencoded::to_string(&request).expect("a token request always form-encodes");
         if !params.is_empty() {

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use stytch_m2m_core::models::Secret;
 
+use crate::engine::ServerRules;
 use crate::{Engine, JournalLimits, MockClock, MockStytch, engine, random};
 
 /// Builds a [`MockStytch`]; see [`MockStytch::builder`].
@@ -17,6 +18,7 @@ pub struct MockBuilder {
     key_grace: Option<Duration>,
     kind: stytch_m2m_core::ProjectKind,
     journal: JournalLimits,
+    rules: Option<ServerRules>,
 }
 
 impl MockBuilder {
@@ -81,6 +83,25 @@ impl MockBuilder {
         self
     }
 
+    /// The rules applied to request bodies: [`ServerRules::strict`] (the default: Stytch's rules and the emulator's
+    /// documented guesses) or [`ServerRules::lenient`] (Stytch's rules only).
+    ///
+    /// ```
+    /// use stytch_m2m_mock::MockStytch;
+    /// use stytch_m2m_mock::core::models::CreateRequest;
+    /// use stytch_m2m_mock::ServerRules;
+    ///
+    /// let mock = MockStytch::builder().rules(ServerRules::lenient()).build();
+    /// // 150 scopes: past the emulator's guess of 100, but Stytch documents no bound.
+    /// let many = CreateRequest::new((0..150).map(|i| format!("scope:{i}")));
+    /// assert!(mock.seed_client(many.clone()).is_ok());
+    /// assert!(MockStytch::new().seed_client(many).is_err());
+    /// ```
+    pub fn rules(mut self, rules: ServerRules) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
     /// Builds the mock.
     pub fn build(self) -> MockStytch {
         let random = match self.seed {
@@ -105,7 +126,8 @@ impl MockBuilder {
             self.seed,
             self.key_grace.unwrap_or(engine::DEFAULT_KEY_GRACE),
         )
-        .with_project_kind(self.kind);
+        .with_project_kind(self.kind)
+        .with_rules(self.rules.unwrap_or_default());
         MockStytch::with_journal(engine, self.journal)
     }
 }

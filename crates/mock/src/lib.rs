@@ -55,7 +55,7 @@ pub use stytch_m2m_core as core;
 
 pub use builder::MockBuilder;
 pub use clock::{ClockOverflow, MockClock};
-pub use engine::{Engine, Failure};
+pub use engine::{Engine, Failure, ServerRules, Strictness};
 pub use faults::Fault;
 pub use journal::JournalLimits;
 pub use wire::Route;

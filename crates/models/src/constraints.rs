@@ -248,7 +248,9 @@ pub fn pattern(
     error_type: ErrorType,
 ) -> Checked {
     match field.text() {
-        Some(s) if !pattern.matches(s) => Err(ValidationError::new(path(), pattern.rule(), error_type)),
+        Some(s) if !pattern.matches(s) => {
+            Err(ValidationError::new(path(), pattern.rule(), error_type))
+        }
         _ => Ok(()),
     }
 }
@@ -364,17 +366,47 @@ mod tests {
     #[test]
     fn lengths_count_characters_not_bytes() {
         let eight = "éééééééé".to_owned();
-        assert!(length(&eight, || "f".into(), Some(8), Some(8), ErrorType::BadRequest).is_ok());
-        let err = length(&Some(eight), || "f".into(), None, Some(7), ErrorType::BadRequest)
-            .unwrap_err();
+        assert!(
+            length(
+                &eight,
+                || "f".into(),
+                Some(8),
+                Some(8),
+                ErrorType::BadRequest
+            )
+            .is_ok()
+        );
+        let err = length(
+            &Some(eight),
+            || "f".into(),
+            None,
+            Some(7),
+            ErrorType::BadRequest,
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "invalid `f`: must be at most 7 characters");
-        assert!(length(&None::<String>, || "f".into(), Some(1), None, ErrorType::BadRequest).is_ok());
+        assert!(
+            length(
+                &None::<String>,
+                || "f".into(),
+                Some(1),
+                None,
+                ErrorType::BadRequest
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn ranges_name_both_bounds() {
-        let err = range(&Some(1001u32), || "limit".into(), Some(0.0), Some(1000.0), ErrorType::BadRequest)
-            .unwrap_err();
+        let err = range(
+            &Some(1001u32),
+            || "limit".into(),
+            Some(0.0),
+            Some(1000.0),
+            ErrorType::BadRequest,
+        )
+        .unwrap_err();
         assert_eq!(err.rule, "must be from 0 to 1000");
     }
 }

@@ -34,6 +34,11 @@ mod secret;
 mod generated;
 
 pub use constraints::ValidationError;
+
+/// The JSON Schema the models are generated from (`schema/m2m.schema.json`), with every request constraint in it:
+/// Stytch's rules as JSON Schema keywords, the emulator's guesses listed in `x-emulator-policy`. The mock's server
+/// rules are read from it.
+pub const SCHEMA_JSON: &str = include_str!("../schema/m2m.schema.json");
 pub use generated::*;
 pub use open_enum::UnknownValue;
 pub use secret::Secret;

@@ -69,7 +69,11 @@ fn value_of(root: &Value, node: &Value) -> BoxedStrategy<Value> {
 /// Strings within the node's `minLength`, `maxLength` and `pattern` (the patterns the schema uses).
 fn string_of(node: &Value) -> BoxedStrategy<Value> {
     let min = node.get("minLength").and_then(Value::as_u64).unwrap_or(0);
-    let max = node.get("maxLength").and_then(Value::as_u64).unwrap_or(16).min(min + 16);
+    let max = node
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .unwrap_or(16)
+        .min(min + 16);
     let regex = match node.get("pattern").and_then(Value::as_str) {
         None | Some("^\\P{Cc}*$") => format!("[ -~é]{{{min},{max}}}"),
         Some("^\\S+$") => format!("[!-~é]{{{},{max}}}", min.max(1)),

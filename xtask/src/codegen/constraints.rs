@@ -50,7 +50,13 @@ pub fn render(schema: &Value, requests: &BTreeSet<String>) -> Result<TokenStream
         .get("ErrorType")
         .and_then(|e| e.get("enum"))
         .and_then(Value::as_array)
-        .map(|values| values.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     let ctx = Ctx {
         defs,
@@ -73,12 +79,19 @@ pub fn render(schema: &Value, requests: &BTreeSet<String>) -> Result<TokenStream
         for (prop, node) in properties {
             let at = format!("$defs.{name}.properties.{prop}");
             let field = Ident::new(prop, Span::call_site());
-            checks.extend(ctx.node_checks(&at, node, &quote!(&self.#field), &quote!(c::join(at, #prop)))?);
+            checks.extend(ctx.node_checks(
+                &at,
+                node,
+                &quote!(&self.#field),
+                &quote!(c::join(at, #prop)),
+            )?);
         }
         let uses = if checks.is_empty() {
             quote!(let _ = at;)
         } else {
-            quote!(use crate::constraints as c;)
+            quote!(
+                use crate::constraints as c;
+            )
         };
         let doc = format!(
             "Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never \
@@ -247,7 +260,12 @@ impl Ctx<'_> {
         (self.requests.contains(name) && has_properties).then_some(name)
     }
 
-    fn error_type(&self, at: &str, obj: &Map<String, Value>, keyword: &str) -> Result<TokenStream, String> {
+    fn error_type(
+        &self,
+        at: &str,
+        obj: &Map<String, Value>,
+        keyword: &str,
+    ) -> Result<TokenStream, String> {
         let value = match obj.get("x-error-type") {
             Some(Value::String(s)) => Some(s.as_str()),
             Some(Value::Object(by_keyword)) => by_keyword
@@ -258,7 +276,9 @@ impl Ctx<'_> {
         }
         .ok_or_else(|| format!("{at}: no x-error-type for `{keyword}`"))?;
         if !self.error_types.contains(value) {
-            return Err(format!("{at}: x-error-type `{value}` is not a value of ErrorType"));
+            return Err(format!(
+                "{at}: x-error-type `{value}` is not a value of ErrorType"
+            ));
         }
         let variant = Ident::new(&variant_name(value), Span::call_site());
         Ok(quote!(crate::ErrorType::#variant))

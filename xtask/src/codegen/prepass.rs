@@ -109,7 +109,10 @@ fn strip_constraints(value: &mut Value) {
             // `properties` maps names to schemas: a property may be called `pattern`, so only schema nodes lose
             // keywords, never the names in a `properties` map.
             for keyword in CONSTRAINT_KEYWORDS {
-                if map.get(*keyword).is_some_and(|v| !v.is_object() || keyword.starts_with("x-")) {
+                if map
+                    .get(*keyword)
+                    .is_some_and(|v| !v.is_object() || keyword.starts_with("x-"))
+                {
                     map.remove(*keyword);
                 }
             }

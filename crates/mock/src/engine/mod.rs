@@ -7,6 +7,7 @@
 mod failure;
 mod keys;
 mod rotation;
+mod rules;
 mod search;
 mod secret_hash;
 mod signing;
@@ -24,9 +25,9 @@ use stytch_m2m_core::models::{
     CreateRequest, ErrorType, M2mClient, M2mClientWithClientSecret, M2mClientWithNextClientSecret,
     Secret, UpdateRequest, UpdateStatus,
 };
-use stytch_m2m_core::validate;
 
 pub use failure::Failure;
+pub use rules::{ServerRules, Strictness};
 // The state-file types: shared with `stytch-m2m-emulator`, which persists them; not part of the mock's API.
 #[doc(hidden)]
 pub use snapshot::{SNAPSHOT_VERSION, SavedClient, SavedKey, Snapshot};
@@ -71,6 +72,7 @@ pub struct Engine {
     kind: ProjectKind,
     reuse: token::Reuse,
     template: RwLock<Option<JwtTemplate>>,
+    rules: ServerRules,
 }
 
 impl std::fmt::Debug for Engine {
@@ -79,6 +81,7 @@ impl std::fmt::Debug for Engine {
             .field("project_id", &self.project_id)
             .field("project_secret", &self.project_secret)
             .field("clients", &self.lock().len())
+            .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
 }
@@ -124,7 +127,19 @@ impl Engine {
             kind: ProjectKind::Consumer,
             reuse: token::Reuse::default(),
             template: RwLock::new(None),
+            rules: ServerRules::default(),
         }
+    }
+
+    /// Applies these rules to request bodies ([`ServerRules::strict`] by default).
+    pub fn with_rules(mut self, rules: ServerRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The rules applied to request bodies.
+    pub fn rules(&self) -> &ServerRules {
+        &self.rules
     }
 
     /// Makes this a project of this kind: a B2B project publishes its JWKS at `/v1/b2b/sessions/jwks/{id}` only,
@@ -254,12 +269,13 @@ impl Engine {
             kind: ProjectKind::Consumer,
             reuse: token::Reuse::default(),
             template: RwLock::new(None),
+            rules: ServerRules::default(),
         })
     }
 
     /// Creates (or imports) a client.
     pub fn create(&self, request: CreateRequest) -> Result<M2mClientWithClientSecret, Failure> {
-        validate::create_request(&request)?;
+        self.rules.check("CreateRequest", &as_json(&request))?;
         // The emulator's policy: `.` and `..` would be path segments no HTTP client can address.
         if matches!(request.client_id.as_deref(), Some("." | "..")) {
             return Err(Failure::new(
@@ -317,7 +333,7 @@ impl Engine {
     /// Updates a client. Given fields replace the stored ones; `trusted_metadata` merges at the top level (a
     /// `null` value deletes the key); empty `scopes` or metadata mean no change. All or nothing.
     pub fn update(&self, client_id: &str, request: UpdateRequest) -> Result<M2mClient, Failure> {
-        validate::update_request(client_id, &request)?;
+        self.rules.check("UpdateRequest", &as_json(&request))?;
         let mut store = self.lock();
         let mut record = store
             .get(client_id)
@@ -342,7 +358,12 @@ impl Engine {
                 record.trusted_metadata.insert(key, value);
             }
         }
-        validate::trusted_metadata(&record.trusted_metadata)?;
+        // The stored metadata after the merge obeys the same bounds as the metadata sent.
+        self.rules.check_property(
+            "UpdateRequest",
+            "trusted_metadata",
+            &Value::Object(record.trusted_metadata.clone()),
+        )?;
         let client = record.to_model();
         store.put(record);
         Ok(client)
@@ -350,7 +371,6 @@ impl Engine {
 
     /// Deletes a client.
     pub fn delete(&self, client_id: &str) -> Result<(), Failure> {
-        validate::client_id_argument(client_id)?;
         self.lock()
             .remove(client_id)
             .map(|_| ())
@@ -391,6 +411,11 @@ fn with_secret<T: serde::de::DeserializeOwned>(
     let mut value = serde_json::to_value(client).expect("a client serializes");
     value[field] = Value::String(secret.expose_secret().to_owned());
     serde_json::from_value(value).expect("a client with its secret deserializes")
+}
+
+/// A request as the JSON the rules read (what the wire carried, nulls already taken as absent).
+fn as_json(request: &impl serde::Serialize) -> Value {
+    serde_json::to_value(request).expect("request models always serialize")
 }
 
 fn with_client_secret(client: M2mClient, client_secret: Secret) -> M2mClientWithClientSecret {

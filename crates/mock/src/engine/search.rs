@@ -2,7 +2,6 @@
 
 use base64::Engine as _;
 use stytch_m2m_core::models::{M2mClient, ResultsMetadata, SearchRequest};
-use stytch_m2m_core::validate;
 
 use super::store::Record;
 use super::{DEFAULT_SEARCH_LIMIT, Engine, Failure};
@@ -15,7 +14,8 @@ impl Engine {
         &self,
         request: &SearchRequest,
     ) -> Result<(Vec<M2mClient>, ResultsMetadata), Failure> {
-        validate::search_request(request)?;
+        self.rules
+            .check("SearchRequest", &super::as_json(request))?;
         let limit = match request.limit {
             None | Some(0) => DEFAULT_SEARCH_LIMIT,
             Some(n) => n,
