@@ -138,11 +138,17 @@ async fn send(
 ) -> Result<u16, stytch_m2m_core::TransportError> {
     let mut headers = project_auth(mock);
     headers.insert("content-type", "application/json");
+    // `Value::Null` sends no body (as the SDKs do on get and delete).
+    let body = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
     HttpTransport::new()
         .send(
             HttpRequest::new(method, format!("{base}{path}"))
                 .with_headers(headers)
-                .with_body(body.to_string().into_bytes()),
+                .with_body(body),
         )
         .await
         .map(|r| r.status)

@@ -218,3 +218,59 @@ pub async fn server_rules_refuse_bad_input(t: &Target) {
         "intact"
     );
 }
+
+/// Bodies are read strictly (our choice where Stytch's handling is unknown): a JSON object where every SDK sends
+/// one, no body or an object on get and delete, anything else a 400 in Stytch's error shape; and a path with an
+/// empty segment names no route.
+pub async fn bodies_and_paths_are_strict(t: &Target) {
+    let c = t.client();
+    let id = create_with_scopes(&c, &["a"]).await.client_id;
+    let start = format!("/v1/m2m/clients/{id}/secrets/rotate/start");
+    for body in [
+        None,
+        Some(""),
+        Some("[]"),
+        Some("\"\""),
+        Some("\u{0}"),
+        Some("null"),
+        Some("1"),
+    ] {
+        let (status, answer) = t.raw(Method::Post, &start, body, true).await;
+        assert_eq!(
+            (status, answer["error_type"].as_str()),
+            (400, Some("bad_request")),
+            "rotate/start with {body:?}: {answer}"
+        );
+        assert_eq!(answer["status_code"], 400);
+        assert!(answer["request_id"].is_string() && answer["error_url"].is_string());
+    }
+    for body in [None, Some("null"), Some("[]")] {
+        let (status, _) = t
+            .raw(Method::Post, "/v1/m2m/clients/search", body, true)
+            .await;
+        assert_eq!(status, 400, "search with {body:?}");
+    }
+    for body in [Some("[]"), Some("\u{0}")] {
+        let (status, _) = t
+            .raw(Method::Get, &format!("/v1/m2m/clients/{id}"), body, true)
+            .await;
+        assert_eq!(status, 400, "get with {body:?}");
+    }
+    // Nothing was half-applied: the client is not rotating.
+    let got = c.clients().get(&id).await.unwrap().m2m_client;
+    assert_eq!(got.next_client_secret_last_four, None);
+    for path in [
+        "//v1//m2m///clients",
+        "/v1/m2m//clients",
+        "/v1/m2m/clients/",
+    ] {
+        let (status, answer) = t
+            .raw(Method::Post, path, Some(r#"{"scopes":["a"]}"#), true)
+            .await;
+        assert_eq!(
+            (status, answer["error_type"].as_str()),
+            (404, Some("route_not_found")),
+            "{path}"
+        );
+    }
+}

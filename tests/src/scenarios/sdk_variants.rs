@@ -112,11 +112,13 @@ pub async fn official_sdk_variants_are_accepted(t: &Target) {
         200
     );
     assert_eq!(
-        t.raw(Method::Post, &rotate("/start"), None, true).await.0,
+        t.raw(Method::Post, &rotate("/start"), Some("{}"), true)
+            .await
+            .0,
         200
     );
     assert_eq!(
-        t.raw(Method::Post, &rotate(""), Some("null"), true).await.0,
+        t.raw(Method::Post, &rotate(""), Some("{}"), true).await.0,
         200
     );
 
@@ -129,12 +131,14 @@ pub async fn official_sdk_variants_are_accepted(t: &Target) {
         got["m2m_client"]["next_client_secret_last_four"],
         Value::Null
     );
-    let (_, rotated) = t.raw(Method::Post, &rotate("/start"), None, true).await;
+    let (_, rotated) = t
+        .raw(Method::Post, &rotate("/start"), Some("{}"), true)
+        .await;
     let next = rotated["m2m_client"]["next_client_secret"]
         .as_str()
         .unwrap()
         .to_owned();
-    t.raw(Method::Post, &rotate(""), None, true).await;
+    t.raw(Method::Post, &rotate(""), Some("{}"), true).await;
     let token_path = format!("/v1/public/{}/oauth2/token", t.project_id);
     let python = json!({"client_id": id, "client_secret": next, "grant_type": "client_credentials", "scope": "read:users"}).to_string();
     let (status, answer) = t.raw(Method::Post, &token_path, Some(&python), true).await;

@@ -1,6 +1,8 @@
-//! Reading request bodies as leniently as Stytch: every variant the official SDKs send is accepted (reference
-//! section 3.3): `null` members as absent, `client_id` repeated in the body, empty bodies, form or JSON token
-//! requests, credentials in the body or in Basic auth.
+//! Reading request bodies: every variant the official SDKs send is accepted (reference section 3.3) and nothing
+//! else: `null` members as absent, `client_id` repeated in the body, no body where SDKs send none (get, delete),
+//! form or JSON token requests, credentials in the body or in Basic auth. A body that is not a JSON object where
+//! one is expected (an array, a string, `null`, bytes that are not JSON, or nothing where every SDK sends an
+//! object) is a 400.
 
 use base64::Engine as _;
 use percent_encoding::percent_decode_str;
@@ -13,20 +15,31 @@ use stytch_m2m_core::{ErrorType, HttpRequest};
 
 use crate::engine::Failure;
 
-/// The body as a JSON object: empty or `null` is `{}`; top-level `null` members are dropped (absent).
-pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, Failure> {
+/// What a route takes as its body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A JSON object (create, update, search, the three rotation calls: every SDK sends one).
+    Object,
+    /// No body, or a JSON object that is ignored (get and delete: some SDKs send `{}` or `{"client_id": …}`).
+    NothingOrObject,
+}
+
+/// The body as a JSON object (no body is `{}` where [`Expect::NothingOrObject`]); top-level `null` members are
+/// dropped (absent: the official Rust SDK sends every unset field as `null`).
+pub fn json_object(body: &[u8], expect: Expect) -> Result<Map<String, Value>, Failure> {
+    let not_an_object = || Failure::bad_request("The request body must be a JSON object.");
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
+        return match expect {
+            Expect::NothingOrObject => Ok(Map::new()),
+            Expect::Object => Err(not_an_object()),
+        };
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(mut map)) => {
             map.retain(|_, v| !v.is_null());
             Ok(map)
         }
-        Ok(Value::Null) => Ok(Map::new()),
-        Ok(_) => Err(Failure::bad_request(
-            "The request body must be a JSON object.",
-        )),
+        Ok(_) => Err(not_an_object()),
         Err(e) => Err(Failure::bad_request(format!(
             "The request body is not valid JSON: {e}."
         ))),
@@ -193,7 +206,8 @@ pub fn token(request: &HttpRequest) -> Result<TokenBody, Failure> {
         || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let mut out = TokenBody::default();
     if looks_json {
-        let object = json_object(body).map_err(|f| oauth_invalid_request(&f.message))?;
+        let object =
+            json_object(body, Expect::Object).map_err(|f| oauth_invalid_request(&f.message))?;
         let text = |key: &str| -> Result<Option<String>, Failure> {
             match object.get(key) {
                 None => Ok(None),

@@ -16,6 +16,7 @@ use stytch_m2m_core::{ErrorType, HttpRequest, HttpResponse, ProjectKind};
 pub use route::{Route, Routed, path_of, route};
 
 use crate::engine::{Engine, Failure};
+use body::Expect;
 
 /// Answers one request.
 pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
@@ -65,12 +66,16 @@ fn answer(
     let id = param.as_str();
     Ok(match route {
         Route::Create => {
-            let request: CreateRequest = body::model(body::json_object(&request.body)?, &[])?;
+            let request: CreateRequest =
+                body::model(body::json_object(&request.body, Expect::Object)?, &[])?;
             envelope("m2m_client", client_json(&engine.create(request)?))
         }
-        Route::Get => envelope("m2m_client", client_json(&engine.get(id)?)),
+        Route::Get => {
+            body::json_object(&request.body, Expect::NothingOrObject)?;
+            envelope("m2m_client", client_json(&engine.get(id)?))
+        }
         Route::Search => {
-            let search = body::search(body::json_object(&request.body)?)?;
+            let search = body::search(body::json_object(&request.body, Expect::Object)?)?;
             let (clients, metadata) = engine.search(&search)?;
             json!({
                 "status_code": 200,
@@ -80,17 +85,27 @@ fn answer(
             })
         }
         Route::Update => {
-            let update: UpdateRequest =
-                body::model(body::json_object(&request.body)?, &["client_id"])?;
+            let update: UpdateRequest = body::model(
+                body::json_object(&request.body, Expect::Object)?,
+                &["client_id"],
+            )?;
             envelope("m2m_client", client_json(&engine.update(id, update)?))
         }
         Route::Delete => {
+            body::json_object(&request.body, Expect::NothingOrObject)?;
             engine.delete(id)?;
             envelope("client_id", Value::from(id))
         }
-        Route::RotateStart => envelope("m2m_client", client_json(&engine.rotate_start(id)?)),
-        Route::RotateCancel => envelope("m2m_client", client_json(&engine.rotate_cancel(id)?)),
-        Route::Rotate => envelope("m2m_client", client_json(&engine.rotate(id)?)),
+        Route::RotateStart | Route::RotateCancel | Route::Rotate => {
+            // The body's members are ignored (node and ruby send `{}`, the others `{"client_id": …}`).
+            body::json_object(&request.body, Expect::Object)?;
+            let client = match route {
+                Route::RotateStart => client_json(&engine.rotate_start(id)?),
+                Route::RotateCancel => client_json(&engine.rotate_cancel(id)?),
+                _ => client_json(&engine.rotate(id)?),
+            };
+            envelope("m2m_client", client)
+        }
         Route::Token => {
             if id != engine.project_id() {
                 return Err(Failure::new(

@@ -73,9 +73,14 @@ pub fn path_of(url: &str) -> &str {
     &without_authority[..end]
 }
 
-/// Routes a method and URL.
+/// Routes a method and URL. Leading slashes may repeat (a base URL ending in `/` joined with a path starting with
+/// one); an empty segment anywhere else (`/v1//m2m/clients`, a trailing `/`) names no route.
 pub fn route(method: Method, url: &str) -> Routed {
-    let raw: Vec<&str> = path_of(url).split('/').filter(|s| !s.is_empty()).collect();
+    let path = path_of(url).trim_start_matches('/');
+    let raw: Vec<&str> = path.split('/').collect();
+    if raw.iter().any(|s| s.is_empty()) {
+        return Routed::NotFound;
+    }
     let mut segments = Vec::with_capacity(raw.len());
     for s in &raw {
         match percent_decode_str(s).decode_utf8() {
@@ -118,6 +123,23 @@ pub fn route(method: Method, url: &str) -> Routed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_segments_name_no_route() {
+        for path in [
+            "//v1//m2m///clients",
+            "/v1/m2m//clients",
+            "/v1/m2m/clients/",
+            "/v1/m2m/clients//secrets/rotate",
+        ] {
+            assert_eq!(route(Method::Post, path), Routed::NotFound, "{path}");
+        }
+        // A base URL with a trailing slash joined to `/v1/…`.
+        assert_eq!(
+            route(Method::Post, "http://127.0.0.1:1//v1/m2m/clients"),
+            Routed::Found(Route::Create, None)
+        );
+    }
 
     #[test]
     fn a_url_inside_the_query_is_not_the_path() {
