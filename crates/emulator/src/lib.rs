@@ -51,7 +51,7 @@ use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
 
 pub use harness::TestEmulator;
-pub use openapi::document as openapi_document;
+pub use openapi::{bundle as openapi_bundle, document as openapi_document};
 pub use seed::{SeedClient, SeedFile, SeedKey};
 pub use state::StateFile;
 
