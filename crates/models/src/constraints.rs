@@ -189,7 +189,8 @@ pub enum Pattern {
     NoWhitespace,
     /// `^\P{Cc}*$`: no control characters.
     NoControl,
-    /// `^\S+( \S+)*$`: words without whitespace, separated by single spaces.
+    /// `^(\S+( \S+)*)?$`: words without whitespace, separated by single spaces, or nothing (the python SDK sends
+    /// `scope: ""` for no scopes).
     SpaceSeparated,
 }
 
@@ -199,8 +200,8 @@ impl Pattern {
             Self::NoWhitespace => !s.is_empty() && !s.chars().any(char::is_whitespace),
             Self::NoControl => !s.chars().any(char::is_control),
             Self::SpaceSeparated => {
-                !s.is_empty()
-                    && s.split(' ')
+                s.is_empty()
+                    || s.split(' ')
                         .all(|w| !w.is_empty() && !w.chars().any(char::is_whitespace))
             }
         }
@@ -212,7 +213,7 @@ impl Pattern {
                 "must not be empty or contain whitespace (scopes are joined by spaces into the token's scope claim)"
             }
             Self::NoControl => "must not contain control characters",
-            Self::SpaceSeparated => "must be non-empty words separated by single spaces",
+            Self::SpaceSeparated => "must be words separated by single spaces",
         }
     }
 }
@@ -358,7 +359,8 @@ mod tests {
         assert!(Pattern::NoControl.matches("Billing service ✓"));
         assert!(!Pattern::NoControl.matches("a\u{7}b"));
         assert!(Pattern::SpaceSeparated.matches("a b:c"));
-        for bad in ["", " a", "a ", "a  b", "a\tb"] {
+        assert!(Pattern::SpaceSeparated.matches(""));
+        for bad in [" a", "a ", "a  b", "a\tb"] {
             assert!(!Pattern::SpaceSeparated.matches(bad), "{bad:?}");
         }
     }

@@ -23,7 +23,7 @@ use super::open_enum::variant_name;
 pub const PATTERNS: &[(&str, &str)] = &[
     ("^\\S+$", "NoWhitespace"),
     ("^\\P{Cc}*$", "NoControl"),
-    ("^\\S+( \\S+)*$", "SpaceSeparated"),
+    ("^(\\S+( \\S+)*)?$", "SpaceSeparated"),
 ];
 
 /// The keywords this generator turns into checks (the emulator applies the same set, and `x-secret-entropy`).

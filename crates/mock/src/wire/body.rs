@@ -92,15 +92,17 @@ pub fn search(object: Map<String, Value>) -> Result<SearchRequest, Failure> {
     let Value::Object(query) = query else {
         return Err(Failure::bad_request("`query` must be an object."));
     };
+    // Both members are required and the operator is exact (the schema's `SearchQuery`; every SDK sends both).
     let operator = match query.get("operator") {
-        None | Some(Value::Null) => SearchOperator::And,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("AND") => SearchOperator::And,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("OR") => SearchOperator::Or,
-        Some(_) => return Err(Failure::bad_request("`query.operator` must be AND or OR.")),
+        Some(Value::String(s)) if s == "AND" => SearchOperator::And,
+        Some(Value::String(s)) if s == "OR" => SearchOperator::Or,
+        _ => return Err(Failure::bad_request("`query.operator` must be AND or OR.")),
     };
     let mut operands = Vec::new();
     match query.get("operands") {
-        None | Some(Value::Null) => {}
+        None | Some(Value::Null) => {
+            return Err(Failure::bad_request("`query.operands` must be an array."));
+        }
         Some(Value::Array(items)) => {
             for item in items {
                 let Value::Object(item) = item else {
