@@ -25,6 +25,13 @@ enum Cmd {
     /// Run the official Python and Node SDKs against the emulator (installs `stytch` from PyPI and npm into
     /// target/official-sdks).
     OfficialSdks,
+    /// Property-based testing of the emulator from its OpenAPI document (installs schemathesis from PyPI into
+    /// target/schemathesis); arguments after `--` go to `st run`.
+    Schemathesis {
+        /// Extra arguments for `st run` (for example `--max-examples 200`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -37,17 +44,28 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Cmd::Ci => run_script(&root, &root.join(".ci").join("run")),
+        Cmd::Ci => run_script(&root, &root.join(".ci").join("run"), &[]),
         Cmd::OfficialSdks => run_script(
             &root,
             &root.join("xtask").join("official-sdks").join("run.sh"),
+            &[],
+        ),
+        Cmd::Schemathesis { args } => run_script(
+            &root,
+            &root.join("xtask").join("schemathesis").join("run.sh"),
+            &args,
         ),
     }
 }
 
 /// Runs a bash script from the repository root; its exit status becomes ours.
-fn run_script(root: &std::path::Path, script: &std::path::Path) -> ExitCode {
-    match Command::new("bash").arg(script).current_dir(root).status() {
+fn run_script(root: &std::path::Path, script: &std::path::Path, args: &[String]) -> ExitCode {
+    match Command::new("bash")
+        .arg(script)
+        .args(args)
+        .current_dir(root)
+        .status()
+    {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::FAILURE,
         Err(e) => {

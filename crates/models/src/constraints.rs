@@ -187,7 +187,8 @@ impl<T: Validate> Validate for Vec<T> {
 pub enum Pattern {
     /// `^\S+$`: one or more characters, none of them whitespace.
     NoWhitespace,
-    /// `^\P{Cc}*$`: no control characters.
+    /// `^[^\x00-\x1F\x7F-\x9F]*$`: no control characters (the Unicode `Cc` category, spelled as ranges that
+    /// every regex dialect reads).
     NoControl,
     /// `^(\S+( \S+)*)?$`: words without whitespace, separated by single spaces, or nothing (the python SDK sends
     /// `scope: ""` for no scopes).

@@ -22,7 +22,7 @@ use super::open_enum::variant_name;
 /// The patterns the models crate knows (`stytch_m2m_models::constraints::Pattern`).
 pub const PATTERNS: &[(&str, &str)] = &[
     ("^\\S+$", "NoWhitespace"),
-    ("^\\P{Cc}*$", "NoControl"),
+    ("^[^\\x00-\\x1F\\x7F-\\x9F]*$", "NoControl"),
     ("^(\\S+( \\S+)*)?$", "SpaceSeparated"),
 ];
 
