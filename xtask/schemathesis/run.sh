@@ -32,8 +32,9 @@ log="$work/emulator.log"
 "$root/target/debug/stytch-m2m-emulator" --port 0 --seed-file "$seed" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -q "base URL" "$log" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "base URL" "$log" && break; sleep 0.1; done
 base="$(sed -n 's/.*base URL: *//p' "$log")"
+[ -n "$base" ] || { echo "the emulator did not start; its log:" >&2; cat "$log" >&2; exit 1; }
 echo "emulator at $base"
 export ST_BASE="$base" SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here"
 
