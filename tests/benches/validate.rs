@@ -39,7 +39,12 @@ fn main() {
         .client_secret("x7Kp2QmZ9vLr-3nW0pYt")
         .client_name("Billing")
         .client_description("Bills customers")
-        .trusted_metadata(json!({"team": "billing", "tier": 2}).as_object().unwrap().clone());
+        .trusted_metadata(
+            json!({"team": "billing", "tier": 2})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
     assert!(request.validate().is_ok());
     assert!(validator.is_valid(&serde_json::to_value(&request).unwrap()));
 
