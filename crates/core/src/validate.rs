@@ -7,7 +7,7 @@
 //! the wire.
 
 use stytch_m2m_models::ErrorType;
-use stytch_m2m_models::constraints::{self, Pattern};
+use stytch_m2m_models::constraints::Pattern;
 
 pub use stytch_m2m_models::ValidationError;
 
@@ -31,12 +31,7 @@ pub(crate) fn client_id_argument(client_id: &str) -> Result {
 /// scopes in the schema).
 pub(crate) fn token_scopes(scopes: &[String]) -> Result {
     for (i, scope) in scopes.iter().enumerate() {
-        constraints::pattern(
-            scope,
-            || format!("scopes[{i}]"),
-            Pattern::NoWhitespace,
-            ErrorType::InvalidScope,
-        )?;
+        Pattern::NoWhitespace.check(scope, || format!("scopes[{i}]"), ErrorType::InvalidScope)?;
     }
     Ok(())
 }

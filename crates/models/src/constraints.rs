@@ -6,9 +6,10 @@
 //! lists in `x-emulator-policy` are the emulator's guesses where Stytch is silent: the client never applies them
 //! (the mock and the emulator do, see `stytch-m2m-mock`).
 //!
-//! This module holds the checks the generated code calls, generic over the shapes typify gives a field
-//! (`String` or `Option<String>`, `Vec<T>` or `Option<Vec<T>>`, …). Errors name the field and the rule, never the
-//! value.
+//! This module holds [`ValidationError`] and the checks the generated code calls (crate-private), generic over the
+//! shapes typify gives a field (`String` or `Option<String>`, `Vec<T>` or `Option<Vec<T>>`, …). Errors name the
+//! field and the rule, never the value. [`Pattern`] is public (hidden) for the client's check of a
+//! token call's scopes, which are not a body field.
 
 use std::fmt;
 
@@ -60,8 +61,7 @@ impl std::error::Error for ValidationError {}
 type Checked = Result<(), ValidationError>;
 
 /// A field path: `at` joined with `name` (`""` + `scopes` = `scopes`; `query` + `operands` = `query.operands`).
-#[doc(hidden)]
-pub fn join(at: &str, name: &str) -> String {
+pub(crate) fn join(at: &str, name: &str) -> String {
     if at.is_empty() {
         name.to_owned()
     } else {
@@ -70,8 +70,7 @@ pub fn join(at: &str, name: &str) -> String {
 }
 
 /// A field that holds text (absent when `None`).
-#[doc(hidden)]
-pub trait Text {
+pub(crate) trait Text {
     /// The text, if present.
     fn text(&self) -> Option<&str>;
 }
@@ -95,8 +94,7 @@ impl<T: Text> Text for Option<T> {
 }
 
 /// A field that holds a list (absent when `None`).
-#[doc(hidden)]
-pub trait List {
+pub(crate) trait List {
     /// The element type.
     type Item;
     /// The items, if present.
@@ -118,8 +116,7 @@ impl<T> List for Option<Vec<T>> {
 }
 
 /// A field that holds a JSON object (absent when `None`).
-#[doc(hidden)]
-pub trait Object {
+pub(crate) trait Object {
     /// The object, if present.
     fn object(&self) -> Option<&Map<String, Value>>;
 }
@@ -137,8 +134,7 @@ impl Object for Option<Map<String, Value>> {
 }
 
 /// A field that holds a number (absent when `None`).
-#[doc(hidden)]
-pub trait Number {
+pub(crate) trait Number {
     /// The number, if present.
     fn number(&self) -> Option<f64>;
 }
@@ -160,8 +156,7 @@ macro_rules! numbers {
 numbers!(u32, u64, i32, i64, f64);
 
 /// A generated request type, or a field holding some (`Option<T>`, `Vec<T>`): validated at a path.
-#[doc(hidden)]
-pub trait Validate {
+pub(crate) trait Validate {
     /// Checks Stytch's rules, naming fields from `at`.
     fn validate_at(&self, at: &str) -> Checked;
 }
@@ -208,6 +203,20 @@ impl Pattern {
         }
     }
 
+    /// Checks `value` against the pattern; the error names `path()` and the rule, never the value.
+    pub fn check(
+        self,
+        value: &str,
+        path: impl FnOnce() -> String,
+        error_type: ErrorType,
+    ) -> Checked {
+        if self.matches(value) {
+            Ok(())
+        } else {
+            Err(ValidationError::new(path(), self.rule(), error_type))
+        }
+    }
+
     fn rule(self) -> &'static str {
         match self {
             Self::NoWhitespace => {
@@ -220,8 +229,7 @@ impl Pattern {
 }
 
 /// `minLength` / `maxLength`, in characters (code points, as JSON Schema counts).
-#[doc(hidden)]
-pub fn length(
+pub(crate) fn length(
     field: &impl Text,
     path: impl FnOnce() -> String,
     min: Option<usize>,
@@ -242,24 +250,21 @@ pub fn length(
 }
 
 /// `pattern`.
-#[doc(hidden)]
-pub fn pattern(
+pub(crate) fn pattern(
     field: &impl Text,
     path: impl FnOnce() -> String,
     pattern: Pattern,
     error_type: ErrorType,
 ) -> Checked {
     match field.text() {
-        Some(s) if !pattern.matches(s) => {
-            Err(ValidationError::new(path(), pattern.rule(), error_type))
-        }
-        _ => Ok(()),
+        Some(s) => pattern.check(s, path, error_type),
+        None => Ok(()),
     }
 }
 
-/// `minItems` / `maxItems`.
-#[doc(hidden)]
-pub fn items<L: List>(
+/// `minItems` / `maxItems` (unused while every bound on a list is the emulator's guess; the schema may add one).
+#[allow(dead_code)]
+pub(crate) fn items<L: List>(
     field: &L,
     path: impl FnOnce() -> String,
     min: Option<usize>,
@@ -279,14 +284,12 @@ pub fn items<L: List>(
 }
 
 /// The items of a list field (none when absent), for the rules of `items`.
-#[doc(hidden)]
-pub fn each<L: List>(field: &L) -> impl Iterator<Item = (usize, &L::Item)> {
+pub(crate) fn each<L: List>(field: &L) -> impl Iterator<Item = (usize, &L::Item)> {
     field.list().unwrap_or_default().iter().enumerate()
 }
 
 /// `maxProperties`.
-#[doc(hidden)]
-pub fn properties(
+pub(crate) fn properties(
     field: &impl Object,
     path: impl FnOnce() -> String,
     max: usize,
@@ -303,8 +306,7 @@ pub fn properties(
 }
 
 /// `x-max-json-bytes`: the size of the object serialized as JSON.
-#[doc(hidden)]
-pub fn json_bytes(
+pub(crate) fn json_bytes(
     field: &impl Object,
     path: impl FnOnce() -> String,
     max: usize,
@@ -325,8 +327,7 @@ pub fn json_bytes(
 }
 
 /// `minimum` / `maximum`.
-#[doc(hidden)]
-pub fn range(
+pub(crate) fn range(
     field: &impl Number,
     path: impl FnOnce() -> String,
     min: Option<f64>,
