@@ -18,6 +18,9 @@ use crate::transport::{
 };
 use crate::validate::ValidationError;
 
+/// The bytes of the fixed header names and values `Client::encode` writes besides the secret and the user agent.
+const ENCODED_HEADER_BYTES: usize = 96;
+
 /// The `User-Agent` this SDK sends.
 pub const USER_AGENT: &str = concat!("stytch-m2m-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -233,9 +236,13 @@ impl Client {
     }
 
     fn encode(&self, call: &Call) -> HttpRequest {
-        let mut headers = Headers::new();
+        let secret = self.inner.authorization.expose_secret();
+        let mut headers = Headers::with_capacity(
+            4,
+            secret.len() + self.inner.user_agent.len() + ENCODED_HEADER_BYTES,
+        );
         if call.auth == Auth::Project {
-            headers.insert("authorization", self.inner.authorization.expose_secret());
+            headers.insert("authorization", secret);
         }
         headers.insert("user-agent", self.inner.user_agent.as_str());
         headers.insert("accept", "application/json");

@@ -96,8 +96,16 @@ impl fmt::Display for Method {
 const SENSITIVE_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie"];
 
 /// Headers as an ordered list of (name, value) pairs; names are compared case-insensitively.
+///
+/// Stored packed (every name and value in one buffer), so that building or copying a set of headers costs two
+/// allocations however many headers it holds: the request path builds one per call, the HTTP transport one per
+/// response.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Headers(Vec<(String, String)>);
+pub struct Headers {
+    text: String,
+    /// (name start, value start, value end) in `text`; a name ends where its value starts.
+    entries: Vec<(u32, u32, u32)>,
+}
 
 impl Headers {
     /// No headers.
@@ -105,36 +113,66 @@ impl Headers {
         Self::default()
     }
 
+    /// No headers yet, with room for `count` headers of `bytes` bytes of names and values in all.
+    pub fn with_capacity(count: usize, bytes: usize) -> Self {
+        Self {
+            text: String::with_capacity(bytes),
+            entries: Vec::with_capacity(count),
+        }
+    }
+
     /// Adds a header (an existing one of the same name is kept: HTTP allows repeats).
-    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.0.push((name.into(), value.into()));
+    pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        let start = self.text.len();
+        self.text.push_str(name);
+        self.text.push_str(value);
+        let offset = |n: usize| u32::try_from(n).expect("headers are far smaller than 4 GiB");
+        self.entries.push((
+            offset(start),
+            offset(start + name.len()),
+            offset(self.text.len()),
+        ));
+    }
+
+    /// The number of headers.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is no header.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// The first value of header `name`, if any.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
+        self.iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// Every (name, value) pair, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.entries.iter().map(|&(n, v, end)| {
+            (
+                &self.text[n as usize..v as usize],
+                &self.text[v as usize..end as usize],
+            )
+        })
     }
 
     /// The pairs with the values of `Authorization` and cookies replaced by `[REDACTED]`.
     pub fn redacted(&self) -> Vec<(String, String)> {
-        self.0
-            .iter()
+        self.iter()
             .map(|(n, v)| {
                 let sensitive = SENSITIVE_HEADERS.iter().any(|s| n.eq_ignore_ascii_case(s));
                 (
-                    n.clone(),
+                    n.to_owned(),
                     if sensitive {
                         "[REDACTED]".to_owned()
                     } else {
-                        v.clone()
+                        v.to_owned()
                     },
                 )
             })
@@ -148,13 +186,13 @@ impl fmt::Debug for Headers {
     }
 }
 
-impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Headers {
+impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
     fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
-        Self(
-            iter.into_iter()
-                .map(|(n, v)| (n.into(), v.into()))
-                .collect(),
-        )
+        let mut headers = Self::new();
+        for (n, v) in iter {
+            headers.insert(n, v);
+        }
+        headers
     }
 }
 
@@ -195,7 +233,7 @@ impl HttpRequest {
     }
 
     /// Adds a header.
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         self.headers.insert(name, value);
         self
     }
@@ -249,7 +287,7 @@ impl HttpResponse {
     }
 
     /// Adds a header.
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         self.headers.insert(name, value);
         self
     }

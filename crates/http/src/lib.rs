@@ -149,15 +149,15 @@ impl HttpTransport {
         }
         let mut response = builder.send().await.map_err(classify)?;
         let status = response.status().as_u16();
-        let headers: Headers = response
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| {
-                v.to_str()
-                    .ok()
-                    .map(|v| (n.as_str().to_owned(), v.to_owned()))
-            })
-            .collect();
+        // One packed copy of the headers (two allocations, sized in advance); values that are not text are dropped.
+        let map = response.headers();
+        let bytes = map.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+        let mut headers = Headers::with_capacity(map.len(), bytes);
+        for (name, value) in map {
+            if let Ok(value) = value.to_str() {
+                headers.insert(name.as_str(), value);
+            }
+        }
         let too_large = || {
             TransportError::new(
                 TransportErrorKind::Other,
