@@ -387,3 +387,38 @@ impl TransportError {
         self.kind == TransportErrorKind::Timeout
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Headers;
+
+    #[test]
+    fn packed_headers_keep_order_repeats_and_case_insensitive_lookup() {
+        let mut headers = Headers::with_capacity(1, 4);
+        assert!(headers.is_empty());
+        headers.insert("Set-Cookie", "a=1");
+        headers.insert("content-type", "application/json");
+        headers.insert("set-cookie", "b=2");
+        headers.insert("x-empty", "");
+        assert_eq!(headers.len(), 4);
+        assert_eq!(headers.get("SET-COOKIE"), Some("a=1"));
+        assert_eq!(headers.get("Content-Type"), Some("application/json"));
+        assert_eq!(headers.get("x-empty"), Some(""));
+        assert_eq!(headers.get("missing"), None);
+        let pairs: Vec<(&str, &str)> = headers.iter().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Set-Cookie", "a=1"),
+                ("content-type", "application/json"),
+                ("set-cookie", "b=2"),
+                ("x-empty", "")
+            ]
+        );
+        let rebuilt: Headers = pairs.into_iter().collect();
+        assert_eq!(rebuilt, headers);
+        let shown = format!("{headers:?}");
+        assert!(!shown.contains("a=1") && !shown.contains("b=2"), "{shown}");
+        assert!(shown.contains("application/json"));
+    }
+}
