@@ -1,7 +1,7 @@
-//! [`Client`]: validate -> encode -> retry loop with timeouts -> [`Transport::send`] -> decode.
+//! [`Client`]: validate -> encode -> retry loop with timeouts (`retry.rs`) -> [`Transport::send`] -> decode
+//! (`decode.rs`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -12,10 +12,9 @@ use tracing::Instrument as _;
 use crate::auth::TokenVerifier;
 use crate::builder::ClientBuilder;
 use crate::config::{RetryConfig, TimeoutConfig};
-use crate::error::{ApiError, DecodeError, Error, RETRYABLE_STATUSES};
-use crate::transport::{
-    Headers, HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind,
-};
+use crate::decode::decode;
+use crate::error::Error;
+use crate::transport::{Headers, HttpRequest, Method, Transport};
 use crate::validate::ValidationError;
 
 /// The bytes of the fixed header names and values `Client::encode` writes besides the secret and the user agent.
@@ -235,7 +234,7 @@ impl Client {
         crate::clients::Clients::new(self)
     }
 
-    fn encode(&self, call: &Call) -> HttpRequest {
+    pub(crate) fn encode(&self, call: &Call) -> HttpRequest {
         let secret = self.inner.authorization.expose_secret();
         let mut headers = Headers::with_capacity(
             4,
@@ -284,128 +283,4 @@ impl Client {
         .instrument(span)
         .await
     }
-
-    /// The retry loop. One timer per attempt: the attempt's own limit or the overall deadline, whichever comes
-    /// first (the overall limit also cuts the waits between attempts).
-    async fn attempts(
-        &self,
-        call: &Call,
-        deadline: Option<tokio::time::Instant>,
-    ) -> Result<HttpResponse, TransportError> {
-        let idempotent = call.idempotent;
-        let retry = &self.inner.retry;
-        let overall_timeout = || {
-            let limit = self.inner.timeouts.overall.unwrap_or_default();
-            TransportError::new(
-                TransportErrorKind::Timeout,
-                format!("the call timed out after {limit:?} (overall limit)"),
-            )
-        };
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            tracing::Span::current().record("attempt", attempt);
-            let last = attempt >= retry.max_attempts;
-            // Encoded for each attempt (the body is shared, not copied): the first attempt pays no clone.
-            let sent = self.inner.transport.send(self.encode(call));
-            let own = self
-                .inner
-                .timeouts
-                .attempt
-                .map(|limit| (tokio::time::Instant::now() + limit, limit));
-            // (when the timer fires, whether it is the overall deadline)
-            let timer = match (own, deadline) {
-                (Some((at, _)), Some(d)) if d <= at => Some((d, None)),
-                (Some((at, limit)), _) => Some((at, Some(limit))),
-                (None, Some(d)) => Some((d, None)),
-                (None, None) => None,
-            };
-            let outcome = match timer {
-                None => sent.await,
-                Some((at, limit)) => tokio::time::timeout_at(at, sent).await.unwrap_or_else(|_| {
-                    Err(match limit {
-                        Some(limit) => TransportError::new(
-                            TransportErrorKind::Timeout,
-                            format!("attempt {attempt} timed out after {limit:?}"),
-                        ),
-                        None => overall_timeout(),
-                    })
-                }),
-            };
-            let (retryable, retry_after) = match &outcome {
-                Ok(response) => (
-                    idempotent && RETRYABLE_STATUSES.contains(&response.status),
-                    retry_after(response),
-                ),
-                Err(e) => (e.is_retryable() && (idempotent || e.is_unsent()), None),
-            };
-            if !retryable || last {
-                return outcome;
-            }
-            // A `Retry-After` past the cap, or past what remains of the overall limit, ends the call now with the
-            // server's answer (and its request id) rather than a sleep that ends in a timeout.
-            if retry_after.is_some_and(|wait| {
-                wait > retry.max_retry_after
-                    || deadline.is_some_and(|d| tokio::time::Instant::now() + wait >= d)
-            }) {
-                return outcome;
-            }
-            let wait = retry_after.unwrap_or_else(|| retry.backoff(attempt, fastrand::f64()));
-            match &outcome {
-                Ok(r) => tracing::debug!(status = r.status, ?wait, "retrying"),
-                Err(e) => tracing::debug!(error = %e, ?wait, "retrying"),
-            }
-            let wake = tokio::time::Instant::now() + wait;
-            match deadline {
-                Some(d) if d <= wake => {
-                    tokio::time::sleep_until(d).await;
-                    return Err(overall_timeout());
-                }
-                _ => tokio::time::sleep_until(wake).await,
-            }
-        }
-    }
-}
-
-fn retry_after(response: &HttpResponse) -> Option<Duration> {
-    response
-        .headers
-        .get("retry-after")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
-}
-
-/// Decodes a response: 2xx into `T`, anything else into [`ApiError`]; a body that fits neither is a
-/// [`DecodeError`]. Never panics, whatever the bytes.
-pub(crate) fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, Error> {
-    let status = response.status;
-    if (200..300).contains(&status) {
-        let value = serde_json::from_slice::<T>(&response.body)
-            .map_err(|e| DecodeError::new(status, &response.body, e))?;
-        // The body is read a second time for the id only when someone listens to the span.
-        let span = tracing::Span::current();
-        if !span.is_disabled()
-            && let Some(id) = request_id_of(&response.body)
-        {
-            span.record("request_id", id.as_str());
-        }
-        return Ok(value);
-    }
-    match ApiError::from_response(&response, retry_after(&response)) {
-        Ok(api) => {
-            if let Some(id) = &api.request_id {
-                tracing::Span::current().record("request_id", id.as_str());
-            }
-            Err(api.into())
-        }
-        Err(source) => Err(DecodeError::new(status, &response.body, source).into()),
-    }
-}
-
-fn request_id_of(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct RequestId {
-        request_id: Option<String>,
-    }
-    serde_json::from_slice::<RequestId>(body).ok()?.request_id
 }

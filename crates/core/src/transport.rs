@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+pub use crate::headers::Headers;
+
 /// A boxed `Send` future, the return type of [`Transport::send`] (so that `Arc<dyn Transport>` works).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -89,110 +91,6 @@ impl Method {
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// Header names whose values are never shown by `Debug`.
-const SENSITIVE_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie"];
-
-/// Headers as an ordered list of (name, value) pairs; names are compared case-insensitively.
-///
-/// Stored packed (every name and value in one buffer), so that building or copying a set of headers costs two
-/// allocations however many headers it holds: the request path builds one per call, the HTTP transport one per
-/// response.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Headers {
-    text: String,
-    /// (name start, value start, value end) in `text`; a name ends where its value starts.
-    entries: Vec<(u32, u32, u32)>,
-}
-
-impl Headers {
-    /// No headers.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// No headers yet, with room for `count` headers of `bytes` bytes of names and values in all.
-    pub fn with_capacity(count: usize, bytes: usize) -> Self {
-        Self {
-            text: String::with_capacity(bytes),
-            entries: Vec::with_capacity(count),
-        }
-    }
-
-    /// Adds a header (an existing one of the same name is kept: HTTP allows repeats).
-    pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
-        let (name, value) = (name.as_ref(), value.as_ref());
-        let start = self.text.len();
-        self.text.push_str(name);
-        self.text.push_str(value);
-        let offset = |n: usize| u32::try_from(n).expect("headers are far smaller than 4 GiB");
-        self.entries.push((
-            offset(start),
-            offset(start + name.len()),
-            offset(self.text.len()),
-        ));
-    }
-
-    /// The number of headers.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether there is no header.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The first value of header `name`, if any.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    }
-
-    /// Every (name, value) pair, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|&(n, v, end)| {
-            (
-                &self.text[n as usize..v as usize],
-                &self.text[v as usize..end as usize],
-            )
-        })
-    }
-
-    /// The pairs with the values of `Authorization` and cookies replaced by `[REDACTED]`.
-    pub fn redacted(&self) -> Vec<(String, String)> {
-        self.iter()
-            .map(|(n, v)| {
-                let sensitive = SENSITIVE_HEADERS.iter().any(|s| n.eq_ignore_ascii_case(s));
-                (
-                    n.to_owned(),
-                    if sensitive {
-                        "[REDACTED]".to_owned()
-                    } else {
-                        v.to_owned()
-                    },
-                )
-            })
-            .collect()
-    }
-}
-
-impl fmt::Debug for Headers {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.redacted()).finish()
-    }
-}
-
-impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
-    fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
-        let mut headers = Self::new();
-        for (n, v) in iter {
-            headers.insert(n, v);
-        }
-        headers
     }
 }
 
@@ -385,40 +283,5 @@ impl TransportError {
     /// Whether this is a timeout.
     pub fn is_timeout(&self) -> bool {
         self.kind == TransportErrorKind::Timeout
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Headers;
-
-    #[test]
-    fn packed_headers_keep_order_repeats_and_case_insensitive_lookup() {
-        let mut headers = Headers::with_capacity(1, 4);
-        assert!(headers.is_empty());
-        headers.insert("Set-Cookie", "a=1");
-        headers.insert("content-type", "application/json");
-        headers.insert("set-cookie", "b=2");
-        headers.insert("x-empty", "");
-        assert_eq!(headers.len(), 4);
-        assert_eq!(headers.get("SET-COOKIE"), Some("a=1"));
-        assert_eq!(headers.get("Content-Type"), Some("application/json"));
-        assert_eq!(headers.get("x-empty"), Some(""));
-        assert_eq!(headers.get("missing"), None);
-        let pairs: Vec<(&str, &str)> = headers.iter().collect();
-        assert_eq!(
-            pairs,
-            [
-                ("Set-Cookie", "a=1"),
-                ("content-type", "application/json"),
-                ("set-cookie", "b=2"),
-                ("x-empty", "")
-            ]
-        );
-        let rebuilt: Headers = pairs.into_iter().collect();
-        assert_eq!(rebuilt, headers);
-        let shown = format!("{headers:?}");
-        assert!(!shown.contains("a=1") && !shown.contains("b=2"), "{shown}");
-        assert!(shown.contains("application/json"));
     }
 }

@@ -345,7 +345,7 @@ async fn fetch(
         .await
         .map_err(|e| JwksUnavailable::new("the request failed").with_source(Arc::new(e.into())))?;
     let cache_control = response.headers.get("cache-control").map(str::to_owned);
-    let jwks: JwksResponse = crate::client::decode(response)
+    let jwks: JwksResponse = crate::decode::decode(response)
         .map_err(|e| JwksUnavailable::new("the response is an error").with_source(Arc::new(e)))?;
     Ok((usable_keys(&jwks), cache_control))
 }

@@ -4,6 +4,7 @@
 //! where Stytch answers an error. The wire layer ([`crate::wire`]) puts both in Stytch's JSON shapes; the emulator
 //! serves the same engine over a socket.
 
+mod clients;
 mod failure;
 mod keys;
 mod rotation;
@@ -19,12 +20,9 @@ mod token;
 use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use stytch_m2m_core::auth::ProjectKind;
-use stytch_m2m_core::models::{
-    CreateRequest, ErrorType, M2mClient, M2mClientWithClientSecret, M2mClientWithNextClientSecret,
-    Secret, UpdateRequest, UpdateStatus,
-};
+use stytch_m2m_core::models::{ErrorType, M2mClient, M2mClientWithNextClientSecret, Secret};
 
 pub use failure::Failure;
 pub use rules::{ServerRules, Strictness};
@@ -36,9 +34,9 @@ pub use token::TOKEN_LIFETIME_SECS;
 
 use crate::clock::MockClock;
 use crate::random::Randomness;
+use clients::as_json;
 use keys::{KeyRing, SigningKey};
-use secret_hash::SecretHash;
-use store::{Record, Store};
+use store::Store;
 
 /// The default page size of search (Stytch: 100).
 pub const DEFAULT_SEARCH_LIMIT: u32 = 100;
@@ -273,110 +271,6 @@ impl Engine {
         })
     }
 
-    /// Creates (or imports) a client.
-    pub fn create(&self, request: CreateRequest) -> Result<M2mClientWithClientSecret, Failure> {
-        self.rules.check("CreateRequest", &as_json(&request))?;
-        // The emulator's policy: `.` and `..` would be path segments no HTTP client can address.
-        if matches!(request.client_id.as_deref(), Some("." | "..")) {
-            return Err(Failure::new(
-                400,
-                ErrorType::M2mClientInvalidClientId,
-                "client_id cannot be `.` or `..`.",
-            ));
-        }
-        let client_id = match request.client_id {
-            Some(id) => id,
-            None => format!("m2m-client-{}-{}", self.env(), self.random.uuid()),
-        };
-        let secret = request
-            .client_secret
-            .unwrap_or_else(|| Secret::new(self.random.secret()));
-        let salt = self.salt();
-        let created_at = self.clock.now_rfc3339();
-        let mut store = self.lock();
-        if store.contains(&client_id) {
-            return Err(Failure::new(
-                400,
-                ErrorType::DuplicateM2mClientId,
-                "An M2M client with this client_id already exists in the project.",
-            ));
-        }
-        let record = Record {
-            seq: store.next_seq(),
-            client_id,
-            client_name: request.client_name.unwrap_or_default(),
-            client_description: request.client_description.unwrap_or_default(),
-            active: true,
-            scopes: request.scopes,
-            trusted_metadata: request.trusted_metadata,
-            secret: SecretHash::new(secret.expose_secret(), salt),
-            secret_last_four: secret.last_four().to_owned(),
-            next_secret: None,
-            created_at,
-            rotation_started_at: None,
-            custom_claims: Map::new(),
-        };
-        let client = record.to_model();
-        store.put(record);
-        drop(store);
-        Ok(with_client_secret(client, secret))
-    }
-
-    /// Gets a client.
-    pub fn get(&self, client_id: &str) -> Result<M2mClient, Failure> {
-        self.lock()
-            .get(client_id)
-            .map(Record::to_model)
-            .ok_or_else(Failure::not_found)
-    }
-
-    /// Updates a client. Given fields replace the stored ones; `trusted_metadata` merges at the top level (a
-    /// `null` value deletes the key); empty `scopes` or metadata mean no change. All or nothing.
-    pub fn update(&self, client_id: &str, request: UpdateRequest) -> Result<M2mClient, Failure> {
-        self.rules.check("UpdateRequest", &as_json(&request))?;
-        let mut store = self.lock();
-        let mut record = store
-            .get(client_id)
-            .cloned()
-            .ok_or_else(Failure::not_found)?;
-        if let Some(name) = request.client_name {
-            record.client_name = name;
-        }
-        if let Some(description) = request.client_description {
-            record.client_description = description;
-        }
-        if let Some(status) = request.status {
-            record.active = status == UpdateStatus::Active;
-        }
-        if !request.scopes.is_empty() {
-            record.scopes = request.scopes;
-        }
-        for (key, value) in request.trusted_metadata {
-            if value.is_null() {
-                record.trusted_metadata.remove(&key);
-            } else {
-                record.trusted_metadata.insert(key, value);
-            }
-        }
-        // The stored metadata after the merge obeys the same bounds as the metadata sent.
-        self.rules.check_property(
-            "UpdateRequest",
-            "trusted_metadata",
-            &Value::Object(record.trusted_metadata.clone()),
-        )?;
-        let client = record.to_model();
-        store.put(record);
-        Ok(client)
-    }
-
-    /// Deletes a client.
-    pub fn delete(&self, client_id: &str) -> Result<(), Failure> {
-        self.lock()
-            .remove(client_id)
-            .map(|_| ())
-            .ok_or_else(Failure::not_found)
-    }
-
     fn end_rotation(&self, client_id: &str, complete: bool) -> Result<M2mClient, Failure> {
         let mut store = self.lock();
         let mut record = store
@@ -411,15 +305,6 @@ fn with_secret<T: serde::de::DeserializeOwned>(
     let mut value = serde_json::to_value(client).expect("a client serializes");
     value[field] = Value::String(secret.expose_secret().to_owned());
     serde_json::from_value(value).expect("a client with its secret deserializes")
-}
-
-/// A request as the JSON the rules read (what the wire carried, nulls already taken as absent).
-fn as_json(request: &impl serde::Serialize) -> Value {
-    serde_json::to_value(request).expect("request models always serialize")
-}
-
-fn with_client_secret(client: M2mClient, client_secret: Secret) -> M2mClientWithClientSecret {
-    with_secret(client, "client_secret", &client_secret)
 }
 
 fn with_next_client_secret(

@@ -17,6 +17,9 @@ use serde_json::{Map, Value};
 
 use crate::{ErrorType, Secret};
 
+mod pattern;
+pub use pattern::Pattern;
+
 /// A request that breaks one of Stytch's rules: which field, which rule, and the `error_type` Stytch answers with.
 /// Its `Display` never shows the value.
 ///
@@ -175,59 +178,6 @@ impl<T: Validate> Validate for Vec<T> {
     }
 }
 
-/// The patterns the schema uses, each with the Rust check of it and its rule in words. `cargo xtask codegen` maps
-/// a `pattern` keyword to one of these, and refuses a pattern it does not know (add it here and in the xtask).
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pattern {
-    /// `^\S+$`: one or more characters, none of them whitespace.
-    NoWhitespace,
-    /// `^[^\x00-\x1F\x7F-\x9F]*$`: no control characters (the Unicode `Cc` category, spelled as ranges that
-    /// every regex dialect reads).
-    NoControl,
-    /// `^(\S+( \S+)*)?$`: words without whitespace, separated by single spaces, or nothing (the python SDK sends
-    /// `scope: ""` for no scopes).
-    SpaceSeparated,
-}
-
-impl Pattern {
-    fn matches(self, s: &str) -> bool {
-        match self {
-            Self::NoWhitespace => !s.is_empty() && !s.chars().any(char::is_whitespace),
-            Self::NoControl => !s.chars().any(char::is_control),
-            Self::SpaceSeparated => {
-                s.is_empty()
-                    || s.split(' ')
-                        .all(|w| !w.is_empty() && !w.chars().any(char::is_whitespace))
-            }
-        }
-    }
-
-    /// Checks `value` against the pattern; the error names `path()` and the rule, never the value.
-    pub fn check(
-        self,
-        value: &str,
-        path: impl FnOnce() -> String,
-        error_type: ErrorType,
-    ) -> Checked {
-        if self.matches(value) {
-            Ok(())
-        } else {
-            Err(ValidationError::new(path(), self.rule(), error_type))
-        }
-    }
-
-    fn rule(self) -> &'static str {
-        match self {
-            Self::NoWhitespace => {
-                "must not be empty or contain whitespace (scopes are joined by spaces into the token's scope claim)"
-            }
-            Self::NoControl => "must not contain control characters",
-            Self::SpaceSeparated => "must be words separated by single spaces",
-        }
-    }
-}
-
 /// `minLength` / `maxLength`, in characters (code points, as JSON Schema counts).
 pub(crate) fn length(
     field: &impl Text,
@@ -351,21 +301,6 @@ pub(crate) fn range(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns_match_what_the_schema_says() {
-        assert!(Pattern::NoWhitespace.matches("read:users"));
-        for bad in ["", "read users", "read\tusers", "read\u{a0}users"] {
-            assert!(!Pattern::NoWhitespace.matches(bad), "{bad:?}");
-        }
-        assert!(Pattern::NoControl.matches("Billing service ✓"));
-        assert!(!Pattern::NoControl.matches("a\u{7}b"));
-        assert!(Pattern::SpaceSeparated.matches("a b:c"));
-        assert!(Pattern::SpaceSeparated.matches(""));
-        for bad in [" a", "a ", "a  b", "a\tb"] {
-            assert!(!Pattern::SpaceSeparated.matches(bad), "{bad:?}");
-        }
-    }
 
     #[test]
     fn lengths_count_characters_not_bytes() {

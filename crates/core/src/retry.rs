@@ -1,0 +1,99 @@
+//! The retry loop of one call: attempts with their timers, `Retry-After`, backoff, and the overall deadline.
+
+use std::time::Duration;
+
+use crate::client::{Call, Client};
+use crate::error::RETRYABLE_STATUSES;
+use crate::transport::{HttpResponse, TransportError, TransportErrorKind};
+
+impl Client {
+    /// The retry loop. One timer per attempt: the attempt's own limit or the overall deadline, whichever comes
+    /// first (the overall limit also cuts the waits between attempts).
+    pub(crate) async fn attempts(
+        &self,
+        call: &Call,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<HttpResponse, TransportError> {
+        let idempotent = call.idempotent;
+        let retry = &self.inner.retry;
+        let overall_timeout = || {
+            let limit = self.inner.timeouts.overall.unwrap_or_default();
+            TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("the call timed out after {limit:?} (overall limit)"),
+            )
+        };
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            let last = attempt >= retry.max_attempts;
+            // Encoded for each attempt (the body is shared, not copied): the first attempt pays no clone.
+            let sent = self.inner.transport.send(self.encode(call));
+            let own = self
+                .inner
+                .timeouts
+                .attempt
+                .map(|limit| (tokio::time::Instant::now() + limit, limit));
+            // (when the timer fires, whether it is the overall deadline)
+            let timer = match (own, deadline) {
+                (Some((at, _)), Some(d)) if d <= at => Some((d, None)),
+                (Some((at, limit)), _) => Some((at, Some(limit))),
+                (None, Some(d)) => Some((d, None)),
+                (None, None) => None,
+            };
+            let outcome = match timer {
+                None => sent.await,
+                Some((at, limit)) => tokio::time::timeout_at(at, sent).await.unwrap_or_else(|_| {
+                    Err(match limit {
+                        Some(limit) => TransportError::new(
+                            TransportErrorKind::Timeout,
+                            format!("attempt {attempt} timed out after {limit:?}"),
+                        ),
+                        None => overall_timeout(),
+                    })
+                }),
+            };
+            let (retryable, retry_after) = match &outcome {
+                Ok(response) => (
+                    idempotent && RETRYABLE_STATUSES.contains(&response.status),
+                    retry_after(response),
+                ),
+                Err(e) => (e.is_retryable() && (idempotent || e.is_unsent()), None),
+            };
+            if !retryable || last {
+                return outcome;
+            }
+            // A `Retry-After` past the cap, or past what remains of the overall limit, ends the call now with the
+            // server's answer (and its request id) rather than a sleep that ends in a timeout.
+            if retry_after.is_some_and(|wait| {
+                wait > retry.max_retry_after
+                    || deadline.is_some_and(|d| tokio::time::Instant::now() + wait >= d)
+            }) {
+                return outcome;
+            }
+            let wait = retry_after.unwrap_or_else(|| retry.backoff(attempt, fastrand::f64()));
+            match &outcome {
+                Ok(r) => tracing::debug!(status = r.status, ?wait, "retrying"),
+                Err(e) => tracing::debug!(error = %e, ?wait, "retrying"),
+            }
+            let wake = tokio::time::Instant::now() + wait;
+            match deadline {
+                Some(d) if d <= wake => {
+                    tokio::time::sleep_until(d).await;
+                    return Err(overall_timeout());
+                }
+                _ => tokio::time::sleep_until(wake).await,
+            }
+        }
+    }
+}
+
+/// The server's `Retry-After`, in seconds, if it sent one.
+pub(crate) fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    response
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
