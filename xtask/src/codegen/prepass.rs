@@ -88,34 +88,26 @@ fn open_enum_of(name: &str, def: &Map<String, Value>) -> Result<OpenEnum, String
     })
 }
 
-/// The keywords [`strip_constraints`] drops.
-pub const CONSTRAINT_KEYWORDS: &[&str] = &[
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "maxProperties",
-    "x-emulator-policy",
-    "x-error-type",
-    "x-secret-entropy",
-    "x-max-json-bytes",
-    "x-null-means-absent",
-];
+/// The annotations of constraints that [`strip_constraints`] drops besides the constraint keywords themselves.
+pub const CONSTRAINT_ANNOTATIONS: &[&str] =
+    &["x-emulator-policy", "x-error-type", "x-null-means-absent"];
+
+/// Whether the pre-pass drops `keyword`: every constraint keyword ([`super::constraints::KEYWORDS`]) but the
+/// numeric bounds (typify reads `minimum`/`maximum` into the integer type, which is what we want), and the
+/// annotations.
+fn stripped(keyword: &str) -> bool {
+    (super::constraints::KEYWORDS.contains(&keyword) && !matches!(keyword, "minimum" | "maximum"))
+        || CONSTRAINT_ANNOTATIONS.contains(&keyword)
+}
 
 fn strip_constraints(value: &mut Value) {
     match value {
         Value::Object(map) => {
             // `properties` maps names to schemas: a property may be called `pattern`, so only schema nodes lose
             // keywords, never the names in a `properties` map.
-            for keyword in CONSTRAINT_KEYWORDS {
-                if map
-                    .get(*keyword)
-                    .is_some_and(|v| !v.is_object() || keyword.starts_with("x-"))
-                {
-                    map.remove(*keyword);
-                }
-            }
+            map.retain(|keyword, v| {
+                !stripped(keyword) || (v.is_object() && !keyword.starts_with("x-"))
+            });
             map.values_mut().for_each(strip_constraints);
         }
         Value::Array(items) => items.iter_mut().for_each(strip_constraints),
@@ -165,6 +157,28 @@ mod tests {
         assert_eq!(
             out.schema["$defs"]["Obj"]["properties"]["at"],
             json!({"type": "string"})
+        );
+    }
+
+    #[test]
+    fn constraints_are_dropped_but_properties_of_the_same_name_stay() {
+        let out = run(json!({"$defs": {"Req": {
+            "type": "object", "x-null-means-absent": true,
+            "properties": {
+                "pattern": {"type": "string", "maxLength": 3, "pattern": "^\\S+$",
+                    "x-emulator-policy": ["maxLength"], "x-error-type": "bad_request"},
+                "limit": {"type": "integer", "minimum": 0, "maximum": 10},
+                "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 2}
+            }
+        }}}))
+        .unwrap();
+        assert_eq!(
+            out.schema["$defs"]["Req"],
+            json!({"type": "object", "properties": {
+                "pattern": {"type": "string"},
+                "limit": {"type": "integer", "minimum": 0, "maximum": 10},
+                "tags": {"type": "array", "items": {"type": "string"}}
+            }})
         );
     }
 
