@@ -116,3 +116,48 @@ fn generated_surface_is_semver_safe() {
         assert_eq!(builder_is_public(response), Some(true), "{response}");
     }
 }
+
+/// What the check generator cannot turn into code stops codegen, naming the schema node.
+#[test]
+fn constraints_codegen_refuses_what_it_cannot_check() {
+    let with = |property: serde_json::Value| {
+        json!({"$defs": {
+            "ErrorType": {"type": "string", "enum": ["bad_request"]},
+            "ThingRequest": {"type": "object", "properties": {"name": property}}
+        }})
+    };
+    let cases = [
+        (
+            json!({"type": "string", "pattern": "^[a-z]+$", "x-error-type": "bad_request"}),
+            "has no Rust check",
+        ),
+        (json!({"type": "string", "maxLength": 3}), "no x-error-type"),
+        (
+            json!({"type": "string", "maxLength": 3, "x-error-type": "no_such_type"}),
+            "is not a value of ErrorType",
+        ),
+        (
+            json!({"type": "string", "x-secret-entropy": true, "x-error-type": "bad_request"}),
+            "must be listed in x-emulator-policy",
+        ),
+        (
+            json!({"type": "string", "x-emulator-policy": ["maxLength"], "x-error-type": "bad_request"}),
+            "not a constraint keyword of this node",
+        ),
+    ];
+    for (property, expected) in cases {
+        let err = xtask::codegen::generate_from_value(with(property.clone())).unwrap_err();
+        assert!(
+            err.contains("$defs.ThingRequest.properties.name") && err.contains(expected),
+            "{property}: {err}"
+        );
+    }
+    // An emulator-policy keyword generates nothing; a Stytch keyword generates its check.
+    let code = xtask::codegen::generate_from_value(with(json!({"type": "string", "maxLength": 7,
+        "minLength": 2, "x-emulator-policy": ["maxLength"], "x-error-type": "bad_request"})))
+    .unwrap();
+    assert!(
+        code.contains("Some(2usize)") && !code.contains("7usize"),
+        "{code}"
+    );
+}
