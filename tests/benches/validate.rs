@@ -1,4 +1,4 @@
-//! The client's pre-send check of a request: the generated `validate()` against the `jsonschema` crate validating
+//! The client's pre-send check of a request: the generated `Validate` impl against the `jsonschema` crate validating
 //! the same request (serialized to JSON) against the embedded schema with the emulator's guesses removed (what a
 //! runtime-schema design would run on every call). Interleaved in rounds; prints ns per check and the ratio.
 //!
@@ -8,6 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use serde_json::{Value, json};
+use stytch_m2m_core::Validate as _;
 use stytch_m2m_core::models::{CreateRequest, SCHEMA_JSON};
 
 const ROUNDS: usize = 7;

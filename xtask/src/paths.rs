@@ -27,3 +27,12 @@ pub fn generated_file(root: &Path) -> PathBuf {
         .join("src")
         .join("generated.rs")
 }
+
+/// `crates/core/src/validate/generated.rs`: core's request checks, also written by `cargo xtask codegen`.
+pub fn checks_file(root: &Path) -> PathBuf {
+    root.join("crates")
+        .join("core")
+        .join("src")
+        .join("validate")
+        .join("generated.rs")
+}

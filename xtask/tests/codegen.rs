@@ -12,6 +12,13 @@ fn checked_in_models_match_the_schema() {
         current == fresh,
         "crates/models/src/generated.rs is stale: run `cargo xtask codegen` and commit the result"
     );
+    let checks = xtask::codegen::generate_checks(&root).expect("the checks generate");
+    let current =
+        std::fs::read_to_string(xtask::paths::checks_file(&root)).expect("the checks file exists");
+    assert!(
+        current == checks,
+        "crates/core/src/validate/generated.rs is stale: run `cargo xtask codegen` and commit the result"
+    );
 }
 
 #[test]
@@ -146,16 +153,17 @@ fn constraints_codegen_refuses_what_it_cannot_check() {
         ),
     ];
     for (property, expected) in cases {
-        let err = xtask::codegen::generate_from_value(with(property.clone())).unwrap_err();
+        let err = xtask::codegen::generate_checks_from_value(with(property.clone())).unwrap_err();
         assert!(
             err.contains("$defs.ThingRequest.properties.name") && err.contains(expected),
             "{property}: {err}"
         );
     }
     // An emulator-policy keyword generates nothing; a Stytch keyword generates its check.
-    let code = xtask::codegen::generate_from_value(with(json!({"type": "string", "maxLength": 7,
+    let code =
+        xtask::codegen::generate_checks_from_value(with(json!({"type": "string", "maxLength": 7,
         "minLength": 2, "x-emulator-policy": ["maxLength"], "x-error-type": "bad_request"})))
-    .unwrap();
+        .unwrap();
     assert!(
         code.contains("Some(2usize)") && !code.contains("7usize"),
         "{code}"

@@ -11,7 +11,7 @@ use stytch_m2m_models::{
 use crate::client::{Call, Client, encode_path_segment};
 use crate::error::Error;
 use crate::transport::Method;
-use crate::validate;
+use crate::validate::{self, Validate as _};
 
 const CLIENTS: &str = "/v1/m2m/clients";
 

@@ -34,4 +34,4 @@ pub use stytch_m2m_models::{ErrorType, Secret};
 pub use transport::{
     HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind,
 };
-pub use validate::ValidationError;
+pub use validate::{Validate, ValidationError};

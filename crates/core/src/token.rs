@@ -5,7 +5,7 @@ use stytch_m2m_models::{Secret, TokenRequest, TokenResponse};
 use crate::client::{Auth, Call, Client, encode_path_segment};
 use crate::error::Error;
 use crate::transport::Method;
-use crate::validate;
+use crate::validate::{self, Validate as _};
 
 /// No scopes: with [`Client::token`], every scope of the client.
 pub const NO_SCOPES: [&str; 0] = [];

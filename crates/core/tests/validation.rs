@@ -5,8 +5,8 @@
 mod support;
 
 use serde_json::{Map, Value, json};
-use stytch_m2m_core::Error;
 use stytch_m2m_core::models::*;
+use stytch_m2m_core::{Error, Validate as _};
 use support::*;
 
 fn metadata(keys: usize, value_len: usize) -> Map<String, Value> {

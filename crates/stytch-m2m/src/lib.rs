@@ -49,7 +49,8 @@ pub use stytch_m2m_core::{
     ApiError, AuthError, AuthenticateOptions, AuthenticatedToken, Client, ClientBuilder, Clock,
     DecodeError, Environment, Error, ErrorType, HttpRequest, HttpResponse, Method, NO_SCOPES,
     ProjectKind, RawResponse, RetryConfig, Secret, SystemClock, TimeoutConfig, TokenProvider,
-    TokenVerifier, Transport, TransportError, TransportErrorKind, USER_AGENT, ValidationError,
+    TokenVerifier, Transport, TransportError, TransportErrorKind, USER_AGENT, Validate,
+    ValidationError,
 };
 pub use stytch_m2m_core::{auth, models, transport};
 

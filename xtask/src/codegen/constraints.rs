@@ -1,5 +1,6 @@
-//! The request checks: Stytch's rules, read from the schema's JSON Schema keywords, become a `validate()` method
-//! on each request type (calling the checks of `crates/models/src/constraints.rs`).
+//! The request checks: Stytch's rules, read from the schema's JSON Schema keywords, become the `Validate` impl of
+//! each request type in `crates/core/src/validate/generated.rs` (calling the checks of
+//! `crates/core/src/validate/checks.rs`). Core adds validation; the models stay plain wire types.
 //!
 //! - Keywords: `minLength`, `maxLength`, `pattern` (one of the patterns the models crate knows), `minItems`,
 //!   `maxItems`, `items` (the same rules on each item, or a nested request type), `maxProperties`, `minimum`,
@@ -19,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::open_enum::variant_name;
 
-/// The patterns the models crate knows (`stytch_m2m_models::constraints::Pattern`).
+/// The patterns core knows (`crates/core/src/validate/pattern.rs`).
 pub const PATTERNS: &[(&str, &str)] = &[
     ("^\\S+$", "NoWhitespace"),
     ("^[^\\x00-\\x1F\\x7F-\\x9F]*$", "NoControl"),
@@ -40,7 +41,7 @@ pub const KEYWORDS: &[&str] = &[
     "x-secret-entropy",
 ];
 
-/// The `validate()` impls of every request type with properties.
+/// The `Validate` impls of every request type with properties (the body of core's `validate/generated.rs`).
 pub fn render(schema: &Value, requests: &BTreeSet<String>) -> Result<TokenStream, String> {
     let defs = schema
         .get("$defs")
@@ -90,26 +91,19 @@ pub fn render(schema: &Value, requests: &BTreeSet<String>) -> Result<TokenStream
             quote!(let _ = at;)
         } else {
             quote!(
-                use crate::constraints as c;
+                use crate::validate::checks as c;
             )
         };
         let doc = format!(
-            "Checks Stytch's rules for this request (the ones `schema/m2m.schema.json` states as Stytch's; never \
-             the emulator's guesses), as the client does before sending it. The error names the field and the \
-             rule, never the value.\n\n@generated from the schema's keywords on `{name}`."
+            "Stytch's rules for `{name}` (@generated from the schema's keywords on `{name}`)."
         );
         out.extend(quote! {
-            impl crate::constraints::Validate for #ty {
-                fn validate_at(&self, at: &str) -> ::std::result::Result<(), crate::ValidationError> {
+            #[doc = #doc]
+            impl crate::validate::Validate for stytch_m2m_models::#ty {
+                fn validate_at(&self, at: &str) -> ::std::result::Result<(), crate::validate::ValidationError> {
                     #uses
                     #(#checks)*
                     Ok(())
-                }
-            }
-            impl #ty {
-                #[doc = #doc]
-                pub fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
-                    crate::constraints::Validate::validate_at(self, "")
                 }
             }
         });
@@ -194,7 +188,7 @@ impl Ctx<'_> {
                 .map(|(_, v)| Ident::new(v, Span::call_site()))
                 .ok_or_else(|| {
                     format!(
-                        "{at}.pattern {pattern:?} has no Rust check: add it to crates/models/src/constraints.rs \
+                        "{at}.pattern {pattern:?} has no Rust check: add it to crates/core/src/validate/pattern.rs \
                          (Pattern) and xtask/src/codegen/constraints.rs (PATTERNS)"
                     )
                 })?;
@@ -226,7 +220,7 @@ impl Ctx<'_> {
         if let Some(items) = obj.get("items") {
             let item_at = format!("{at}.items");
             if self.request_ref(items).is_some() {
-                checks.push(quote!(c::Validate::validate_at(#value, &#path)?;));
+                checks.push(quote!(crate::validate::Validate::validate_at(#value, &#path)?;));
             } else {
                 let item_checks = self.node_checks(
                     &item_at,
@@ -244,7 +238,7 @@ impl Ctx<'_> {
             }
         }
         if self.request_ref(node).is_some() {
-            checks.push(quote!(c::Validate::validate_at(#value, &#path)?;));
+            checks.push(quote!(crate::validate::Validate::validate_at(#value, &#path)?;));
         }
         Ok(checks)
     }
@@ -281,6 +275,6 @@ impl Ctx<'_> {
             ));
         }
         let variant = Ident::new(&variant_name(value), Span::call_site());
-        Ok(quote!(crate::ErrorType::#variant))
+        Ok(quote!(stytch_m2m_models::ErrorType::#variant))
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Pipeline: read the OpenAPI document and the JSON Schema it refers to; check that they agree; run the
 //! [pre-pass](prepass) (open enums out, timestamps as strings); run typify as a library with the settings below;
-//! append the open enums and the request checks ([`constraints`]: Stytch's rules become `validate()`); set the [public surface](surface) (`#[non_exhaustive]`, request builders crate-only);
+//! append the open enums; set the [public surface](surface) (`#[non_exhaustive]`, request builders crate-only);
 //! pretty-print with prettyplease (deterministic, no rustfmt needed).
 
 pub mod constraints;
@@ -35,10 +35,24 @@ pub fn generate(root: &Path) -> Result<String, String> {
     generate_from_value(schema)
 }
 
+/// Reads `schema/` below `root` and returns core's request checks (`crates/core/src/validate/generated.rs`).
+pub fn generate_checks(root: &Path) -> Result<String, String> {
+    generate_checks_from_value(read_json(&crate::paths::schema_file(root))?)
+}
+
+/// Core's request checks for a schema document already in memory: Stytch's rules as `Validate` impls
+/// ([`constraints`]).
+pub fn generate_checks_from_value(schema: Value) -> Result<String, String> {
+    let requests = surface::request_types(&schema);
+    let tokens = constraints::render(&schema, &requests)?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("the request checks do not parse: {e}"))?;
+    Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
+}
+
 /// Generates the Rust source for a schema document already in memory.
 pub fn generate_from_value(schema: Value) -> Result<String, String> {
     let requests = surface::request_types(&schema);
-    let checks = constraints::render(&schema, &requests)?;
     let prepass::Output { schema, open_enums } = prepass::run(schema)?;
     let root: schemars::schema::RootSchema = serde_json::from_value(schema)
         .map_err(|e| format!("schema is not a JSON Schema typify reads: {e}"))?;
@@ -68,7 +82,7 @@ pub fn generate_from_value(schema: Value) -> Result<String, String> {
     for e in &open_enums {
         tokens.extend(open_enum::render(e));
     }
-    tokens.extend(checks);
+
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("typify produced code that does not parse: {e}"))?;
     document_builders(&mut file.items, None);
@@ -124,25 +138,30 @@ pub fn check_openapi_refs(openapi: &Value, schema: &Value) -> Result<(), String>
 /// Writes the generated file, or (with `check`) compares it with the checked-in one and returns a unified diff
 /// as the error when they differ.
 pub fn run(root: &Path, check: bool) -> Result<(), String> {
-    let fresh = generate(root)?;
-    let target = crate::paths::generated_file(root);
-    if check {
-        let current = std::fs::read_to_string(&target).unwrap_or_default();
-        if current != fresh {
-            let diff = similar::TextDiff::from_lines(&current, &fresh)
-                .unified_diff()
-                .context_radius(3)
-                .header("checked in", "generated now")
-                .to_string();
-            return Err(format!(
-                "{diff}\n{} is stale: run `cargo xtask codegen` and commit the result",
-                target.display()
-            ));
+    let outputs = [
+        (crate::paths::generated_file(root), generate(root)?),
+        (crate::paths::checks_file(root), generate_checks(root)?),
+    ];
+    for (target, fresh) in outputs {
+        if check {
+            let current = std::fs::read_to_string(&target).unwrap_or_default();
+            if current != fresh {
+                let diff = similar::TextDiff::from_lines(&current, &fresh)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header("checked in", "generated now")
+                    .to_string();
+                return Err(format!(
+                    "{diff}\n{} is stale: run `cargo xtask codegen` and commit the result",
+                    target.display()
+                ));
+            }
+            println!("{} is up to date", target.display());
+        } else {
+            std::fs::write(&target, fresh)
+                .map_err(|e| format!("writing {}: {e}", target.display()))?;
+            println!("wrote {}", target.display());
         }
-        println!("{} is up to date", target.display());
-    } else {
-        std::fs::write(&target, fresh).map_err(|e| format!("writing {}: {e}", target.display()))?;
-        println!("wrote {}", target.display());
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 //!   models need no date crate.
 //! - Constraint keywords (`minLength`, `maxLength`, `pattern`, `minItems`, `maxItems`, `maxProperties`) and the
 //!   vendor keywords of constraints (`x-emulator-policy`, `x-error-type`, `x-secret-entropy`, `x-max-json-bytes`,
-//!   `x-null-means-absent`) are dropped: they become the `validate()` checks ([`super::constraints`]), not types
+//!   `x-null-means-absent`) are dropped: they become core's request checks ([`super::constraints`]), not types
 //!   (typify would otherwise wrap each constrained string in a newtype).
 //! - The root keeps only `$schema` and `$defs`: it is a container, not a type.
 

@@ -1,15 +1,18 @@
 //! [`Pattern`]: the `pattern` keywords the schema uses, each with its Rust check.
 
-use super::{Checked, ValidationError};
-use crate::ErrorType;
+use stytch_m2m_models::ErrorType;
+
+use super::ValidationError;
+use super::checks::Checked;
 
 /// The patterns the schema uses, each with the Rust check of it and its rule in words. `cargo xtask codegen` maps
 /// a `pattern` keyword to one of these, and refuses a pattern it does not know (add it here and in the xtask).
-#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pattern {
+pub(crate) enum Pattern {
     /// `^\S+$`: one or more characters, none of them whitespace.
     NoWhitespace,
+    // Only emulator policy uses it today; a Stytch rule may.
+    #[allow(dead_code)]
     /// `^[^\x00-\x1F\x7F-\x9F]*$`: no control characters (the Unicode `Cc` category, spelled as ranges that
     /// every regex dialect reads).
     NoControl,
@@ -32,7 +35,7 @@ impl Pattern {
     }
 
     /// Checks `value` against the pattern; the error names `path()` and the rule, never the value.
-    pub fn check(
+    pub(crate) fn check(
         self,
         value: &str,
         path: impl FnOnce() -> String,

@@ -1,67 +1,14 @@
-//! Stytch's rules for requests, as the generated `validate()` methods check them.
-//!
-//! The rules are stated once, as JSON Schema keywords in `schema/m2m.schema.json`; `cargo xtask codegen` turns
-//! the ones that are Stytch's (documented, or forced by the wire) into a `validate()` method on each request type
-//! (`CreateRequest::validate`, `UpdateRequest::validate`, `SearchRequest::validate`, …). The keywords a schema node
-//! lists in `x-emulator-policy` are the emulator's guesses where Stytch is silent: the client never applies them
-//! (the mock and the emulator do, see `stytch-m2m-mock`).
-//!
-//! This module holds [`ValidationError`] and the checks the generated code calls (crate-private), generic over the
-//! shapes typify gives a field (`String` or `Option<String>`, `Vec<T>` or `Option<Vec<T>>`, …). Errors name the
-//! field and the rule, never the value. [`Pattern`] is public (hidden) for the client's check of a
-//! token call's scopes, which are not a body field.
-
-use std::fmt;
+//! The building blocks the generated checks (`generated.rs`) call: one function per JSON Schema keyword, generic
+//! over the shapes typify gives a field (`String` or `Option<String>`, `Vec<T>` or `Option<Vec<T>>`, …). Errors
+//! name the field and the rule, never the value.
 
 use serde_json::{Map, Value};
+use stytch_m2m_models::{ErrorType, Secret};
 
-use crate::{ErrorType, Secret};
+use super::ValidationError;
+pub(crate) use super::pattern::Pattern;
 
-mod pattern;
-pub use pattern::Pattern;
-
-/// A request that breaks one of Stytch's rules: which field, which rule, and the `error_type` Stytch answers with.
-/// Its `Display` never shows the value.
-///
-/// ```
-/// use stytch_m2m_models::{CreateRequest, ErrorType};
-///
-/// let err = CreateRequest::new(["read:users"]).client_secret("short").validate().unwrap_err();
-/// assert_eq!(err.field, "client_secret");
-/// assert_eq!(err.error_type, ErrorType::M2mClientInvalidClientSecret);
-/// assert_eq!(err.to_string(), "invalid `client_secret`: must be at least 8 characters");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ValidationError {
-    /// The field, as a path into the request (`scopes[2]`, `query.operands[0].filter_value`).
-    pub field: String,
-    /// The rule it breaks, in words.
-    pub rule: String,
-    /// The `error_type` Stytch answers a request breaking this rule with.
-    pub error_type: ErrorType,
-}
-
-impl ValidationError {
-    /// A validation error for this field and rule.
-    pub fn new(field: impl Into<String>, rule: impl Into<String>, error_type: ErrorType) -> Self {
-        Self {
-            field: field.into(),
-            rule: rule.into(),
-            error_type,
-        }
-    }
-}
-
-impl fmt::Display for ValidationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid `{}`: {}", self.field, self.rule)
-    }
-}
-
-impl std::error::Error for ValidationError {}
-
-type Checked = Result<(), ValidationError>;
+pub(crate) type Checked = Result<(), ValidationError>;
 
 /// A field path: `at` joined with `name` (`""` + `scopes` = `scopes`; `query` + `operands` = `query.operands`).
 pub(crate) fn join(at: &str, name: &str) -> String {
@@ -157,26 +104,6 @@ macro_rules! numbers {
     )*};
 }
 numbers!(u32, u64, i32, i64, f64);
-
-/// A generated request type, or a field holding some (`Option<T>`, `Vec<T>`): validated at a path.
-pub(crate) trait Validate {
-    /// Checks Stytch's rules, naming fields from `at`.
-    fn validate_at(&self, at: &str) -> Checked;
-}
-
-impl<T: Validate> Validate for Option<T> {
-    fn validate_at(&self, at: &str) -> Checked {
-        self.as_ref().map_or(Ok(()), |v| v.validate_at(at))
-    }
-}
-
-impl<T: Validate> Validate for Vec<T> {
-    fn validate_at(&self, at: &str) -> Checked {
-        self.iter()
-            .enumerate()
-            .try_for_each(|(i, v)| v.validate_at(&format!("{at}[{i}]")))
-    }
-}
 
 /// `minLength` / `maxLength`, in characters (code points, as JSON Schema counts).
 pub(crate) fn length(
