@@ -22,6 +22,7 @@ use stytch_m2m_mock::MockStytch;
 use stytch_m2m_mock::core::models::{CreateRequest, UpdateRequest, UpdateStatus};
 
 /// A seed file.
+#[non_exhaustive]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedFile {
@@ -33,6 +34,7 @@ pub struct SeedFile {
 }
 
 /// A client of a seed file. `Debug` never shows its secret.
+#[non_exhaustive]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
@@ -61,6 +63,7 @@ impl std::fmt::Debug for SeedClient {
 }
 
 /// A signing key of a seed file: an RSA private key as PKCS#8 PEM. `Debug` never shows it.
+#[non_exhaustive]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedKey {

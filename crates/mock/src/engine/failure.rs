@@ -4,6 +4,7 @@ use stytch_m2m_core::ErrorType;
 use stytch_m2m_core::ValidationError;
 
 /// An error answer: HTTP status, `error_type` and message.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failure {
     /// The HTTP status.

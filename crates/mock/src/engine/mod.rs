@@ -45,6 +45,7 @@ pub const DEFAULT_SEARCH_LIMIT: u32 = 100;
 pub const DEFAULT_KEY_GRACE: Duration = Duration::from_secs(3600);
 
 /// A successful token exchange.
+#[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct Grant {
     /// The signed JWT.
