@@ -150,6 +150,43 @@ fn a_weak_seeded_secret_is_refused_at_start_naming_the_client() {
         !stderr.contains("Welcome2024"),
         "the secret is never echoed: {stderr}"
     );
+    // With `--rules lenient` (Stytch's rules only, no entropy guess) the same seed starts, and the client exists.
+    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
+        .args([
+            "--port",
+            "0",
+            "--rules",
+            "lenient",
+            "--project-id",
+            "project-test-11111111-2222-4333-8444-555555555555",
+        ])
+        .arg("--seed-file")
+        .arg(&path)
+        .env(
+            "STYTCH_EMULATOR_SECRET",
+            "secret-test-lenient-project-0123456789",
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let base = format!("http://{}", address_of(&mut child));
+    let client = Client::builder(
+        "project-test-11111111-2222-4333-8444-555555555555",
+        "secret-test-lenient-project-0123456789",
+        HttpTransport::new(),
+    )
+    .base_url(&base)
+    .retry(RetryConfig::disabled())
+    .build()
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let got = runtime.block_on(client.clients().get("weak")).unwrap();
+    assert_eq!(got.m2m_client.client_id, "weak");
+    drop(child);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
