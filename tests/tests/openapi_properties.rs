@@ -44,6 +44,12 @@ fn rotating(mock: &stytch_m2m_mock::MockStytch) {
     let _ = mock.engine().rotate_start("seeded");
 }
 
+/// Completing a rotation changes the secret: it runs on a client of its own, so that the seeded client keeps the
+/// secret the token cases use.
+fn other_rotating(mock: &stytch_m2m_mock::MockStytch) {
+    let _ = mock.engine().rotate_start("rotated");
+}
+
 /// A validator for `#/components/schemas/{name}` of the served document.
 fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
     let root = json!({"components": doc["components"], "allOf": [schema]});
@@ -125,6 +131,10 @@ async fn generated_requests_meet_the_documents_checks() {
         .controls()
         .seed_client(CreateRequest::new(["read:users", "write:users"]).client_id("seeded"))
         .unwrap();
+    emulator
+        .controls()
+        .seed_client(CreateRequest::new(["read:users"]).client_id("rotated"))
+        .unwrap();
     let auth = format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!(
@@ -192,6 +202,14 @@ async fn generated_requests_meet_the_documents_checks() {
             template: "/v1/m2m/clients/{client_id}/secrets/rotate/cancel",
             body: Some(json!({})),
             prepare: rotating,
+        },
+        Operation {
+            name: "rotate",
+            method: reqwest::Method::POST,
+            path: "/v1/m2m/clients/rotated/secrets/rotate".into(),
+            template: "/v1/m2m/clients/{client_id}/secrets/rotate",
+            body: Some(json!({"client_id": "rotated"})),
+            prepare: other_rotating,
         },
         Operation {
             name: "token",
