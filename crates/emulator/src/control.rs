@@ -10,6 +10,7 @@
 //! | `POST clock/advance` `{"seconds": N}` / `POST clock/set` `{"unix": N}` | move the clock (checked: never past year 9999) |
 //! | `POST keys/rotate` | rotate the signing key |
 //! | `PUT` / `GET` / `DELETE jwt-template` | the M2M JWT template: `{"custom_claims": {"tenant": "{{ request.tenant }}", "team": "{{ trusted_metadata.team }}"}, "custom_audience": "…"}` (not saved in the state file) |
+//! | `PUT` / `GET rules` | the rules request bodies obey: `{"strictness": "strict"}` (Stytch's and our documented guesses) or `"lenient"` (Stytch's only); not saved in the state file (`--rules` sets them at start) |
 //!
 //! Changes are saved to the state file before they are acknowledged, like the API's.
 
@@ -19,7 +20,7 @@ use serde_json::{Value, json};
 use stytch_m2m_mock::engine::Snapshot;
 use stytch_m2m_mock::http::{HttpRequest, HttpResponse, Method, TransportError};
 use stytch_m2m_mock::wire::{self, Route};
-use stytch_m2m_mock::{Engine, Failure, Fault};
+use stytch_m2m_mock::{Engine, Failure, Fault, ServerRules, Strictness};
 use stytch_m2m_models::ErrorType;
 
 use crate::{Emulator, json_response};
@@ -156,6 +157,23 @@ impl Emulator {
                 engine.set_jwt_template(None);
                 ok(json!({}))
             }
+            (Method::Put, "rules") => match body.get("strictness").and_then(Value::as_str) {
+                Some("strict") => {
+                    engine.set_rules(ServerRules::strict());
+                    ok(json!({"strictness": "strict"}))
+                }
+                Some("lenient") => {
+                    engine.set_rules(ServerRules::lenient());
+                    ok(json!({"strictness": "lenient"}))
+                }
+                _ => bad("`strictness` must be \"strict\" or \"lenient\"."),
+            },
+            (Method::Get, "rules") => ok(json!({
+                "strictness": match engine.rules().strictness() {
+                    Strictness::Lenient => "lenient",
+                    _ => "strict",
+                }
+            })),
             (Method::Delete, "faults") => {
                 mock.clear_faults();
                 ok(json!({}))

@@ -148,3 +148,66 @@ async fn deterministic_mode_over_http_repeats_itself() {
     .await;
     assert_eq!(status, 400);
 }
+
+/// The rules bodies obey can be switched at run time: lenient accepts what only the emulator's guesses refuse;
+/// strict refuses it again; anything else is a 400 and changes nothing.
+#[tokio::test]
+async fn the_rules_switch_over_the_control_plane() {
+    let mock = MockStytch::new();
+    let (base, _stop, _task) = start(Emulator::new(mock.clone())).await;
+    let many_scopes = json!({"scopes": (0..150).map(|i| format!("s{i}")).collect::<Vec<_>>()});
+    let create = |body: &Value| {
+        raw(
+            &base,
+            Method::Post,
+            "/v1/m2m/clients",
+            body.to_string().into_bytes(),
+            Some(&mock),
+        )
+    };
+    let (_, rules) = control(&base, &mock, Method::Get, "rules", Value::Null).await;
+    assert_eq!(rules["strictness"], "strict");
+    let (status, answer) = create(&many_scopes).await;
+    assert_eq!(
+        (status, answer["error_type"].as_str()),
+        (400, Some("too_many_m2m_client_scopes"))
+    );
+
+    let (status, _) = control(
+        &base,
+        &mock,
+        Method::Put,
+        "rules",
+        json!({"strictness": "lenient"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(create(&many_scopes).await.0, 200);
+    // Stytch's own rules still hold when lenient.
+    assert_eq!(create(&json!({"scopes": ["read users"]})).await.0, 400);
+
+    let (status, _) = control(
+        &base,
+        &mock,
+        Method::Put,
+        "rules",
+        json!({"strictness": "loose"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (_, rules) = control(&base, &mock, Method::Get, "rules", Value::Null).await;
+    assert_eq!(
+        rules["strictness"], "lenient",
+        "a refused change changes nothing"
+    );
+
+    control(
+        &base,
+        &mock,
+        Method::Put,
+        "rules",
+        json!({"strictness": "strict"}),
+    )
+    .await;
+    assert_eq!(create(&many_scopes).await.0, 400);
+}

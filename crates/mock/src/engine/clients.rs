@@ -13,7 +13,7 @@ use super::{Engine, Failure, with_secret};
 impl Engine {
     /// Creates (or imports) a client.
     pub fn create(&self, request: CreateRequest) -> Result<M2mClientWithClientSecret, Failure> {
-        self.rules.check("CreateRequest", &as_json(&request))?;
+        self.rules().check("CreateRequest", &as_json(&request))?;
         // The emulator's policy: `.` and `..` would be path segments no HTTP client can address.
         if matches!(request.client_id.as_deref(), Some("." | "..")) {
             return Err(Failure::new(
@@ -71,7 +71,7 @@ impl Engine {
     /// Updates a client. Given fields replace the stored ones; `trusted_metadata` merges at the top level (a
     /// `null` value deletes the key); empty `scopes` or metadata mean no change. All or nothing.
     pub fn update(&self, client_id: &str, request: UpdateRequest) -> Result<M2mClient, Failure> {
-        self.rules.check("UpdateRequest", &as_json(&request))?;
+        self.rules().check("UpdateRequest", &as_json(&request))?;
         let mut store = self.lock();
         let mut record = store
             .get(client_id)
@@ -97,7 +97,7 @@ impl Engine {
             }
         }
         // The stored metadata after the merge obeys the same bounds as the metadata sent.
-        self.rules.check_property(
+        self.rules().check_property(
             "UpdateRequest",
             "trusted_metadata",
             &Value::Object(record.trusted_metadata.clone()),

@@ -71,7 +71,7 @@ pub struct Engine {
     kind: ProjectKind,
     reuse: token::Reuse,
     template: RwLock<Option<JwtTemplate>>,
-    rules: ServerRules,
+    rules: RwLock<ServerRules>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -80,7 +80,7 @@ impl std::fmt::Debug for Engine {
             .field("project_id", &self.project_id)
             .field("project_secret", &self.project_secret)
             .field("clients", &self.lock().len())
-            .field("rules", &self.rules)
+            .field("rules", &self.rules())
             .finish_non_exhaustive()
     }
 }
@@ -126,19 +126,24 @@ impl Engine {
             kind: ProjectKind::Consumer,
             reuse: token::Reuse::default(),
             template: RwLock::new(None),
-            rules: ServerRules::default(),
+            rules: RwLock::new(ServerRules::default()),
         }
     }
 
     /// Applies these rules to request bodies ([`ServerRules::strict`] by default).
-    pub fn with_rules(mut self, rules: ServerRules) -> Self {
-        self.rules = rules;
+    pub fn with_rules(self, rules: ServerRules) -> Self {
+        self.set_rules(rules);
         self
     }
 
-    /// The rules applied to request bodies.
-    pub fn rules(&self) -> &ServerRules {
-        &self.rules
+    /// The rules applied to request bodies (cheap: the compiled rules are shared).
+    pub fn rules(&self) -> ServerRules {
+        self.rules.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Applies these rules from the next request on (the emulator's `PUT /_emulator/rules`).
+    pub fn set_rules(&self, rules: ServerRules) {
+        *self.rules.write().unwrap_or_else(|e| e.into_inner()) = rules;
     }
 
     /// Makes this a project of this kind: a B2B project publishes its JWKS at `/v1/b2b/sessions/jwks/{id}` only,
@@ -268,7 +273,7 @@ impl Engine {
             kind: ProjectKind::Consumer,
             reuse: token::Reuse::default(),
             template: RwLock::new(None),
-            rules: ServerRules::default(),
+            rules: RwLock::new(ServerRules::default()),
         })
     }
 

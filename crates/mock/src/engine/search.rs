@@ -14,7 +14,7 @@ impl Engine {
         &self,
         request: &SearchRequest,
     ) -> Result<(Vec<M2mClient>, ResultsMetadata), Failure> {
-        self.rules
+        self.rules()
             .check("SearchRequest", &super::as_json(request))?;
         let limit = match request.limit {
             None | Some(0) => DEFAULT_SEARCH_LIMIT,
