@@ -15,6 +15,34 @@ use support::{KillOnDrop, address_of};
 
 const KEY: &str = include_str!("../../mock/keys/deterministic-1.pem");
 
+const PROJECT: &str = "project-test-11111111-2222-4333-8444-555555555555";
+
+/// The binary on a free port with this seed file, this project secret and these extra arguments, and a client of it
+/// (no retries).
+fn start_seeded(
+    seed: &std::path::Path,
+    secret: &str,
+    extra: &[&str],
+) -> (KillOnDrop, String, Client) {
+    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
+        .args(["--port", "0", "--project-id", PROJECT])
+        .args(extra)
+        .arg("--seed-file")
+        .arg(seed)
+        .env("STYTCH_EMULATOR_SECRET", secret)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let base = format!("http://{}", address_of(&mut child));
+    let client = Client::builder(PROJECT, secret, HttpTransport::new())
+        .base_url(&base)
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    (child, base, client)
+}
+
 fn seed() -> Value {
     json!({
         "clients": [
@@ -55,33 +83,7 @@ async fn a_seeded_emulator_knows_its_credentials_and_key_in_advance() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("seed.json");
     std::fs::write(&path, seed().to_string()).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
-        .args([
-            "--port",
-            "0",
-            "--project-id",
-            "project-test-11111111-2222-4333-8444-555555555555",
-        ])
-        .arg("--seed-file")
-        .arg(&path)
-        .env(
-            "STYTCH_EMULATOR_SECRET",
-            "secret-test-seeded-project-0123456789",
-        )
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = KillOnDrop(child);
-    let base = format!("http://{}", address_of(&mut child));
-    let client = Client::builder(
-        "project-test-11111111-2222-4333-8444-555555555555",
-        "secret-test-seeded-project-0123456789",
-        HttpTransport::new(),
-    )
-    .base_url(&base)
-    .retry(RetryConfig::disabled())
-    .build()
-    .unwrap();
+    let (_child, base, client) = start_seeded(&path, "secret-test-seeded-project-0123456789", &[]);
     let token = client
         .token(
             "billing",
@@ -112,7 +114,7 @@ async fn a_seeded_emulator_knows_its_credentials_and_key_in_advance() {
         "Billing"
     );
     // The JWKS publishes the seeded key under its kid, and it verifies the token.
-    let verifier = TokenVerifier::builder("project-test-11111111-2222-4333-8444-555555555555")
+    let verifier = TokenVerifier::builder(PROJECT)
         .transport(HttpTransport::new())
         .base_url(&base)
         .build()
@@ -151,35 +153,11 @@ fn a_weak_seeded_secret_is_refused_at_start_naming_the_client() {
         "the secret is never echoed: {stderr}"
     );
     // With `--rules lenient` (Stytch's rules only, no entropy guess) the same seed starts, and the client exists.
-    let child = Command::new(env!("CARGO_BIN_EXE_stytch-m2m-emulator"))
-        .args([
-            "--port",
-            "0",
-            "--rules",
-            "lenient",
-            "--project-id",
-            "project-test-11111111-2222-4333-8444-555555555555",
-        ])
-        .arg("--seed-file")
-        .arg(&path)
-        .env(
-            "STYTCH_EMULATOR_SECRET",
-            "secret-test-lenient-project-0123456789",
-        )
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = KillOnDrop(child);
-    let base = format!("http://{}", address_of(&mut child));
-    let client = Client::builder(
-        "project-test-11111111-2222-4333-8444-555555555555",
+    let (child, _base, client) = start_seeded(
+        &path,
         "secret-test-lenient-project-0123456789",
-        HttpTransport::new(),
-    )
-    .base_url(&base)
-    .retry(RetryConfig::disabled())
-    .build()
-    .unwrap();
+        &["--rules", "lenient"],
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
