@@ -88,7 +88,7 @@ fn open_enum_of(name: &str, def: &Map<String, Value>) -> Result<OpenEnum, String
     })
 }
 
-/// The annotations of constraints that [`strip_constraints`] drops besides the constraint keywords themselves.
+/// The annotations of constraints the pre-pass drops besides the constraint keywords themselves.
 pub const CONSTRAINT_ANNOTATIONS: &[&str] =
     &["x-emulator-policy", "x-error-type", "x-null-means-absent"];
 

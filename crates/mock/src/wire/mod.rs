@@ -23,7 +23,7 @@ pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
     respond(engine, request, route(request.method, &request.url))
 }
 
-/// Answers one request that has already been routed (see [`route`]).
+/// Answers one request that has already been routed (see `route`).
 pub fn respond(engine: &Engine, request: &HttpRequest, routed: Routed) -> HttpResponse {
     let request_id = engine.request_id();
     let (route, param) = match routed {
