@@ -20,7 +20,7 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
-    /// Run exactly the checks CI runs (`.ci/run`): fmt, clippy, codegen --check, the test suite.
+    /// Run exactly the checks CI runs (`.ci/run`): fmt, clippy, docs, codegen --check, packaging, the test suite.
     Ci,
     /// Run the official Python and Node SDKs against the emulator (installs `stytch` from PyPI and npm into
     /// target/official-sdks).
