@@ -163,18 +163,25 @@ impl ServerRules {
             obj.contains_key(kw)
                 && (self.inner.strictness == Strictness::Strict || !policy.contains(&kw))
         };
-        let bound = |kw: &str| obj.get(kw).and_then(Value::as_f64);
+        // Whether a count breaks the bound `kw` (a lower bound when `lower`), where the bound applies.
+        let breaks = |kw: &str, n: f64, lower: bool| {
+            applies(kw)
+                && obj
+                    .get(kw)
+                    .and_then(Value::as_f64)
+                    .is_some_and(|b| if lower { n < b } else { n > b })
+        };
         let refuse = |kw: &str, rule: String| Err(violation(obj, kw, path, &rule));
         match value {
             Value::String(s) => {
                 let n = s.chars().count() as f64;
-                if applies("minLength") && bound("minLength").is_some_and(|min| n < min) {
+                if breaks("minLength", n, true) {
                     return refuse(
                         "minLength",
                         format!("must be at least {} characters", obj["minLength"]),
                     );
                 }
-                if applies("maxLength") && bound("maxLength").is_some_and(|max| n > max) {
+                if breaks("maxLength", n, false) {
                     return refuse(
                         "maxLength",
                         format!("must be at most {} characters", obj["maxLength"]),
@@ -195,13 +202,13 @@ impl ServerRules {
             }
             Value::Array(items) => {
                 let n = items.len() as f64;
-                if applies("minItems") && bound("minItems").is_some_and(|min| n < min) {
+                if breaks("minItems", n, true) {
                     return refuse(
                         "minItems",
                         format!("must list at least {} item(s)", obj["minItems"]),
                     );
                 }
-                if applies("maxItems") && bound("maxItems").is_some_and(|max| n > max) {
+                if breaks("maxItems", n, false) {
                     return refuse(
                         "maxItems",
                         format!("must list at most {} items", obj["maxItems"]),
@@ -214,16 +221,15 @@ impl ServerRules {
                 }
             }
             Value::Object(map) => {
-                if applies("maxProperties")
-                    && bound("maxProperties").is_some_and(|max| map.len() as f64 > max)
-                {
+                if breaks("maxProperties", map.len() as f64, false) {
                     return refuse(
                         "maxProperties",
                         format!("must have at most {} top-level keys", obj["maxProperties"]),
                     );
                 }
+                // `applies` first, so that the object is serialized only when the bound is in force.
                 if applies("x-max-json-bytes")
-                    && bound("x-max-json-bytes").is_some_and(|max| json_size(value) as f64 > max)
+                    && breaks("x-max-json-bytes", json_size(value) as f64, false)
                 {
                     return refuse(
                         "x-max-json-bytes",
@@ -243,15 +249,16 @@ impl ServerRules {
             }
             Value::Number(number) => {
                 let n = number.as_f64().unwrap_or(f64::NAN);
-                let (min, max) = (bound("minimum"), bound("maximum"));
-                if (applies("minimum") && min.is_some_and(|m| n < m))
-                    || (applies("maximum") && max.is_some_and(|m| n > m))
-                {
-                    let kw = if applies("maximum") && max.is_some_and(|m| n > m) {
-                        "maximum"
-                    } else {
-                        "minimum"
-                    };
+                let kw = if breaks("maximum", n, false) {
+                    Some("maximum")
+                } else if breaks("minimum", n, true) {
+                    Some("minimum")
+                } else {
+                    None
+                };
+                if let Some(kw) = kw {
+                    let bound = |kw: &str| obj.get(kw).and_then(Value::as_f64);
+                    let (min, max) = (bound("minimum"), bound("maximum"));
                     let rule = match (min, max) {
                         (Some(lo), Some(hi)) => format!("must be from {lo} to {hi}"),
                         (Some(lo), None) => format!("must be at least {lo}"),
