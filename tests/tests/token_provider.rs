@@ -304,3 +304,34 @@ async fn invalidation_rotation_and_bounds() {
     assert_eq!(provider.exchanges(), 6);
     assert!(!format!("{provider:?}").contains(secret.expose_secret()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn forced_refreshes_are_bounded_per_interval() {
+    let (mock, id, secret) = frozen_project();
+    let provider = TokenProvider::with_policy(
+        mock.client(),
+        id,
+        secret,
+        ProviderPolicy::default().with_forced_refresh_interval(Duration::from_secs(60)),
+    );
+    let first = provider.token(&["read:users"]).await.unwrap();
+    assert!(
+        provider.invalidate(&["read:users"], &first),
+        "the first is honoured"
+    );
+    mock.clock().advance(Duration::from_secs(1));
+    let second = provider.token(&["read:users"]).await.unwrap();
+    assert_ne!(second, first);
+    // Refused again within the interval: kept, and the caller is told a retry would not help.
+    assert!(!provider.invalidate(&["read:users"], &second));
+    assert_eq!(provider.token(&["read:users"]).await.unwrap(), second);
+    assert_eq!(token_requests(&mock), 2);
+    // Another scope set has its own bound.
+    let other = provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
+    assert!(provider.invalidate(stytch_m2m_core::NO_SCOPES, &other));
+    // After the interval, one more forced refresh.
+    tokio::time::advance(Duration::from_secs(61)).await;
+    assert!(provider.invalidate(&["read:users"], &second));
+    mock.clock().advance(Duration::from_secs(1));
+    assert_ne!(provider.token(&["read:users"]).await.unwrap(), second);
+}

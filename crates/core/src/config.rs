@@ -98,12 +98,12 @@ impl RetryConfig {
 
     /// The wait before the attempt after `attempt` (1-based), with `jitter` in `[0, 1)`.
     pub(crate) fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
-        let exp = 2u32.saturating_pow(attempt.saturating_sub(1));
-        let base = self
-            .initial_backoff
-            .saturating_mul(exp)
-            .min(self.max_backoff);
-        base.mul_f64(0.5 + jitter / 2.0)
+        crate::background::backoff::exponential(
+            self.initial_backoff,
+            self.max_backoff,
+            attempt,
+            jitter,
+        )
     }
 }
 

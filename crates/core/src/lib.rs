@@ -7,6 +7,7 @@
 //! Pick a transport from `stytch-m2m-http` (reqwest) or `stytch-m2m-mock` (in memory), or write one.
 
 pub mod auth;
+mod background;
 mod builder;
 pub mod client;
 pub mod clients;

@@ -45,7 +45,9 @@ replay_by_clone!(
 ///
 /// When the downstream service answers 401, the token is invalidated, a new one is obtained, and the request is
 /// sent once more if its body can be replayed ([`ReplayBody`]); otherwise the 401 is returned (the next request
-/// gets the new token).
+/// gets the new token). Forced refreshes are bounded per set of scopes (one per
+/// `ProviderPolicy::forced_refresh_interval`, default 60 s): a downstream that refuses every token gets its 401
+/// passed through, with one warning, instead of a token exchange per request.
 ///
 /// ```
 /// use stytch_m2m_core::auth::TokenProvider;
@@ -81,9 +83,10 @@ impl AttachM2mToken {
         self.provider.token(self.scopes.iter()).await
     }
 
-    /// The downstream service refused `token`: drop it so the next call gets a new one.
-    pub(crate) fn refused(&self, token: &Secret) {
-        self.provider.invalidate(self.scopes.iter(), token);
+    /// The downstream service refused `token`: drop it so the next call gets a new one. `false` when the
+    /// forced-refresh bound holds: the 401 is then the answer.
+    pub(crate) fn refused(&self, token: &Secret) -> bool {
+        self.provider.invalidate(self.scopes.iter(), token)
     }
 }
 
@@ -141,7 +144,9 @@ where
             if response.status() != StatusCode::UNAUTHORIZED {
                 return Ok(response);
             }
-            attach.refused(&token);
+            if !attach.refused(&token) {
+                return Ok(response);
+            }
             let Some(mut again) = replay else {
                 return Ok(response);
             };

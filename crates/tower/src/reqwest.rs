@@ -8,7 +8,8 @@ use crate::AttachM2mToken;
 use crate::outbound::bearer;
 
 /// Adds `Authorization: Bearer <token>` to every request of a `reqwest_middleware::ClientWithMiddleware`; on a
-/// 401, invalidates the token and sends the request once more with a new one when its body can be cloned.
+/// 401, invalidates the token and sends the request once more with a new one when its body can be cloned (forced
+/// refreshes bounded as in the tower layer).
 ///
 /// ```no_run
 /// # fn run(provider: stytch_m2m_core::auth::TokenProvider) {
@@ -33,7 +34,9 @@ impl Middleware for AttachM2mToken {
         if response.status() != http::StatusCode::UNAUTHORIZED {
             return Ok(response);
         }
-        self.refused(&token);
+        if !self.refused(&token) {
+            return Ok(response);
+        }
         let Some(mut again) = replay else {
             return Ok(response);
         };

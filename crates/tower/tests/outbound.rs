@@ -189,3 +189,63 @@ async fn the_reqwest_middleware_attaches_and_retries_once() {
     let token = &requests[1].0;
     assert!(!format!("{provider:?}").contains(token.as_str()));
 }
+
+/// Token exchanges the mock has answered.
+fn exchanges(mock: &MockStytch) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.url.contains("/oauth2/token"))
+        .count()
+}
+
+/// A downstream that refuses every token (a wrong audience or project): 401 always.
+async fn always_401() -> (MockStytch, String, TokenProvider) {
+    let mock = MockStytch::new();
+    let router = Router::new().route("/invoices", post(|| async { StatusCode::UNAUTHORIZED }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/invoices", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let m = mock
+        .seed_client(CreateRequest::new(["write:invoices"]))
+        .unwrap();
+    let provider = TokenProvider::new(mock.client(), m.client_id, m.client_secret);
+    (mock, url, provider)
+}
+
+#[tokio::test]
+async fn an_always_401_downstream_gets_its_401s_back_with_at_most_two_exchanges() {
+    let (mock, url, provider) = always_401().await;
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<Bytes>>();
+    let mut client = ServiceBuilder::new()
+        .layer(AttachM2mToken::new(provider.clone(), ["write:invoices"]))
+        .service(http);
+    for _ in 0..100 {
+        let response = client
+            .ready()
+            .await
+            .unwrap()
+            .call(post_request(&url, Full::new(Bytes::from_static(b"{}"))))
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "passed through"
+        );
+    }
+    assert!(exchanges(&mock) <= 2, "{} exchanges", exchanges(&mock));
+}
+
+#[tokio::test]
+async fn the_reqwest_middleware_bounds_forced_refreshes_too() {
+    let (mock, url, provider) = always_401().await;
+    let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(AttachM2mToken::new(provider, ["write:invoices"]))
+        .build();
+    for _ in 0..100 {
+        let response = client.post(&url).body("{}").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert!(exchanges(&mock) <= 2, "{} exchanges", exchanges(&mock));
+}

@@ -23,13 +23,12 @@ use aws_lc_rs::rsa::PublicKeyComponents;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::Engine as _;
 use foldhash::fast::RandomState;
-use futures_util::FutureExt as _;
-use futures_util::future::{BoxFuture, Shared};
 use stytch_m2m_models::JwksResponse;
 use tokio::time::Instant;
 
 use super::error::{AuthError, InvalidToken, JwksUnavailable};
 pub use super::jwks_policy::JwksPolicy;
+use crate::background::{backoff, flight};
 use crate::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
 
 type KeyMap = HashMap<Box<str>, Arc<ParsedPublicKey>, RandomState>;
@@ -65,12 +64,13 @@ enum Origin {
 }
 
 type Outcome = Result<(), JwksUnavailable>;
-type Flight = Shared<BoxFuture<'static, Outcome>>;
+type Flight = flight::Flight<Outcome>;
 
 #[derive(Default)]
 struct Control {
     in_flight: Option<Flight>,
     failures: u32,
+    /// The error of the most recent fetch, if it failed; `None` after a success.
     last_error: Option<JwksUnavailable>,
 }
 
@@ -182,11 +182,10 @@ impl JwksSource {
         };
         let flight = self.inner.join_or_start(now);
         let Some(flight) = flight else {
-            // Backing off: no fetch now.
-            return Err(if usable {
-                InvalidToken::UnknownKey(kid.to_owned()).into()
-            } else {
-                AuthError::JwksUnavailable(self.inner.backing_off(now))
+            // Backing off: no fetch now. The kid is unknown only if the most recent fetch succeeded without it.
+            return Err(match self.inner.last_error() {
+                None if usable => InvalidToken::UnknownKey(kid.to_owned()).into(),
+                _ => AuthError::JwksUnavailable(self.inner.backing_off(now)),
             });
         };
         let outcome = match tokio::time::timeout(self.inner.policy.fetch_timeout, flight).await {
@@ -194,19 +193,22 @@ impl JwksSource {
             Err(_) => Err(JwksUnavailable::new(format!(
                 "no answer within the fetch timeout of {:?}",
                 self.inner.policy.fetch_timeout
-            ))),
+            ))
+            .with_retry_after(self.inner.policy.fetch_timeout)),
         };
-        // A set fetched for this very call is used even if its TTL is zero; after a failure, only a usable one.
         let set = self.inner.keys.load();
-        if outcome.is_ok() || self.inner.now_ms() < set.usable_until {
-            return match set.by_kid.get(kid) {
+        match outcome {
+            // A set fetched for this very call is used even if its TTL is zero.
+            Ok(()) => match set.by_kid.get(kid) {
                 Some(key) => Ok(key.clone()),
                 None => Err(InvalidToken::UnknownKey(kid.to_owned()).into()),
-            };
+            },
+            // The fetch failed: a usable cached key still serves, but a kid the cache lacks cannot be judged.
+            Err(e) => match set.by_kid.get(kid) {
+                Some(key) if self.inner.now_ms() < set.usable_until => Ok(key.clone()),
+                _ => Err(AuthError::JwksUnavailable(e)),
+            },
         }
-        Err(AuthError::JwksUnavailable(outcome.err().unwrap_or_else(
-            || JwksUnavailable::new("the fetched JWKS is already stale"),
-        )))
     }
 }
 
@@ -253,28 +255,42 @@ impl Inner {
             now.saturating_add(duration_ms(self.policy.cooldown)),
             Ordering::Relaxed,
         );
-        let (inner, transport, url) = (self.clone(), transport.clone(), url.clone());
-        let task = tokio::spawn(async move {
-            let fetched = tokio::time::timeout(inner.policy.fetch_timeout, fetch(&*transport, url))
+        let (transport, url) = (transport.clone(), url.clone());
+        let timeout = self.policy.fetch_timeout;
+        let work = async move {
+            tokio::time::timeout(timeout, fetch(&*transport, url))
                 .await
                 .unwrap_or_else(|_| {
                     Err(JwksUnavailable::new(format!(
-                        "the fetch timed out after {:?}",
-                        inner.policy.fetch_timeout
+                        "the fetch timed out after {timeout:?}"
                     )))
                 })
-                .map(|(keys, cache_control)| {
-                    (keys, inner.policy.freshness(cache_control.as_deref()))
-                });
-            inner.complete(fetched)
-        });
-        let flight: Flight = async move {
-            task.await
-                .unwrap_or_else(|_| Err(JwksUnavailable::new("the fetch task was cancelled")))
-        }
-        .boxed()
-        .shared();
+        };
+        let inner = self.clone();
+        // However the task ends (done, failed, panicked, its runtime shut down), `complete` ends the flight.
+        let (flight, launch) = flight::prepare(
+            work,
+            move |fetched| {
+                let fetched = fetched
+                    .map_err(|died| {
+                        JwksUnavailable::new(format!("the fetch task {}", died.describe()))
+                    })
+                    .and_then(|fetched| fetched)
+                    .map(|(keys, cache_control)| {
+                        (keys, inner.policy.freshness(cache_control.as_deref()))
+                    });
+                inner.complete(fetched)
+            },
+            |died| {
+                Err(JwksUnavailable::new(format!(
+                    "the fetch task {}",
+                    died.describe()
+                )))
+            },
+        );
         control.in_flight = Some(flight.clone());
+        drop(control);
+        launch.start();
         Some(flight)
     }
 
@@ -291,11 +307,11 @@ impl Inner {
             }
             Err(e) => {
                 control.failures = control.failures.saturating_add(1);
-                let exp = 2u32.saturating_pow(control.failures.saturating_sub(1).min(30));
-                let backoff = Duration::from_secs(1)
-                    .saturating_mul(exp)
-                    .min(self.policy.cooldown)
-                    .mul_f64(0.5 + fastrand::f64() / 2.0);
+                let backoff = backoff::jittered(
+                    Duration::from_secs(1),
+                    self.policy.cooldown,
+                    control.failures,
+                );
                 let now = self.now_ms();
                 self.next_fetch_at
                     .store(now.saturating_add(duration_ms(backoff)), Ordering::Relaxed);
@@ -305,6 +321,11 @@ impl Inner {
                 Err(e)
             }
         }
+    }
+
+    /// The error of the most recent fetch, if it failed.
+    fn last_error(&self) -> Option<JwksUnavailable> {
+        self.lock().last_error.clone()
     }
 
     /// The error of a caller who finds no usable set while fetches back off.

@@ -7,17 +7,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use futures_util::FutureExt as _;
-use futures_util::future::{BoxFuture, Shared};
 use stytch_m2m_models::Secret;
 use tokio::time::Instant;
 
+use crate::background::{backoff, flight};
 use crate::{Client, Error};
 
 pub use super::provider_policy::ProviderPolicy;
 
 type Outcome = Result<Secret, Error>;
-type Flight = Shared<BoxFuture<'static, Outcome>>;
+type Flight = flight::Flight<Outcome>;
 
 #[derive(Clone, Debug)]
 struct Cached {
@@ -39,6 +38,10 @@ struct Slot {
     /// No background refresh before this (after failures).
     retry_at: Option<Instant>,
     failures: u32,
+    /// When a rejected token was last dropped (the forced-refresh bound), and whether a refusal past the bound
+    /// was already logged.
+    forced_at: Option<Instant>,
+    warned: bool,
     /// When it was last asked for, as a count of calls (for eviction).
     last_used: u64,
 }
@@ -164,23 +167,52 @@ impl TokenProvider {
         self.inner.lock().retain(|key, _| key.secret == fingerprint);
     }
 
-    /// Drops the cached token for these scopes if it is `rejected` (a downstream service answered 401 to it), so
-    /// that the next call exchanges a new one. A token already replaced is left alone, so many requests refused
-    /// at once cause one new exchange.
-    pub fn invalidate<I>(&self, scopes: I, rejected: &Secret)
+    /// A downstream service answered 401 to `rejected`: drops it, so that the next call exchanges a new one, and
+    /// says whether sending the request again with another token may help.
+    ///
+    /// - A token already replaced is left alone (many requests refused at once cause one new exchange): `true`.
+    /// - Forced refreshes are bounded: at most one per [`ProviderPolicy::forced_refresh_interval`] (default 60 s)
+    ///   for each set of scopes. Past the bound the token is kept, one warning is logged, and the answer is
+    ///   `false`: the 401 stands as the downstream's answer, and a misconfigured downstream that refuses every
+    ///   token never turns each request into a token exchange.
+    pub fn invalidate<I>(&self, scopes: I, rejected: &Secret) -> bool
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
         let key = self.inner.key(scopes);
-        if let Some(slot) = self.inner.lock().get_mut(&key)
-            && slot
-                .cached
-                .as_ref()
-                .is_some_and(|c| c.token.expose_secret() == rejected.expose_secret())
-        {
-            slot.cached = None;
+        let now = Instant::now();
+        let interval = self.inner.policy.forced_refresh_interval;
+        let mut slots = self.inner.lock();
+        let Some(slot) = slots.get_mut(&key) else {
+            return true;
+        };
+        let is_current = slot
+            .cached
+            .as_ref()
+            .is_some_and(|c| c.token.expose_secret() == rejected.expose_secret());
+        if !is_current {
+            return true;
         }
+        if slot
+            .forced_at
+            .is_some_and(|at| now.saturating_duration_since(at) < interval)
+        {
+            if !std::mem::replace(&mut slot.warned, true) {
+                tracing::warn!(
+                    client_id = %self.inner.client_id,
+                    scopes = ?key.scopes,
+                    ?interval,
+                    "a downstream service refused a fresh M2M token again; the 401 is returned as is \
+                     (at most one forced refresh per interval: check the downstream's project and audience)"
+                );
+            }
+            return false;
+        }
+        slot.forced_at = Some(now);
+        slot.warned = false;
+        slot.cached = None;
+        true
     }
 
     /// Drops every cached token.
@@ -198,7 +230,7 @@ impl TokenProvider {
         I::Item: AsRef<str>,
     {
         let key = self.inner.key(scopes);
-        let flight = {
+        let (flight, launch) = {
             let now = Instant::now();
             let use_count = self.inner.uses.fetch_add(1, Ordering::Relaxed);
             let mut slots = self.inner.lock();
@@ -210,6 +242,8 @@ impl TokenProvider {
                 flight: None,
                 retry_at: None,
                 failures: 0,
+                forced_at: None,
+                warned: false,
                 last_used: use_count,
             });
             slot.last_used = use_count;
@@ -219,21 +253,27 @@ impl TokenProvider {
                     // Due: refresh in the background (unless backing off); the valid token answers now.
                     let token = cached.token.clone();
                     if slot.flight.is_none() && slot.retry_at.is_none_or(|at| now >= at) {
-                        slot.flight = Some(self.inner.start(key));
+                        let (flight, launch) = self.inner.prepare(key);
+                        slot.flight = Some(flight);
+                        drop(slots);
+                        launch.start();
                     }
                     return Ok(token);
                 }
                 _ => {}
             }
             match &slot.flight {
-                Some(flight) => flight.clone(),
+                Some(flight) => (flight.clone(), None),
                 None => {
-                    let flight = self.inner.start(key);
+                    let (flight, launch) = self.inner.prepare(key);
                     slot.flight = Some(flight.clone());
-                    flight
+                    (flight, Some(launch))
                 }
             }
         };
+        if let Some(launch) = launch {
+            launch.start();
+        }
         flight.await
     }
 }
@@ -279,47 +319,46 @@ impl Inner {
         }
     }
 
-    /// Starts one exchange as its own task. It holds the client, not the provider: a provider dropped meanwhile
-    /// is freed at once, and the task ends within the load timeout whoever waits for it.
-    fn start(self: &Arc<Self>, key: Key) -> Flight {
+    /// Builds one exchange as its own task (started by the caller once the slots are unlocked). It holds the
+    /// client, not the provider: a provider dropped meanwhile is freed at once, and the task ends within the load
+    /// timeout whoever waits for it. However it ends (done, failed, panicked, its runtime shut down), its end is
+    /// recorded and the flight cleared.
+    fn prepare(self: &Arc<Self>, key: Key) -> (Flight, flight::Launch) {
         self.exchanges.fetch_add(1, Ordering::SeqCst);
         let weak: Weak<Inner> = Arc::downgrade(self);
         let client = self.client.clone();
         let client_id = self.client_id.clone();
         let credentials = self.credentials();
         let load_timeout = self.policy.load_timeout;
-        let task = tokio::spawn(async move {
-            let started = Instant::now();
+        let scopes = key.scopes.clone();
+        let started = Instant::now();
+        let work = async move {
             let exchanged = tokio::time::timeout(
                 load_timeout,
-                client.token(&client_id, &credentials.secret, &key.scopes),
+                client.token(&client_id, &credentials.secret, &scopes),
             )
             .await;
-            let outcome = match exchanged {
-                Ok(Ok(response)) => Ok(response),
-                Ok(Err(e)) => Err(e),
+            match exchanged {
+                Ok(outcome) => outcome,
                 Err(_) => Err(Error::Transport(crate::TransportError::new(
                     crate::TransportErrorKind::Timeout,
                     format!(
                         "the token exchange took longer than the load timeout of {load_timeout:?}"
                     ),
                 ))),
-            };
-            match weak.upgrade() {
-                Some(inner) => inner.complete(&key, started, outcome),
-                None => outcome.map(|response| response.access_token),
             }
-        });
-        async move {
-            task.await.unwrap_or_else(|_| {
-                Err(Error::Transport(crate::TransportError::new(
-                    crate::TransportErrorKind::Other,
-                    "the token exchange task was cancelled",
-                )))
-            })
-        }
-        .boxed()
-        .shared()
+        };
+        flight::prepare(
+            work,
+            move |outcome| {
+                let outcome = outcome.unwrap_or_else(|died| Err(died_error(died)));
+                match weak.upgrade() {
+                    Some(inner) => inner.complete(&key, started, outcome),
+                    None => outcome.map(|response| response.access_token),
+                }
+            },
+            |died| Err(died_error(died)),
+        )
     }
 
     /// Stores an exchange's result in its entry and ends the flight.
@@ -335,10 +374,7 @@ impl Inner {
             Ok(response) => {
                 let lifetime = Duration::from_secs(u64::from(response.expires_in));
                 let expires_at = started + lifetime;
-                let margin = self
-                    .policy
-                    .refresh_margin
-                    .mul_f64(1.0 + self.policy.refresh_jitter * fastrand::f64());
+                let margin = self.policy.jittered_margin(fastrand::f64());
                 let refresh_at = if lifetime > margin {
                     expires_at - margin
                 } else {
@@ -360,14 +396,13 @@ impl Inner {
                 if let Some(slot) = slot {
                     slot.flight = None;
                     slot.failures = slot.failures.saturating_add(1);
-                    let exp = 2u32.saturating_pow(slot.failures.saturating_sub(1).min(30));
-                    let backoff = self
-                        .policy
-                        .initial_backoff
-                        .saturating_mul(exp)
-                        .min(self.policy.max_backoff)
-                        .mul_f64(0.5 + fastrand::f64() / 2.0);
-                    slot.retry_at = Some(Instant::now() + backoff);
+                    let backoff = backoff::jittered(
+                        self.policy.initial_backoff,
+                        self.policy.max_backoff,
+                        slot.failures,
+                    );
+                    let now = Instant::now();
+                    slot.retry_at = Some(now.checked_add(backoff).unwrap_or(now));
                     if let Some(valid) = &slot.cached
                         && Instant::now() < valid.expires_at
                     {
@@ -379,4 +414,12 @@ impl Inner {
             }
         }
     }
+}
+
+/// The error of an exchange whose task died before it answered.
+fn died_error(died: flight::Died) -> Error {
+    Error::Transport(crate::TransportError::new(
+        crate::TransportErrorKind::Other,
+        format!("the token exchange task {}", died.describe()),
+    ))
 }

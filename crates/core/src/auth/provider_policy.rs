@@ -28,6 +28,9 @@ pub struct ProviderPolicy {
     pub initial_backoff: Duration,
     /// The longest wait between refresh tries (default 30 s).
     pub max_backoff: Duration,
+    /// The shortest time between two forced refreshes of one set of scopes, those caused by a downstream's 401
+    /// (default 60 s); see [`TokenProvider::invalidate`](super::TokenProvider::invalidate).
+    pub forced_refresh_interval: Duration,
 }
 
 impl Default for ProviderPolicy {
@@ -39,6 +42,7 @@ impl Default for ProviderPolicy {
             max_entries: 64,
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
+            forced_refresh_interval: Duration::from_secs(60),
         }
     }
 }
@@ -63,10 +67,48 @@ impl ProviderPolicy {
         self
     }
 
+    /// Sets the shortest time between two forced refreshes (after a downstream's 401) of one set of scopes.
+    pub fn with_forced_refresh_interval(mut self, interval: Duration) -> Self {
+        self.forced_refresh_interval = interval;
+        self
+    }
+
+    /// The refresh margin stretched by `random` (in `[0, 1)`) times the jitter fraction. Whatever the fields
+    /// hold (a negative or NaN jitter, a huge margin), the result is a duration, never a panic.
+    pub(crate) fn jittered_margin(&self, random: f64) -> Duration {
+        let jitter = if self.refresh_jitter.is_finite() {
+            self.refresh_jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let factor = 1.0 + jitter * random.clamp(0.0, 1.0);
+        Duration::try_from_secs_f64(self.refresh_margin.as_secs_f64() * factor)
+            .unwrap_or(Duration::MAX)
+    }
+
     /// Sets the backoff between failed refreshes.
     pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_backoff = initial;
         self.max_backoff = max.max(initial);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_margin_from_any_fields_is_a_duration() {
+        let mut policy = ProviderPolicy::default();
+        assert_eq!(policy.jittered_margin(0.0), Duration::from_secs(300));
+        assert_eq!(policy.jittered_margin(1.0), Duration::from_secs(450));
+        policy.refresh_margin = Duration::MAX;
+        assert_eq!(policy.jittered_margin(0.9), Duration::MAX);
+        policy.refresh_jitter = -3.0;
+        assert_eq!(policy.jittered_margin(0.9), Duration::MAX);
+        policy.refresh_margin = Duration::from_secs(10);
+        policy.refresh_jitter = f64::NAN;
+        assert_eq!(policy.jittered_margin(0.5), Duration::from_secs(10));
     }
 }
