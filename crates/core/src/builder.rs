@@ -161,7 +161,7 @@ impl ClientBuilder {
         let environment = self
             .environment
             .unwrap_or_else(|| Environment::from_project_id(&self.project_id));
-        check_scheme(environment.base_url(), self.allow_insecure_http)?;
+        crate::wire::check_base_url(environment.base_url(), self.allow_insecure_http)?;
         let user_agent = match &self.user_agent_suffix {
             None => USER_AGENT.to_owned(),
             Some(suffix)
@@ -203,36 +203,6 @@ impl ClientBuilder {
     }
 }
 
-/// Refuses a plain `http://` URL to a host other than the loopback unless allowed: the project's Basic
-/// credentials (or a JWKS that decides which tokens are trusted) would cross the network in clear text.
-pub(crate) fn check_scheme(
-    base_url: &str,
-    allow_insecure_http: bool,
-) -> Result<(), ValidationError> {
-    let Some(rest) = base_url.strip_prefix("http://") else {
-        return Ok(());
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority
-            .rsplit_once(':')
-            .map_or(authority, |(host, _)| host),
-    };
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback || allow_insecure_http {
-        return Ok(());
-    }
-    Err(ValidationError::new(
-        "base_url",
-        "must be https; plain http only to a loopback host, or with allow_insecure_http",
-        ErrorType::BadRequest,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +233,7 @@ mod tests {
             "http://localhost:4010/",
             "http://LOCALHOST",
             "http://[::1]:4010",
+            "HTTP://localhost:4010",
         ] {
             assert!(build(ok).is_ok(), "{ok}");
         }
@@ -271,6 +242,8 @@ mod tests {
             "http://10.0.0.1:4010",
             "http://emulator:4010",
             "http://127.0.0.1.evil.com",
+            "HTTP://api.example.com",
+            "Http://api.example.com",
         ] {
             let e = build(refused).unwrap_err();
             assert!(e.to_string().contains("base_url"), "{refused}: {e}");
@@ -290,6 +263,29 @@ mod tests {
                     .build()
                     .is_err()
             );
+        }
+    }
+
+    #[test]
+    fn userinfo_is_refused_even_when_plain_http_is_allowed() {
+        for spelled in [
+            "http://127.0.0.1:1@api.example.com/",
+            "http://[::1]@api.example.com/",
+        ] {
+            for allow in [false, true] {
+                let mut client = Client::builder(PID, "secret-test-x", Nowhere).base_url(spelled);
+                let mut verifier = TokenVerifier::builder(PID)
+                    .transport(Nowhere)
+                    .base_url(spelled);
+                if allow {
+                    client = client.allow_insecure_http();
+                    verifier = verifier.allow_insecure_http();
+                }
+                let e = client.build().unwrap_err();
+                assert!(e.to_string().contains("userinfo"), "{spelled}: {e}");
+                let e = verifier.build().unwrap_err();
+                assert!(e.to_string().contains("userinfo"), "{spelled}: {e}");
+            }
         }
     }
 

@@ -21,6 +21,7 @@ mod token;
 pub use token::NO_SCOPES;
 pub mod transport;
 mod validate;
+mod wire;
 
 pub use auth::{
     AuthError, AuthenticateOptions, AuthenticatedToken, ProjectKind, TokenProvider, TokenVerifier,

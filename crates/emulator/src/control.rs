@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use stytch_m2m_mock::engine::Snapshot;
-use stytch_m2m_mock::http::{HttpRequest, HttpResponse, Method, TransportError};
+use stytch_m2m_mock::http::{HttpRequest, HttpResponse, Method};
 use stytch_m2m_mock::wire::{self, Route};
 use stytch_m2m_mock::{Engine, Failure, Fault, ServerRules, Strictness};
 use stytch_m2m_models::ErrorType;
@@ -42,7 +42,15 @@ impl Emulator {
             json_response(200, &body)
         };
         let bad = |why: &str| wire::error(&request_id, false, &Failure::bad_request(why));
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        // No body, or a JSON object: anything else is refused before it can change anything.
+        let body: Value = if request.body.is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_slice(&request.body) {
+                Ok(object @ Value::Object(_)) => object,
+                _ => return bad("The body must be a JSON object (or empty); nothing was changed."),
+            }
+        };
         let mock = &self.inner.mock;
         match (request.method, control) {
             (Method::Get, "health") => ok(json!({"status": "ready"})),
@@ -75,7 +83,7 @@ impl Emulator {
             (Method::Post, "keys/rotate") => {
                 self.durably(engine, || {
                     let kid = mock.rotate_signing_key();
-                    Some(ok(json!({"kid": kid})))
+                    Ok(ok(json!({"kid": kid})))
                 })
                 .await
             }
@@ -95,11 +103,13 @@ impl Emulator {
                 self.durably(engine, || {
                     let mut empty = engine.snapshot();
                     empty.clients.clear();
-                    engine.reset_to(&empty).ok()?;
+                    engine
+                        .reset_to(&empty)
+                        .map_err(|why| bad(&format!("The state cannot be reset: {why}.")))?;
                     mock.clear_faults();
                     mock.clear_requests();
                     let kid = deterministic.map(|seed| engine.reseed(seed));
-                    Some(ok(
+                    Ok(ok(
                         json!({"kid": kid.unwrap_or_else(|| engine.current_kid())}),
                     ))
                 })
@@ -110,16 +120,15 @@ impl Emulator {
                 let Ok(snapshot) = serde_json::from_slice::<Snapshot>(&request.body) else {
                     return bad("Send a document exported by GET /_emulator/export.");
                 };
-                match engine.reset_to(&snapshot) {
-                    Err(why) => bad(&format!("The document cannot be imported: {why}.")),
-                    Ok(()) => {
-                        // Imported whole; now make it durable (or put the previous state back).
-                        self.durably(engine, || {
-                            Some(ok(json!({"clients": snapshot.clients.len()})))
-                        })
-                        .await
-                    }
-                }
+                // Imported whole under the lock that serializes changes, then made durable; a failed save puts
+                // the previous state back, in memory and on disk.
+                self.durably(engine, || {
+                    engine
+                        .reset_to(&snapshot)
+                        .map_err(|why| bad(&format!("The document cannot be imported: {why}.")))?;
+                    Ok(ok(json!({"clients": snapshot.clients.len()})))
+                })
+                .await
             }
             (Method::Get, "requests") => {
                 let wanted = query_param(&request.url, "route");
@@ -190,9 +199,16 @@ impl Emulator {
         engine: &Engine,
         request: HttpRequest,
     ) -> Option<HttpResponse> {
-        let _one_change_at_a_time = self.inner.save_lock.lock().await;
-        let before = engine.snapshot();
-        let answered: Result<HttpResponse, TransportError> = self.inner.mock.handle(request).await;
+        // The lock is taken after any injected delay: a delayed request holds up no other change.
+        let serialize = async {
+            let guard = self.inner.save_lock.lock().await;
+            (guard, engine.snapshot())
+        };
+        let (_, serialized, answered) = self.inner.mock.handle_serialized(request, serialize).await;
+        let Some((_one_change_at_a_time, before)) = serialized else {
+            // An injected answer: the engine was not reached, nothing to save.
+            return answered.ok();
+        };
         if let Ok(response) = &answered
             && response.status != 200
         {
@@ -204,20 +220,17 @@ impl Emulator {
         }
     }
 
-    /// Applies a control's change (`None`: refused, nothing changed) and saves it before answering.
+    /// Applies a control's change and saves it before answering. `Err(answer)`: refused, nothing changed.
     async fn durably(
         &self,
         engine: &Engine,
-        apply: impl FnOnce() -> Option<HttpResponse>,
+        apply: impl FnOnce() -> Result<HttpResponse, HttpResponse>,
     ) -> HttpResponse {
         let _one_change_at_a_time = self.inner.save_lock.lock().await;
         let before = engine.snapshot();
-        let Some(response) = apply() else {
-            return wire::error(
-                &engine.request_id(),
-                false,
-                &Failure::bad_request("The change cannot be made."),
-            );
+        let response = match apply() {
+            Ok(response) => response,
+            Err(refused) => return refused,
         };
         match self.save_locked().await {
             Ok(()) => response,

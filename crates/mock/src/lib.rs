@@ -339,6 +339,23 @@ impl MockStytch {
         &self,
         request: HttpRequest,
     ) -> (Option<Route>, Result<HttpResponse, TransportError>) {
+        let (route, _, answered) = self.handle_serialized(request, async {}).await;
+        (route, answered)
+    }
+
+    /// Like [`MockStytch::handle_routed`], for a server that serializes changes: `serialize` (a lock, say) is
+    /// awaited after any injected delay and just before the engine is reached, and its output handed back;
+    /// `None` when the engine was not reached (an injected answer or transport error). A delayed request so holds
+    /// no lock while it waits.
+    pub async fn handle_serialized<G>(
+        &self,
+        request: HttpRequest,
+        serialize: impl Future<Output = G>,
+    ) -> (
+        Option<Route>,
+        Option<G>,
+        Result<HttpResponse, TransportError>,
+    ) {
         let routed = wire::route(request.method, &request.url);
         let route = match &routed {
             wire::Routed::Found(route, _) => Some(*route),
@@ -352,31 +369,32 @@ impl MockStytch {
             self.shared.log.record(&request);
         }
         let fault = faults::take(&mut self.faults(), route);
-        match fault {
-            Some(Fault::Respond(response)) => return (route, Ok(response)),
+        let lose = match fault {
+            Some(Fault::Respond(response)) => return (route, None, Ok(response)),
             Some(Fault::Transport(kind)) => {
                 return (
                     route,
+                    None,
                     Err(TransportError::new(kind, "injected by the mock")),
                 );
             }
-            Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
-            Some(Fault::ApplyThenLose(kind)) => {
-                let _applied = wire::respond(&self.shared.engine, &request, routed);
-                return (
-                    route,
-                    Err(TransportError::new(
-                        kind,
-                        "the request was applied, then its response was lost (injected by the mock)",
-                    )),
-                );
+            Some(Fault::Delay(delay)) => {
+                tokio::time::sleep(delay).await;
+                None
             }
-            None => {}
-        }
-        (
-            route,
-            Ok(wire::respond(&self.shared.engine, &request, routed)),
-        )
+            Some(Fault::ApplyThenLose(kind)) => Some(kind),
+            None => None,
+        };
+        let serialized = serialize.await;
+        let response = wire::respond(&self.shared.engine, &request, routed);
+        let answered = match lose {
+            None => Ok(response),
+            Some(kind) => Err(TransportError::new(
+                kind,
+                "the request was applied, then its response was lost (injected by the mock)",
+            )),
+        };
+        (route, Some(serialized), answered)
     }
 }
 

@@ -180,7 +180,7 @@ impl TokenVerifierBuilder {
             .unwrap_or_else(|| Environment::from_project_id(&self.project_id));
         let base_url = environment.base_url().to_owned();
         if !self.fixed {
-            crate::builder::check_scheme(&base_url, self.allow_insecure_http)?;
+            crate::wire::check_base_url(&base_url, self.allow_insecure_http)?;
         }
         let initial = match &self.initial_jwks {
             Some(json) => Some(jwks::parse_jwks(json).map_err(|_| {
