@@ -305,3 +305,27 @@ fn a_tightened_constraint_flows_everywhere_from_the_schema() {
         8
     );
 }
+
+/// The server rules refuse a schema with a keyword they cannot check, naming its node, rather than drop it.
+#[test]
+fn server_rules_refuse_keywords_they_cannot_check() {
+    let schema: serde_json::Value =
+        serde_json::from_str(stytch_m2m_core::models::SCHEMA_JSON).unwrap();
+    assert!(ServerRules::from_schema(&schema, Strictness::Strict).is_ok());
+    for keyword in [
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minProperties",
+        "uniqueItems",
+        "multipleOf",
+        "x-something-new",
+    ] {
+        let mut changed = schema.clone();
+        changed["$defs"]["SearchRequest"]["properties"]["limit"][keyword] = json!(2);
+        let e = ServerRules::from_schema(&changed, Strictness::Lenient).unwrap_err();
+        assert!(
+            e.contains("$defs.SearchRequest.properties.limit") && e.contains(keyword),
+            "{keyword}: {e}"
+        );
+    }
+}

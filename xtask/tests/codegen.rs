@@ -152,6 +152,22 @@ fn constraints_codegen_refuses_what_it_cannot_check() {
             "not a constraint keyword of this node",
         ),
     ];
+    let unchecked = [
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minProperties",
+        "uniqueItems",
+        "multipleOf",
+        "oneOf",
+        "x-something-new",
+    ]
+    .map(|kw| {
+        (
+            json!({"type": "integer", kw: 1, "x-error-type": "bad_request"}),
+            "cannot check",
+        )
+    });
+    let cases = cases.into_iter().chain(unchecked);
     for (property, expected) in cases {
         let err = xtask::codegen::generate_checks_from_value(with(property.clone())).unwrap_err();
         assert!(
@@ -168,4 +184,12 @@ fn constraints_codegen_refuses_what_it_cannot_check() {
         code.contains("Some(2usize)") && !code.contains("7usize"),
         "{code}"
     );
+    // A property named by a Rust keyword is checked through typify's renamed field.
+    let code = xtask::codegen::generate_checks_from_value(json!({"$defs": {
+        "ErrorType": {"type": "string", "enum": ["bad_request"]},
+        "ThingRequest": {"type": "object", "properties": {"use": {"type": "string", "minLength": 1,
+            "x-error-type": "bad_request"}}}
+    }}))
+    .unwrap();
+    assert!(code.contains("self.use_"), "{code}");
 }

@@ -77,7 +77,8 @@ impl HttpTransportBuilder {
         self
     }
 
-    /// Builds the transport.
+    /// Builds the transport. A failure (the TLS setup, say) is [`TransportErrorKind::Config`]: nothing was sent
+    /// and trying again cannot help.
     pub fn build(self) -> Result<HttpTransport, TransportError> {
         let mut client = reqwest::Client::builder();
         if let Some(timeout) = self.read_timeout {
@@ -91,10 +92,7 @@ impl HttpTransportBuilder {
             .tcp_nodelay(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| {
-                TransportError::new(TransportErrorKind::Other, "building the HTTP client failed")
-                    .with_source(e)
-            })?;
+            .map_err(build_failed)?;
         Ok(HttpTransport { client })
     }
 }
@@ -195,6 +193,15 @@ impl HttpTransport {
 }
 
 /// Maps a reqwest error onto the transport error kinds that the retry rules read.
+/// A client that could not be built: a configuration error, never retried.
+fn build_failed(source: impl std::error::Error + Send + Sync + 'static) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Config,
+        "building the HTTP client failed",
+    )
+    .with_source(source)
+}
+
 fn classify(error: reqwest::Error) -> TransportError {
     let (kind, what) = if error.is_builder() {
         (
@@ -220,5 +227,18 @@ fn classify(error: reqwest::Error) -> TransportError {
 impl Transport for HttpTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(self.round_trip(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_that_cannot_be_built_is_a_configuration_error_never_retried() {
+        let e = build_failed(std::io::Error::other("no TLS roots"));
+        assert_eq!(e.kind(), TransportErrorKind::Config);
+        assert!(!e.is_retryable());
+        assert!(e.is_unsent());
     }
 }

@@ -41,6 +41,49 @@ pub const KEYWORDS: &[&str] = &[
     "x-secret-entropy",
 ];
 
+/// Every keyword a request node may carry: the constraint [`KEYWORDS`], and the structure and annotations that
+/// constrain nothing or that typify enforces through the types (`type`, `enum`, `required`, a `$ref`, `items`).
+/// Any other keyword (`exclusiveMinimum`, `minProperties`, `uniqueItems`, `multipleOf`, `oneOf`, …) stops
+/// codegen, naming its node, rather than being silently unchecked.
+const KNOWN: &[&str] = &[
+    "$comment",
+    "$ref",
+    "additionalProperties",
+    "const",
+    "default",
+    "description",
+    "enum",
+    "examples",
+    "format",
+    "items",
+    "properties",
+    "required",
+    "title",
+    "type",
+    "x-emulator-policy",
+    "x-error-type",
+    "x-null-means-absent",
+    "x-open-enum",
+];
+
+/// Rust's keywords that typify renames with a trailing `_` when they name a field.
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// The Rust field typify generates for a JSON property: `use` becomes `use_`.
+pub fn field_name(property: &str) -> String {
+    if RUST_KEYWORDS.contains(&property) {
+        format!("{property}_")
+    } else {
+        property.to_owned()
+    }
+}
+
 /// The `Validate` impls of every request type with properties (the body of core's `validate/generated.rs`).
 pub fn render(schema: &Value, requests: &BTreeSet<String>) -> Result<TokenStream, String> {
     let defs = schema
@@ -79,7 +122,7 @@ pub fn render(schema: &Value, requests: &BTreeSet<String>) -> Result<TokenStream
         let mut checks = Vec::new();
         for (prop, node) in properties {
             let at = format!("$defs.{name}.properties.{prop}");
-            let field = Ident::new(prop, Span::call_site());
+            let field = Ident::new(&field_name(prop), Span::call_site());
             checks.extend(ctx.node_checks(
                 &at,
                 node,
@@ -129,6 +172,14 @@ impl Ctx<'_> {
         let Some(obj) = node.as_object() else {
             return Ok(Vec::new());
         };
+        if let Some(unknown) = obj
+            .keys()
+            .find(|k| !KEYWORDS.contains(&k.as_str()) && !KNOWN.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "{at}: `{unknown}` is a keyword this generator cannot check (known: the constraint keywords {KEYWORDS:?})"
+            ));
+        }
         let policy: BTreeSet<&str> = obj
             .get("x-emulator-policy")
             .and_then(Value::as_array)
