@@ -275,7 +275,7 @@ impl Client {
                 .inner
                 .timeouts
                 .overall
-                .map(|limit| tokio::time::Instant::now() + limit);
+                .and_then(|limit| tokio::time::Instant::now().checked_add(limit));
             let response = self.attempts(&call, deadline).await?;
             tracing::Span::current().record("status", response.status);
             decode(response)

@@ -46,6 +46,7 @@ impl Environment {
 /// `min(max_backoff, initial_backoff * 2^(n-1))` scaled by a random factor in `[0.5, 1.0)` (jitter).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[must_use = "a setting has no effect until it is used"]
 pub struct RetryConfig {
     /// The most attempts of one call, the first included; 1 turns retries off.
     pub max_attempts: u32,
@@ -116,6 +117,7 @@ impl Default for RetryConfig {
 /// How long calls may take. `None` means no limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[must_use = "a setting has no effect until it is used"]
 pub struct TimeoutConfig {
     /// The limit of one attempt (sending and reading the response).
     pub attempt: Option<Duration>,

@@ -30,11 +30,10 @@ impl Client {
             let last = attempt >= retry.max_attempts;
             // Encoded for each attempt (the body is shared, not copied): the first attempt pays no clone.
             let sent = self.inner.transport.send(self.encode(call));
-            let own = self
-                .inner
-                .timeouts
-                .attempt
-                .map(|limit| (tokio::time::Instant::now() + limit, limit));
+            let own =
+                self.inner.timeouts.attempt.and_then(|limit| {
+                    Some((tokio::time::Instant::now().checked_add(limit)?, limit))
+                });
             // (when the timer fires, whether it is the overall deadline)
             let timer = match (own, deadline) {
                 (Some((at, _)), Some(d)) if d <= at => Some((d, None)),
@@ -68,7 +67,11 @@ impl Client {
             // server's answer (and its request id) rather than a sleep that ends in a timeout.
             if retry_after.is_some_and(|wait| {
                 wait > retry.max_retry_after
-                    || deadline.is_some_and(|d| tokio::time::Instant::now() + wait >= d)
+                    || deadline.is_some_and(|d| {
+                        tokio::time::Instant::now()
+                            .checked_add(wait)
+                            .is_none_or(|at| at >= d)
+                    })
             }) {
                 return outcome;
             }
@@ -77,7 +80,11 @@ impl Client {
                 Ok(r) => tracing::debug!(status = r.status, ?wait, "retrying"),
                 Err(e) => tracing::debug!(error = %e, ?wait, "retrying"),
             }
-            let wake = tokio::time::Instant::now() + wait;
+            // A wait too long to represent (limits set to `Duration::MAX`) is capped, never a panic.
+            let now = tokio::time::Instant::now();
+            let wake = now
+                .checked_add(wait)
+                .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
             match deadline {
                 Some(d) if d <= wake => {
                     tokio::time::sleep_until(d).await;

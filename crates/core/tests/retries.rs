@@ -279,3 +279,21 @@ async fn the_overall_timeout_cuts_a_backoff_wait() {
     assert_eq!(started.elapsed(), Duration::from_secs(3));
     assert_eq!(t.calls(), 1);
 }
+
+/// Limits set through the public fields to the largest durations never panic: a timer too far away is no timer.
+#[tokio::test(start_paused = true)]
+async fn limits_at_duration_max_never_panic() {
+    let mut retry = RetryConfig::standard();
+    retry.initial_backoff = Duration::MAX;
+    retry.max_backoff = Duration::MAX;
+    retry.max_retry_after = Duration::MAX;
+    let mut timeouts = TimeoutConfig::standard();
+    timeouts.attempt = Some(Duration::MAX);
+    timeouts.overall = Some(Duration::MAX);
+    let t = Scripted::new([Scripted::json(503, UNAVAILABLE), ok_get()]);
+    let call = t.client_with(retry, timeouts);
+    let call = tokio::spawn(async move { call.clients().get("x").await });
+    tokio::time::advance(Duration::from_secs(200 * 365 * 86_400)).await;
+    call.await.expect("no panic").unwrap();
+    assert_eq!(t.calls(), 2);
+}

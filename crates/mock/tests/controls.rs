@@ -123,9 +123,28 @@ async fn faults_answer_the_next_requests_of_a_route() {
     assert_eq!(err.error_type(), Some(&ErrorType::InternalServerError));
     assert_eq!(mock.requests().len(), 3);
 
-    // Faults target their route only.
+    // Faults target their route only: a get (one attempt, no retry to absorb a wrongly injected 500) passes,
+    // and the delete fault is still armed for the delete.
+    mock.clear_requests();
     mock.fail_next(Route::Delete, 1, Fault::status(500));
-    client.clients().get(&id).await.unwrap();
+    let once = stytch_m2m_core::Client::builder(
+        mock.project_id(),
+        mock.project_secret().clone(),
+        mock.clone(),
+    )
+    .retry(RetryConfig::disabled())
+    .build()
+    .unwrap();
+    once.clients().get(&id).await.unwrap();
+    assert_eq!(mock.requests().len(), 1, "one attempt");
+    assert_eq!(
+        once.clients().delete(&id).await.unwrap_err().status(),
+        Some(500)
+    );
+    assert!(
+        mock.engine().get(&id).is_ok(),
+        "the faulted delete had no effect"
+    );
 
     // 429 with Retry-After is honoured.
     let started = tokio::time::Instant::now();

@@ -1,6 +1,8 @@
 //! An axum extractor for the token [`RequireM2m`](crate::RequireM2m) authenticated.
 
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
@@ -8,11 +10,14 @@ use http::request::Parts;
 use stytch_m2m_core::AuthenticatedToken;
 
 use crate::Refusal;
+use crate::inbound::PassedWithoutToken;
 
 /// The caller's authenticated M2M token, put into the request by [`RequireM2m`](crate::RequireM2m).
 ///
-/// As `M2mToken`, a request without one is answered 401 (`WWW-Authenticate: Bearer realm="api"`); as
-/// `Option<M2mToken>` (with [`RequireM2m::optional`](crate::RequireM2m::optional)), the handler sees `None`.
+/// As `M2mToken`, a request that an optional layer ([`RequireM2m::optional`](crate::RequireM2m::optional)) let
+/// through without credentials is answered 401 with that layer's realm; as `Option<M2mToken>`, the handler sees
+/// `None`. On a route with no [`RequireM2m`] at all, `M2mToken` is a server misconfiguration, not the caller's
+/// fault: 500, logged once.
 ///
 /// ```
 /// use axum::Json;
@@ -34,13 +39,44 @@ pub struct M2mToken(pub AuthenticatedToken);
 
 /// The answer when a handler requires a token and the request has none.
 #[derive(Debug)]
-pub struct MissingM2mToken;
+#[non_exhaustive]
+pub enum MissingM2mToken {
+    /// An optional layer let the request through without credentials: 401 with the layer's realm.
+    NoCredentials {
+        /// The realm of the layer.
+        realm: Arc<str>,
+    },
+    /// No [`RequireM2m`](crate::RequireM2m) guards the route: a server misconfiguration, 500.
+    NoLayer,
+}
+
+/// Whether the misconfiguration was logged (once per process).
+static LOGGED_NO_LAYER: AtomicBool = AtomicBool::new(false);
 
 impl IntoResponse for MissingM2mToken {
     fn into_response(self) -> Response {
-        Refusal::MissingCredentials
-            .default_response("api")
-            .map(axum_core::body::Body::from)
+        match self {
+            MissingM2mToken::NoCredentials { realm } => Refusal::MissingCredentials
+                .default_response(&realm)
+                .map(axum_core::body::Body::from),
+            MissingM2mToken::NoLayer => {
+                if !LOGGED_NO_LAYER.swap(true, Ordering::Relaxed) {
+                    tracing::error!(
+                        target: "stytch_m2m_tower",
+                        "a handler extracts M2mToken on a route that no RequireM2m layer guards; answering 500"
+                    );
+                }
+                let mut response = Response::new(axum_core::body::Body::from(
+                    r#"{"error":"server_error","error_description":"the route is not configured to authenticate M2M tokens"}"#,
+                ));
+                *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                response.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
+                response
+            }
+        }
     }
 }
 
@@ -48,12 +84,15 @@ impl<S: Send + Sync> FromRequestParts<S> for M2mToken {
     type Rejection = MissingM2mToken;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<AuthenticatedToken>()
-            .cloned()
-            .map(M2mToken)
-            .ok_or(MissingM2mToken)
+        if let Some(token) = parts.extensions.get::<AuthenticatedToken>() {
+            return Ok(M2mToken(token.clone()));
+        }
+        Err(match parts.extensions.get::<PassedWithoutToken>() {
+            Some(PassedWithoutToken(realm)) => MissingM2mToken::NoCredentials {
+                realm: realm.clone(),
+            },
+            None => MissingM2mToken::NoLayer,
+        })
     }
 }
 

@@ -61,6 +61,7 @@ replay_by_clone!(
 /// # let _ = client; }
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "a setting has no effect until it is used"]
 pub struct AttachM2mToken {
     provider: TokenProvider,
     scopes: Arc<[String]>,

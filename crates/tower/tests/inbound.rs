@@ -68,6 +68,11 @@ fn app(mock: &MockStytch) -> Router {
                     .authorize_with(|token, _| token.client_id() == "admin"),
             ),
         )
+        .route(
+            "/optional-but-required",
+            post(create).route_layer(layer.clone().realm("billing").optional()),
+        )
+        .route("/unguarded", post(create))
         .route("/health", get(|| async { "ok" }))
 }
 
@@ -348,4 +353,32 @@ async fn cors_preflights_are_answered_before_authentication() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_extractor_answers_with_the_layer_realm_and_blames_the_server_without_a_layer() {
+    let mock = MockStytch::new();
+    let s = serve(mock.clone(), app(&mock)).await;
+    // An optional layer let the request through; the handler requires a token: 401 with the layer's realm.
+    let response = s
+        .http
+        .post(format!("{}/optional-but-required", s.base))
+        .send()
+        .await
+        .unwrap();
+    let (status, challenge, _) = refusal(response).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge["realm"], "billing");
+    // No layer at all: the server's mistake, not the caller's.
+    for _ in 0..2 {
+        let response = s
+            .http
+            .post(format!("{}/unguarded", s.base))
+            .header("authorization", "Bearer whatever")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get("www-authenticate").is_none());
+    }
 }

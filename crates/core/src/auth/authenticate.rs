@@ -38,6 +38,7 @@ type AuthorizeFn = dyn Fn(&AuthorizationCheck<'_>) -> bool + Send + Sync;
 /// # let _ = options;
 /// ```
 #[derive(Clone)]
+#[must_use = "a setting has no effect until it is used"]
 pub struct AuthenticateOptions {
     required_scopes: Vec<String>,
     max_token_age: Option<Duration>,

@@ -15,6 +15,7 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[must_use = "a setting has no effect until it is used"]
 pub struct JwksPolicy {
     /// How long a fetched JWKS is fresh when the response has no `Cache-Control: max-age` (default 5 minutes).
     pub ttl: Duration,

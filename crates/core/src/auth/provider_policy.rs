@@ -13,6 +13,7 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[must_use = "a setting has no effect until it is used"]
 pub struct ProviderPolicy {
     /// How long before expiry a token is refreshed (default 5 minutes of Stytch's hour).
     pub refresh_margin: Duration,

@@ -29,6 +29,7 @@ use super::token::VerifiedClaims;
 /// The bounds of the verified-token cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[must_use = "a setting has no effect until it is used"]
 pub struct VerifiedCachePolicy {
     /// The most tokens kept (default 10 000); 0 turns the cache off.
     pub max_entries: usize,

@@ -112,10 +112,12 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
     use std::sync::mpsc;
 
+    type Recorded = Result<u8, Died>;
+
     fn recorder() -> (
         Arc<AtomicU32>,
-        mpsc::Sender<Result<u8, Died>>,
-        mpsc::Receiver<Result<u8, Died>>,
+        mpsc::Sender<Recorded>,
+        mpsc::Receiver<Recorded>,
     ) {
         let (tx, rx) = mpsc::channel();
         (Arc::new(AtomicU32::new(0)), tx, rx)
@@ -164,6 +166,7 @@ mod tests {
             .enable_time()
             .build()
             .unwrap();
+        #[allow(clippy::async_yields_async)] // the flight is awaited on another runtime
         let flight = runtime.block_on(async {
             let (flight, launch) = prepare(
                 std::future::pending::<u8>(),

@@ -68,6 +68,7 @@ struct Config {
 /// # }
 /// ```
 #[derive(Clone)]
+#[must_use = "a setting has no effect until it is used"]
 pub struct RequireM2m {
     verifier: TokenVerifier,
     config: Arc<Config>,
@@ -181,6 +182,11 @@ impl<S> std::fmt::Debug for RequireM2mService<S> {
 
 type Answer<B, E> = Result<Response<B>, E>;
 
+/// Put into a request that an optional [`RequireM2m`] let through without credentials: the layer's realm, for a
+/// handler that requires a token after all.
+#[derive(Clone, Debug)]
+pub(crate) struct PassedWithoutToken(pub(crate) Arc<str>);
+
 /// The future of [`RequireM2mService`]: the inner service's (when the token was decided without waiting, as for
 /// a cached token), a refusal, or, when the verifier had to wait (a JWKS fetch), a boxed future.
 pub type ResponseFuture<F, B, E> = futures_util::future::Either<
@@ -255,7 +261,13 @@ async fn admit<B>(
 ) -> Result<(), Refusal> {
     let token = match credentials::credentials(request.headers()) {
         Credentials::Bearer(token) => token,
-        Credentials::None | Credentials::OtherScheme if config.optional => return Ok(()),
+        Credentials::None | Credentials::OtherScheme if config.optional => {
+            // A handler that still requires a token answers with this layer's realm.
+            request
+                .extensions_mut()
+                .insert(PassedWithoutToken(config.realm.as_str().into()));
+            return Ok(());
+        }
         Credentials::None | Credentials::OtherScheme => return Err(Refusal::MissingCredentials),
         Credentials::Malformed(why) => return Err(Refusal::InvalidRequest(why)),
     };
