@@ -205,3 +205,30 @@ async fn an_unknown_kid_while_the_jwks_cannot_be_fetched_is_unavailable_not_inva
         Err(AuthError::Invalid(InvalidToken::UnknownKey(_)))
     ));
 }
+
+/// `JwksUnavailable` follows the std convention: the reason in `Display`, the failure behind it as `source()`, so
+/// that a reporter walking the chain prints each once.
+#[tokio::test(start_paused = true)]
+async fn jwks_unavailable_prints_its_source_once() {
+    use std::error::Error as _;
+    let mock = frozen_mock();
+    mock.fail_next(Route::Jwks, 10, Fault::status(503));
+    let verifier = mock.verifier();
+    let token = signed_token(&mock, "svc");
+    let Err(AuthError::JwksUnavailable(e)) = authenticate(&verifier, &token).await else {
+        panic!("expected unavailable")
+    };
+    let source = e.source().expect("the API error behind it").to_string();
+    assert!(!e.to_string().contains(&source), "{e} / {source}");
+    let mut chain = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(error) = next {
+        chain.push(error.to_string());
+        next = error.source();
+    }
+    assert!(chain.len() >= 2, "{chain:?}");
+    assert_eq!(
+        chain.len(),
+        chain.iter().collect::<std::collections::HashSet<_>>().len()
+    );
+}

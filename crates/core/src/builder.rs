@@ -1,10 +1,11 @@
 //! [`ClientBuilder`]: environment, retries, timeouts, the token verifier's options, `User-Agent`, plain-HTTP
 //! policy.
 
+use crate::error::ConfigError;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use stytch_m2m_models::{ErrorType, Secret};
+use stytch_m2m_models::Secret;
 
 use crate::auth::{
     JwksPolicy, ProjectKind, TokenVerifier, TokenVerifierBuilder, VerifiedCachePolicy,
@@ -14,7 +15,6 @@ use crate::clock::Clock;
 use crate::config::{Environment, RetryConfig, TimeoutConfig};
 use crate::error::Error;
 use crate::transport::Transport;
-use crate::validate::ValidationError;
 
 /// Builds a [`Client`]; see [`Client::builder`].
 #[must_use]
@@ -151,12 +151,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         crate::auth::validate_project_id(&self.project_id)?;
         if self.secret.expose_secret().is_empty() {
-            return Err(ValidationError::new(
-                "secret",
-                "must not be empty",
-                ErrorType::UnauthorizedCredentials,
-            )
-            .into());
+            return Err(ConfigError::new("secret", "must not be empty").into());
         }
         let environment = self
             .environment
@@ -170,10 +165,9 @@ impl ClientBuilder {
                 format!("{USER_AGENT} {suffix}")
             }
             Some(_) => {
-                return Err(ValidationError::new(
+                return Err(ConfigError::new(
                     "user_agent_suffix",
                     "must be non-empty visible ASCII",
-                    ErrorType::BadRequest,
                 )
                 .into());
             }

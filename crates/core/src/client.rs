@@ -6,7 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
-use stytch_m2m_models::{ErrorType, Secret};
+use stytch_m2m_models::Secret;
 use tracing::Instrument as _;
 
 use crate::auth::TokenVerifier;
@@ -15,7 +15,6 @@ use crate::config::{RetryConfig, TimeoutConfig};
 use crate::decode::decode;
 use crate::error::Error;
 use crate::transport::{Headers, HttpRequest, Method, Transport};
-use crate::validate::ValidationError;
 
 /// The bytes of the fixed header names and values `Client::encode` writes besides the secret and the user agent.
 const ENCODED_HEADER_BYTES: usize = 96;
@@ -190,10 +189,9 @@ impl Client {
     ) -> Result<Self, Error> {
         let required = |name: &'static str| {
             lookup(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                Error::from(ValidationError::new(
+                Error::from(crate::error::ConfigError::new(
                     name,
                     "must be set in the environment",
-                    ErrorType::BadRequest,
                 ))
             })
         };

@@ -20,6 +20,10 @@ pub enum Error {
     /// The input was refused before anything was sent.
     #[error(transparent)]
     Validation(#[from] ValidationError),
+    /// The client or verifier was built with an unusable setting (a project id, a base URL, a missing transport):
+    /// nothing was sent, and no request can fix it.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// No response: a connection failure or a timeout. Unless [`TransportError::is_unsent`], the request may have
     /// reached the server.
     #[error("transport: {0}")]
@@ -82,6 +86,41 @@ impl Error {
 impl From<ApiError> for Error {
     fn from(error: ApiError) -> Self {
         Error::Api(Box::new(error))
+    }
+}
+
+/// A setting the client or verifier was built with is unusable. Names the setting and the rule, never a value
+/// (a secret may be one).
+///
+/// ```
+/// use stytch_m2m_core::{Client, Error};
+/// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+/// # struct Nowhere;
+/// # impl Transport for Nowhere {
+/// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> { unimplemented!() }
+/// # }
+/// let e = Client::builder("project-test-1", "secret-test-1", Nowhere)
+///     .base_url("http://api.example.com")
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(&e, Error::Config(c) if c.setting == "base_url"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting `{setting}`: {rule}")]
+#[non_exhaustive]
+pub struct ConfigError {
+    /// The setting (`project_id`, `base_url`, `transport`, `STYTCH_SECRET`, …).
+    pub setting: String,
+    /// The rule it breaks, in words.
+    pub rule: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(setting: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            setting: setting.into(),
+            rule: rule.into(),
+        }
     }
 }
 

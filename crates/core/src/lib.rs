@@ -30,7 +30,7 @@ pub use builder::ClientBuilder;
 pub use client::{Client, USER_AGENT};
 pub use clock::{Clock, SystemClock};
 pub use config::{Environment, RetryConfig, TimeoutConfig};
-pub use error::{ApiError, DecodeError, Error, RawResponse};
+pub use error::{ApiError, ConfigError, DecodeError, Error, RawResponse};
 pub use stytch_m2m_models as models;
 pub use stytch_m2m_models::{ErrorType, Secret};
 pub use transport::{

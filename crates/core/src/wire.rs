@@ -1,7 +1,6 @@
 //! Wire helpers every part of the client shares, depending on nothing else of the crate: the base-URL guard.
 
-use crate::validate::ValidationError;
-use stytch_m2m_models::ErrorType;
+use crate::error::ConfigError;
 
 /// Refuses a base URL that would send the project's Basic credentials (or fetch the JWKS that decides which
 /// tokens are trusted) where they should not go. Decided on the URL as parsed (WHATWG, as reqwest parses it),
@@ -10,11 +9,8 @@ use stytch_m2m_models::ErrorType;
 /// - it must carry no userinfo (`user:pass@`): the text before `@` is not the host, and credentials in a base URL
 ///   are never wanted;
 /// - plain `http` only to a loopback host (`localhost`, `127.0.0.0/8`, `::1`), unless `allow_insecure_http`.
-pub(crate) fn check_base_url(
-    base_url: &str,
-    allow_insecure_http: bool,
-) -> Result<(), ValidationError> {
-    let refuse = |rule: &'static str| ValidationError::new("base_url", rule, ErrorType::BadRequest);
+pub(crate) fn check_base_url(base_url: &str, allow_insecure_http: bool) -> Result<(), ConfigError> {
+    let refuse = |rule: &'static str| ConfigError::new("base_url", rule);
     let url = url::Url::parse(base_url).map_err(|_| refuse("must be an absolute URL"))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(refuse("must not contain userinfo (`user:password@`)"));
@@ -76,7 +72,7 @@ mod tests {
             ("", "absolute"),
         ] {
             let e = check_base_url(refused, false).unwrap_err();
-            assert_eq!(e.field, "base_url");
+            assert_eq!(e.setting, "base_url");
             assert!(e.to_string().contains(rule), "{refused}: {e}");
         }
         // The opt-in allows plain http to any host, never userinfo.

@@ -125,11 +125,14 @@ impl From<InvalidToken> for AuthError {
 
 /// Why no key could be had: the last fetch failed (with its error), timed out, or the verifier is backing off
 /// after failures. Cheap to clone: every waiter of one fetch gets the same one.
+///
+/// `Display` gives the reason; the failure behind it (a transport error, an API error) is its
+/// [`source`](std::error::Error::source), as the std convention has it, so that error reporters print it once.
 #[derive(Clone, Debug)]
 pub struct JwksUnavailable {
     reason: Arc<str>,
     retry_after: Option<Duration>,
-    source: Option<Arc<crate::Error>>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl JwksUnavailable {
@@ -141,8 +144,11 @@ impl JwksUnavailable {
         }
     }
 
-    pub(crate) fn with_source(mut self, source: Arc<crate::Error>) -> Self {
-        self.source = Some(source);
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Arc::new(source));
         self
     }
 
@@ -159,11 +165,7 @@ impl JwksUnavailable {
 
 impl fmt::Display for JwksUnavailable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the JWKS is unavailable: {}", self.reason)?;
-        if let Some(source) = &self.source {
-            write!(f, ": {source}")?;
-        }
-        Ok(())
+        write!(f, "the JWKS is unavailable: {}", self.reason)
     }
 }
 

@@ -364,10 +364,10 @@ async fn fetch(
     let response: HttpResponse = transport
         .send(request)
         .await
-        .map_err(|e| JwksUnavailable::new("the request failed").with_source(Arc::new(e.into())))?;
+        .map_err(|e| JwksUnavailable::new("the request failed").with_source(e))?;
     let cache_control = response.headers.get("cache-control").map(str::to_owned);
     let jwks: JwksResponse = crate::decode::decode(response)
-        .map_err(|e| JwksUnavailable::new("the response is an error").with_source(Arc::new(e)))?;
+        .map_err(|e| JwksUnavailable::new("the response is an error").with_source(e))?;
     Ok((usable_keys(&jwks), cache_control))
 }
 

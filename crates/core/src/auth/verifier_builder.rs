@@ -1,8 +1,7 @@
 //! [`TokenVerifierBuilder`] and [`ProjectKind`]: how a [`TokenVerifier`] is configured and built.
 
+use crate::error::ConfigError;
 use std::sync::Arc;
-
-use stytch_m2m_models::ErrorType;
 
 use super::jwks::{self, JwksPolicy, JwksSource};
 use super::verified::{VerifiedCache, VerifiedCachePolicy};
@@ -11,7 +10,6 @@ use crate::client::encode_path_segment;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Environment;
 use crate::transport::Transport;
-use crate::validate::ValidationError;
 
 /// Which kind of Stytch project issues the tokens: it decides the JWKS path.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -184,11 +182,7 @@ impl TokenVerifierBuilder {
         }
         let initial = match &self.initial_jwks {
             Some(json) => Some(jwks::parse_jwks(json).map_err(|_| {
-                ValidationError::new(
-                    "jwks",
-                    "must be a JWKS document: a JSON object with `keys`",
-                    ErrorType::BadRequest,
-                )
+                ConfigError::new("jwks", "must be a JWKS document: a JSON object with `keys`")
             })?),
             None => None,
         };
@@ -199,12 +193,9 @@ impl TokenVerifierBuilder {
                 JwksSource::remote(self.policy, transport, jwks_url.clone(), initial)
             }
             _ => {
-                return Err(ValidationError::new(
-                    "transport",
-                    "is required unless the JWKS is static",
-                    ErrorType::BadRequest,
-                )
-                .into());
+                return Err(
+                    ConfigError::new("transport", "is required unless the JWKS is static").into(),
+                );
             }
         };
         let mut issuers = vec![format!("stytch.com/{}", self.project_id), base_url];
@@ -223,13 +214,12 @@ impl TokenVerifierBuilder {
     }
 }
 
-pub(crate) fn validate_project_id(project_id: &str) -> Result<(), ValidationError> {
+pub(crate) fn validate_project_id(project_id: &str) -> Result<(), ConfigError> {
     if project_id.is_empty() || project_id.contains(':') || project_id.chars().any(char::is_control)
     {
-        return Err(ValidationError::new(
+        return Err(ConfigError::new(
             "project_id",
             "must be non-empty, without `:` or control characters",
-            ErrorType::InvalidProjectId,
         ));
     }
     Ok(())
