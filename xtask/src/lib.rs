@@ -5,3 +5,4 @@
 
 pub mod codegen;
 pub mod paths;
+pub mod public_api;

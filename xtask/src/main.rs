@@ -20,6 +20,12 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Write the listing of each library crate's public API to xtask/public-api/ (review its diff).
+    PublicApi {
+        /// Write nothing; fail with a diff when a checked-in listing is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run exactly the checks CI runs (`.ci/run`): fmt, clippy, docs, codegen --check, packaging, the test suite.
     Ci,
     /// Run the official Python and Node SDKs against the emulator (installs `stytch` from PyPI and npm into
@@ -38,6 +44,13 @@ fn main() -> ExitCode {
     let root = xtask::paths::repo_root();
     match Cli::parse().command {
         Cmd::Codegen { check } => match xtask::codegen::run(&root, check) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Cmd::PublicApi { check } => match xtask::public_api::run(&root, check) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
