@@ -6,8 +6,9 @@
 
 use std::time::Instant;
 use stytch_m2m_core::models::GetResponse;
+use stytch_m2m_core::transport::TransportError;
 use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport};
-use stytch_m2m_core::{Client, RetryConfig, TimeoutConfig, TransportError};
+use stytch_m2m_core::{Client, RetryPolicy, TimeoutPolicy};
 
 #[derive(Clone)]
 /// A transport answering every request with the same body.
@@ -31,7 +32,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let mk = |r: RetryConfig, t: TimeoutConfig| {
+    let mk = |r: RetryPolicy, t: TimeoutPolicy| {
         Client::builder("project-test-1", "secret-test-1", Canned(body.clone()))
             .base_url("http://127.0.0.1:1")
             .retry(r)
@@ -42,19 +43,19 @@ fn main() {
     let configs = [
         (
             "defaults",
-            mk(RetryConfig::standard(), TimeoutConfig::standard()),
+            mk(RetryPolicy::default(), TimeoutPolicy::default()),
         ),
         (
             "no retry",
-            mk(RetryConfig::disabled(), TimeoutConfig::standard()),
+            mk(RetryPolicy::disabled(), TimeoutPolicy::default()),
         ),
         (
             "no timers",
-            mk(RetryConfig::standard(), TimeoutConfig::disabled()),
+            mk(RetryPolicy::default(), TimeoutPolicy::disabled()),
         ),
         (
             "neither",
-            mk(RetryConfig::disabled(), TimeoutConfig::disabled()),
+            mk(RetryPolicy::disabled(), TimeoutPolicy::disabled()),
         ),
     ];
     const N: u32 = 200_000;

@@ -130,7 +130,7 @@ fn main() {
     let sdk = Arc::new(new_client());
     let secret = created.client_secret.clone();
     // Distinct clients for the token rate that signing bounds: one per call, so every token is new and signed.
-    let distinct: Arc<Vec<(String, stytch_m2m_core::Secret)>> = Arc::new(
+    let distinct: Arc<Vec<(String, stytch_m2m_core::models::Secret)>> = Arc::new(
         (0..800)
             .map(|_| {
                 let m = mock

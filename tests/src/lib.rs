@@ -12,7 +12,7 @@ use serde_json::Value;
 use stytch_m2m_core::auth::JwksPolicy;
 use stytch_m2m_core::models::Secret;
 use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
-use stytch_m2m_core::{Client, RetryConfig};
+use stytch_m2m_core::{Client, RetryPolicy};
 use stytch_m2m_mock::MockStytch;
 
 /// A transport and the project it reaches.
@@ -52,8 +52,8 @@ impl Target {
     }
 
     /// A token verifier of the project over the transport: no project secret, as a resource server holds it.
-    pub fn verifier(&self) -> stytch_m2m_core::TokenVerifier {
-        stytch_m2m_core::TokenVerifier::builder(self.project_id.clone())
+    pub fn verifier(&self) -> stytch_m2m_core::auth::TokenVerifier {
+        stytch_m2m_core::auth::TokenVerifier::builder(self.project_id.clone())
             .shared_transport(self.transport.clone())
             .base_url(self.base_url.clone())
             .clock(self.controls.clock().clone())
@@ -64,7 +64,7 @@ impl Target {
     fn builder(&self, secret: Secret) -> stytch_m2m_core::ClientBuilder {
         Client::builder(self.project_id.clone(), secret, self.transport.clone())
             .base_url(self.base_url.clone())
-            .retry(RetryConfig::disabled())
+            .retry(RetryPolicy::disabled())
             .clock(self.controls.clock().clone())
     }
 
@@ -165,7 +165,7 @@ pub fn client_without_retries(mock: &MockStytch) -> Client {
         mock.project_secret().clone(),
         mock.clone(),
     )
-    .retry(RetryConfig::disabled())
+    .retry(RetryPolicy::disabled())
     .build()
     .expect("valid client")
 }

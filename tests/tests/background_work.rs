@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken, TokenProvider};
 use stytch_m2m_core::transport::BoxFuture;
-use stytch_m2m_core::{Client, HttpRequest, HttpResponse, RetryConfig, Transport, TransportError};
+use stytch_m2m_core::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use stytch_m2m_core::{Client, RetryPolicy};
 use stytch_m2m_mock::{Fault, MockStytch, Route};
 use stytch_m2m_tests::{frozen_mock, frozen_project, settle, signed_token};
 
@@ -57,7 +58,7 @@ fn paused_runtime() -> tokio::runtime::Runtime {
 }
 
 fn authenticate(
-    verifier: &stytch_m2m_core::TokenVerifier,
+    verifier: &stytch_m2m_core::auth::TokenVerifier,
     token: &str,
 ) -> impl Future<Output = Result<String, AuthError>> + Send + use<> {
     let (verifier, token) = (verifier.clone(), token.to_owned());
@@ -121,13 +122,17 @@ async fn a_jwks_fetch_whose_transport_panics_counts_as_one_failure() {
     assert_eq!(authenticate(&verifier, &token).await.unwrap(), "svc");
 }
 
-fn provider_over(flaky: &Flaky, id: &str, secret: stytch_m2m_core::Secret) -> TokenProvider {
+fn provider_over(
+    flaky: &Flaky,
+    id: &str,
+    secret: stytch_m2m_core::models::Secret,
+) -> TokenProvider {
     let client = Client::builder(
         flaky.mock.project_id(),
         flaky.mock.project_secret().clone(),
         flaky.clone(),
     )
-    .retry(RetryConfig::disabled())
+    .retry(RetryPolicy::disabled())
     .build()
     .unwrap();
     TokenProvider::new(client, id, secret)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken, JwksPolicy};
-use stytch_m2m_core::{Client, Error, RetryConfig};
+use stytch_m2m_core::{Client, Error, RetryPolicy};
 use stytch_m2m_mock::{Fault, Route};
 use stytch_m2m_tests::{NOW, frozen_project, jwks_fetches, settle};
 
@@ -120,7 +120,7 @@ async fn jwks_failures_are_typed_rate_limited_and_a_stale_key_is_kept() {
         mock.clone(),
     )
     .clock(mock.clock().clone())
-    .retry(RetryConfig::disabled())
+    .retry(RetryPolicy::disabled())
     .jwks_policy(
         JwksPolicy::default().with_ttl_bounds(Duration::from_secs(10), Duration::from_secs(10)),
     )

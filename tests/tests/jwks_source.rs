@@ -9,7 +9,8 @@ use serde_json::json;
 use stytch_m2m_core::auth::{
     AuthError, AuthenticateOptions, InvalidToken, JwksPolicy, ProjectKind, TokenVerifier,
 };
-use stytch_m2m_core::{Transport, models::CreateRequest};
+use stytch_m2m_core::models::CreateRequest;
+use stytch_m2m_core::transport::Transport;
 use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
 use stytch_m2m_tests::{NOW, claims_for, frozen_mock, jwks_fetches, settle, signed_token};
 use tokio::time::Instant;

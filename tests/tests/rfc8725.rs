@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use stytch_m2m_core::TokenVerifier;
+use stytch_m2m_core::auth::TokenVerifier;
 use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken};
 
 mod forge;

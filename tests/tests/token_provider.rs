@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use stytch_m2m_core::auth::{ProviderPolicy, TokenProvider};
-use stytch_m2m_core::{Client, Error, Secret, Transport};
+use stytch_m2m_core::models::Secret;
+use stytch_m2m_core::transport::Transport;
+use stytch_m2m_core::{Client, Error};
 use stytch_m2m_mock::{Fault, MockStytch, Route};
 use stytch_m2m_tests::{client_without_retries, frozen_project, settle};
 use tokio::time::Instant;
@@ -48,7 +50,7 @@ async fn a_thousand_concurrent_callers_cause_one_exchange() {
 fn provider_without_retries(
     mock: &MockStytch,
     id: String,
-    secret: stytch_m2m_core::Secret,
+    secret: stytch_m2m_core::models::Secret,
 ) -> Arc<TokenProvider> {
     Arc::new(TokenProvider::new(client_without_retries(mock), id, secret))
 }
@@ -56,7 +58,7 @@ fn provider_without_retries(
 async fn fifty_callers(
     provider: &Arc<TokenProvider>,
     scope: &'static str,
-) -> Vec<Result<stytch_m2m_core::Secret, Error>> {
+) -> Vec<Result<stytch_m2m_core::models::Secret, Error>> {
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let provider = provider.clone();
@@ -84,7 +86,7 @@ async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
         assert!(matches!(e, Error::Api(_)), "{e:?}");
         assert_eq!(
             e.error_type(),
-            Some(&stytch_m2m_core::ErrorType::InvalidScope)
+            Some(&stytch_m2m_core::models::ErrorType::InvalidScope)
         );
         assert_eq!(e.status(), Some(400));
     }
@@ -100,8 +102,9 @@ async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
     mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
     let outcomes = fifty_callers(&provider, "read:users:x").await;
     assert!(outcomes.iter().all(|o| {
-        o.as_ref()
-            .is_err_and(|e| e.error_type() == Some(&stytch_m2m_core::ErrorType::InvalidScope))
+        o.as_ref().is_err_and(|e| {
+            e.error_type() == Some(&stytch_m2m_core::models::ErrorType::InvalidScope)
+        })
     }));
     let fresh = fifty_callers(&provider, "read:users").await;
     assert!(fresh.iter().all(Result::is_ok));

@@ -10,11 +10,12 @@ use stytch_m2m_models::Secret;
 use crate::auth::{
     JwksPolicy, ProjectKind, TokenVerifier, TokenVerifierBuilder, VerifiedCachePolicy,
 };
-use crate::client::{Client, Inner, USER_AGENT};
+use crate::client::{Client, Inner};
 use crate::clock::Clock;
-use crate::config::{Environment, RetryConfig, TimeoutConfig};
+use crate::config::{Environment, RetryPolicy, TimeoutPolicy};
 use crate::error::Error;
 use crate::transport::Transport;
+use crate::wire::USER_AGENT;
 
 /// Builds a [`Client`]; see [`Client::builder`].
 #[must_use]
@@ -23,8 +24,8 @@ pub struct ClientBuilder {
     secret: Secret,
     transport: Arc<dyn Transport>,
     environment: Option<Environment>,
-    retry: RetryConfig,
-    timeouts: TimeoutConfig,
+    retry: RetryPolicy,
+    timeouts: TimeoutPolicy,
     verifier: TokenVerifierBuilder,
     user_agent_suffix: Option<String>,
     allow_insecure_http: bool,
@@ -45,6 +46,54 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
+impl Client {
+    /// A builder for a client of this project over `transport`.
+    pub fn builder(
+        project_id: impl Into<String>,
+        secret: impl Into<Secret>,
+        transport: impl Transport + 'static,
+    ) -> ClientBuilder {
+        ClientBuilder::new(project_id.into(), secret.into(), Arc::new(transport))
+    }
+
+    /// A client from the environment: `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, optionally, `STYTCH_BASE_URL`
+    /// (else the environment of the project id's prefix), over `transport`. A missing variable is a validation
+    /// error naming it.
+    ///
+    /// ```no_run
+    /// # fn run(transport: impl stytch_m2m_core::transport::Transport + 'static) -> Result<(), stytch_m2m_core::Error> {
+    /// let client = stytch_m2m_core::Client::from_env(transport)?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn from_env(transport: impl Transport + 'static) -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok(), transport)
+    }
+
+    /// [`Client::from_env`] with another source of variables.
+    pub(crate) fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        transport: impl Transport + 'static,
+    ) -> Result<Self, Error> {
+        let required = |name: &'static str| {
+            lookup(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+                Error::from(crate::error::ConfigError::new(
+                    name,
+                    "must be set in the environment",
+                ))
+            })
+        };
+        let mut builder = Self::builder(
+            required("STYTCH_PROJECT_ID")?,
+            required("STYTCH_SECRET")?,
+            transport,
+        );
+        if let Some(base_url) = lookup("STYTCH_BASE_URL").filter(|v| !v.is_empty()) {
+            builder = builder.base_url(base_url);
+        }
+        builder.build()
+    }
+}
+
 impl ClientBuilder {
     pub(crate) fn new(project_id: String, secret: Secret, transport: Arc<dyn Transport>) -> Self {
         Self {
@@ -53,8 +102,8 @@ impl ClientBuilder {
             secret,
             transport,
             environment: None,
-            retry: RetryConfig::standard(),
-            timeouts: TimeoutConfig::standard(),
+            retry: RetryPolicy::default(),
+            timeouts: TimeoutPolicy::default(),
             user_agent_suffix: None,
             allow_insecure_http: false,
         }
@@ -81,8 +130,8 @@ impl ClientBuilder {
         self.verifier(|v| v.project_kind(kind))
     }
 
-    /// Configures the client's [`TokenVerifier`] further (accepted issuers, audience, a JWKS given up front). Its
-    /// transport and environment are the client's.
+    /// Also accepts tokens whose `iss` is this issuer (a custom domain), besides `stytch.com/{project_id}` and
+    /// the base URL; as [`TokenVerifierBuilder::issuer`].
     ///
     /// ```
     /// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
@@ -93,12 +142,24 @@ impl ClientBuilder {
     /// #     }
     /// # }
     /// let client = stytch_m2m_core::Client::builder("project-test-1", "secret", AnyTransport)
-    ///     .verifier(|v| v.audience("https://api.example.com").issuer("https://login.example.com"))
+    ///     .audience("https://api.example.com")
+    ///     .issuer("https://login.example.com")
     ///     .build()
     ///     .unwrap();
     /// # let _ = client;
     /// ```
-    pub fn verifier(
+    pub fn issuer(self, issuer: impl Into<String>) -> Self {
+        self.verifier(|v| v.issuer(issuer))
+    }
+
+    /// Requires this `aud` (the M2M JWT template's `custom_audience`) instead of the project id; as
+    /// [`TokenVerifierBuilder::audience`].
+    pub fn audience(self, audience: impl Into<String>) -> Self {
+        self.verifier(|v| v.audience(audience))
+    }
+
+    /// The client's verifier takes the client's transport and environment; only the settings above reach it.
+    fn verifier(
         mut self,
         configure: impl FnOnce(TokenVerifierBuilder) -> TokenVerifierBuilder,
     ) -> Self {
@@ -117,14 +178,14 @@ impl ClientBuilder {
         self.environment(Environment::Custom(base_url.into()))
     }
 
-    /// Sets the retry policy (default [`RetryConfig::standard`]).
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
+    /// Sets the retry policy (default [`RetryPolicy::standard`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
-    /// Sets the time limits (default [`TimeoutConfig::standard`]).
-    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+    /// Sets the time limits (default [`TimeoutPolicy::standard`]).
+    pub fn timeouts(mut self, timeouts: TimeoutPolicy) -> Self {
         self.timeouts = timeouts;
         self
     }

@@ -4,35 +4,18 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use stytch_m2m_models::Secret;
 use tracing::Instrument as _;
 
-use crate::auth::TokenVerifier;
-use crate::builder::ClientBuilder;
-use crate::config::{RetryConfig, TimeoutConfig};
+use crate::auth::{AuthError, AuthenticateOptions, AuthenticatedToken, TokenVerifier};
+use crate::config::{RetryPolicy, TimeoutPolicy};
 use crate::decode::decode;
 use crate::error::Error;
 use crate::transport::{Headers, HttpRequest, Method, Transport};
 
 /// The bytes of the fixed header names and values `Client::encode` writes besides the secret and the user agent.
 const ENCODED_HEADER_BYTES: usize = 96;
-
-/// The `User-Agent` this SDK sends.
-pub const USER_AGENT: &str = concat!("stytch-m2m-rust/", env!("CARGO_PKG_VERSION"));
-
-/// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else is percent-encoded.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes one path segment (a `client_id`, a `project_id`).
-pub(crate) fn encode_path_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
-}
 
 /// A Stytch M2M client: cheap to clone (one `Arc`), `Send + Sync`, shared by every task.
 ///
@@ -44,12 +27,12 @@ pub(crate) fn encode_path_segment(segment: &str) -> String {
 /// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
 /// #     }
 /// # }
-/// use stytch_m2m_core::{Client, RetryConfig, TimeoutConfig};
+/// use stytch_m2m_core::{Client, RetryPolicy, TimeoutPolicy};
 /// use std::time::Duration;
 ///
 /// let client = Client::builder("project-test-00000000-0000-4000-8000-000000000000", "secret-test-…", AnyTransport)
-///     .retry(RetryConfig::standard().with_max_attempts(5))
-///     .timeouts(TimeoutConfig::standard().with_attempt(Some(Duration::from_secs(3))))
+///     .retry(RetryPolicy::default().with_max_attempts(5))
+///     .timeouts(TimeoutPolicy::default().with_attempt(Some(Duration::from_secs(3))))
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(client.base_url(), "https://test.stytch.com");
@@ -66,8 +49,8 @@ pub(crate) struct Inner {
     pub(crate) authorization: Secret,
     pub(crate) user_agent: String,
     pub(crate) transport: Arc<dyn Transport>,
-    pub(crate) retry: RetryConfig,
-    pub(crate) timeouts: TimeoutConfig,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeouts: TimeoutPolicy,
 }
 
 impl std::fmt::Debug for Client {
@@ -150,68 +133,6 @@ impl Call {
 }
 
 impl Client {
-    /// A client for this project, its environment chosen from the project id's prefix, with the standard retry
-    /// and timeout policies.
-    pub fn new(
-        project_id: impl Into<String>,
-        secret: impl Into<Secret>,
-        transport: impl Transport + 'static,
-    ) -> Result<Self, Error> {
-        Self::builder(project_id, secret, transport).build()
-    }
-
-    /// A builder for a client of this project over `transport`.
-    pub fn builder(
-        project_id: impl Into<String>,
-        secret: impl Into<Secret>,
-        transport: impl Transport + 'static,
-    ) -> ClientBuilder {
-        ClientBuilder::new(project_id.into(), secret.into(), Arc::new(transport))
-    }
-
-    /// A client from the environment: `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, optionally, `STYTCH_BASE_URL`
-    /// (else the environment of the project id's prefix), over `transport`. A missing variable is a validation
-    /// error naming it.
-    ///
-    /// ```no_run
-    /// # fn run(transport: impl stytch_m2m_core::Transport + 'static) -> Result<(), stytch_m2m_core::Error> {
-    /// let client = stytch_m2m_core::Client::from_env(transport)?;
-    /// # let _ = client; Ok(()) }
-    /// ```
-    pub fn from_env(transport: impl Transport + 'static) -> Result<Self, Error> {
-        Self::from_lookup(|name| std::env::var(name).ok(), transport)
-    }
-
-    /// [`Client::from_env`] with another source of variables.
-    pub(crate) fn from_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-        transport: impl Transport + 'static,
-    ) -> Result<Self, Error> {
-        let required = |name: &'static str| {
-            lookup(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                Error::from(crate::error::ConfigError::new(
-                    name,
-                    "must be set in the environment",
-                ))
-            })
-        };
-        let mut builder = Self::builder(
-            required("STYTCH_PROJECT_ID")?,
-            required("STYTCH_SECRET")?,
-            transport,
-        );
-        if let Some(base_url) = lookup("STYTCH_BASE_URL").filter(|v| !v.is_empty()) {
-            builder = builder.base_url(base_url);
-        }
-        builder.build()
-    }
-
-    /// The client's token verifier (sharing its transport). Hand a clone to code that only checks tokens: it
-    /// carries no secret.
-    pub fn verifier(&self) -> &TokenVerifier {
-        &self.inner.verifier
-    }
-
     /// The project id.
     pub fn project_id(&self) -> &str {
         &self.inner.project_id
@@ -225,11 +146,6 @@ impl Client {
     /// The transport.
     pub fn transport(&self) -> &Arc<dyn Transport> {
         &self.inner.transport
-    }
-
-    /// Client management: create, get, search, update, delete, and `secrets()` for rotation.
-    pub fn clients(&self) -> crate::clients::Clients<'_> {
-        crate::clients::Clients::new(self)
     }
 
     pub(crate) fn encode(&self, call: &Call) -> HttpRequest {
@@ -280,5 +196,29 @@ impl Client {
         }
         .instrument(span)
         .await
+    }
+}
+
+impl Client {
+    /// Authenticates an M2M access token locally with the client's [`TokenVerifier`] (see
+    /// [`TokenVerifier::authenticate_token`]). A service that only checks tokens should build a `TokenVerifier`
+    /// instead, and hold no project secret.
+    ///
+    /// ```no_run
+    /// # async fn run(client: stytch_m2m_core::Client, bearer: &str) -> Result<(), stytch_m2m_core::Error> {
+    /// use stytch_m2m_core::auth::AuthenticateOptions;
+    ///
+    /// let token = client
+    ///     .authenticate_token(bearer, &AuthenticateOptions::new().required_scopes(["read:users"]))
+    ///     .await?;
+    /// println!("called by {}", token.client_id());
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate_token(
+        &self,
+        token: &str,
+        options: &AuthenticateOptions,
+    ) -> Result<AuthenticatedToken, AuthError> {
+        self.inner.verifier.authenticate_token(token, options).await
     }
 }

@@ -8,10 +8,11 @@ use stytch_m2m_models::{
     UpdateRequest, UpdateResponse,
 };
 
-use crate::client::{Call, Client, encode_path_segment};
+use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::transport::Method;
 use crate::validate::{self, Validate as _};
+use crate::wire::encode_path_segment;
 
 const CLIENTS: &str = "/v1/m2m/clients";
 
@@ -228,5 +229,12 @@ impl Secrets<'_> {
     pub async fn rotate(&self, client_id: &str) -> Result<RotateResponse, Error> {
         self.rotation("m2m.clients.secrets.rotate", client_id, "/secrets/rotate")
             .await
+    }
+}
+
+impl Client {
+    /// Client management: create, get, search, update, delete, and `secrets()` for rotation.
+    pub fn clients(&self) -> Clients<'_> {
+        Clients::new(self)
     }
 }

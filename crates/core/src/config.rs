@@ -1,4 +1,5 @@
-//! Where the client sends requests and how patiently: [`Environment`], [`RetryConfig`], [`TimeoutConfig`].
+//! Where the client sends requests and how patiently: [`Environment`], [`RetryPolicy`], [`TimeoutPolicy`]. Like
+//! every policy of the crate, each starts from `Default` and is changed with `with_…` setters.
 
 use std::time::Duration;
 
@@ -47,7 +48,7 @@ impl Environment {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 #[must_use = "a setting has no effect until it is used"]
-pub struct RetryConfig {
+pub struct RetryPolicy {
     /// The most attempts of one call, the first included; 1 turns retries off.
     pub max_attempts: u32,
     /// The base of the exponential backoff.
@@ -59,9 +60,9 @@ pub struct RetryConfig {
     pub max_retry_after: Duration,
 }
 
-impl RetryConfig {
-    /// 3 attempts, 200 ms initial backoff, 5 s maximum.
-    pub fn standard() -> Self {
+impl RetryPolicy {
+    /// The defaults: 3 attempts, 200 ms initial backoff, 5 s maximum, `Retry-After` up to 60 s.
+    fn standard() -> Self {
         Self {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(200),
@@ -108,7 +109,7 @@ impl RetryConfig {
     }
 }
 
-impl Default for RetryConfig {
+impl Default for RetryPolicy {
     fn default() -> Self {
         Self::standard()
     }
@@ -118,16 +119,16 @@ impl Default for RetryConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 #[must_use = "a setting has no effect until it is used"]
-pub struct TimeoutConfig {
+pub struct TimeoutPolicy {
     /// The limit of one attempt (sending and reading the response).
     pub attempt: Option<Duration>,
     /// The limit of the whole call: every attempt and every wait between them.
     pub overall: Option<Duration>,
 }
 
-impl TimeoutConfig {
-    /// 10 s per attempt, 30 s overall.
-    pub fn standard() -> Self {
+impl TimeoutPolicy {
+    /// The defaults: 10 s per attempt, 30 s overall.
+    fn standard() -> Self {
         Self {
             attempt: Some(Duration::from_secs(10)),
             overall: Some(Duration::from_secs(30)),
@@ -155,7 +156,7 @@ impl TimeoutConfig {
     }
 }
 
-impl Default for TimeoutConfig {
+impl Default for TimeoutPolicy {
     fn default() -> Self {
         Self::standard()
     }
@@ -183,7 +184,7 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let c = RetryConfig::standard();
+        let c = RetryPolicy::default();
         assert_eq!(
             c.backoff(1, 0.999_999),
             Duration::from_millis(200).mul_f64(0.999_999_5)

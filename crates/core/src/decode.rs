@@ -3,8 +3,8 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, DecodeError, Error};
-use crate::retry::retry_after;
 use crate::transport::HttpResponse;
+use crate::wire::retry_after;
 
 /// Decodes a response: 2xx into `T`, anything else into [`ApiError`]; a body that fits neither is a
 /// [`DecodeError`]. Never panics, whatever the bytes.

@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use stytch_m2m_models::{ErrorResponse, ErrorType, OAuth2ErrorResponse};
 
-pub use crate::transport::{TransportError, TransportErrorKind};
-pub use crate::validate::ValidationError;
+use crate::transport::TransportError;
+use crate::validate::ValidationError;
 
 /// Statuses worth retrying for a call that is safe to repeat.
 pub(crate) const RETRYABLE_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
@@ -242,7 +242,7 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// The most bytes of a raw body kept in a [`DecodeError`].
-pub const SNIPPET_LIMIT: usize = 512;
+const SNIPPET_LIMIT: usize = 512;
 
 /// Keys whose presence in an undecodable body means the body is not quoted (it may hold a secret).
 const SECRET_KEYS: [&[u8]; 4] = [
@@ -265,6 +265,11 @@ pub struct DecodeError {
     /// Why decoding failed.
     #[source]
     pub source: std::sync::Arc<serde_json::Error>,
+}
+
+impl DecodeError {
+    /// The most bytes of a body a [`DecodeError`] keeps as its snippet.
+    pub const SNIPPET_LIMIT: usize = SNIPPET_LIMIT;
 }
 
 impl DecodeError {

@@ -9,12 +9,12 @@
 pub mod auth;
 mod background;
 mod builder;
-pub mod client;
+mod client;
 pub mod clients;
-pub mod clock;
-pub mod config;
+mod clock;
+mod config;
 mod decode;
-pub mod error;
+mod error;
 mod headers;
 mod retry;
 mod token;
@@ -23,17 +23,11 @@ pub mod transport;
 mod validate;
 mod wire;
 
-pub use auth::{
-    AuthError, AuthenticateOptions, AuthenticatedToken, ProjectKind, TokenProvider, TokenVerifier,
-};
 pub use builder::ClientBuilder;
-pub use client::{Client, USER_AGENT};
+pub use client::Client;
 pub use clock::{Clock, SystemClock};
-pub use config::{Environment, RetryConfig, TimeoutConfig};
+pub use config::{Environment, RetryPolicy, TimeoutPolicy};
 pub use error::{ApiError, ConfigError, DecodeError, Error, RawResponse};
 pub use stytch_m2m_models as models;
-pub use stytch_m2m_models::{ErrorType, Secret};
-pub use transport::{
-    HttpRequest, HttpResponse, Method, Transport, TransportError, TransportErrorKind,
-};
 pub use validate::{Validate, ValidationError};
+pub use wire::USER_AGENT;

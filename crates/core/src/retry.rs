@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::client::{Call, Client};
 use crate::error::RETRYABLE_STATUSES;
 use crate::transport::{HttpResponse, TransportError, TransportErrorKind};
+use crate::wire::retry_after;
 
 impl Client {
     /// The retry loop. One timer per attempt: the attempt's own limit or the overall deadline, whichever comes
@@ -92,52 +93,6 @@ impl Client {
                 }
                 _ => tokio::time::sleep_until(wake).await,
             }
-        }
-    }
-}
-
-/// The server's `Retry-After`, if it sent one: a number of seconds, or an HTTP date (RFC 9110 §10.2.3; a date
-/// in the past means now).
-pub(crate) fn retry_after(response: &HttpResponse) -> Option<Duration> {
-    parse_retry_after(
-        response.headers.get("retry-after")?,
-        std::time::SystemTime::now(),
-    )
-}
-
-fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::UNIX_EPOCH;
-
-    #[test]
-    fn retry_after_in_seconds_or_as_an_http_date() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000); // 2027-01-15T08:00:00Z
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after("Fri, 15 Jan 2027 08:00:30 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Fri, 15 Jan 2027 07:59:00 GMT", now),
-            Some(Duration::ZERO),
-            "a date in the past: now"
-        );
-        for bad in ["", "soon", "-5", "1.5", "Fri, 99 Jan 2027 08:00:30 GMT"] {
-            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
         }
     }
 }

@@ -2,10 +2,11 @@
 
 use stytch_m2m_models::{Secret, TokenRequest, TokenResponse};
 
-use crate::client::{Auth, Call, Client, encode_path_segment};
+use crate::client::{Auth, Call, Client};
 use crate::error::Error;
 use crate::transport::Method;
 use crate::validate::{self, Validate as _};
+use crate::wire::encode_path_segment;
 
 /// No scopes: with [`Client::token`], every scope of the client.
 pub const NO_SCOPES: [&str; 0] = [];
@@ -51,7 +52,7 @@ impl Client {
     /// `client_secret`, `scope` or `scopes`.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client, secret: stytch_m2m_core::Secret) -> Result<(), stytch_m2m_core::Error> {
+    /// # async fn run(client: stytch_m2m_core::Client, secret: stytch_m2m_core::models::Secret) -> Result<(), stytch_m2m_core::Error> {
     /// let token = client
     ///     .token_with_params("m2m-client-test-…", &secret, &["read:users"], &[("tenant", "acme")])
     ///     .await?;

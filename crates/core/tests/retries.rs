@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use stytch_m2m_core::models::{CreateRequest, SearchRequest, UpdateRequest};
 use stytch_m2m_core::transport::TransportErrorKind;
-use stytch_m2m_core::{Error, RetryConfig, TimeoutConfig};
+use stytch_m2m_core::{Error, RetryPolicy, TimeoutPolicy};
 use support::*;
 
 fn ok_get() -> Reply {
@@ -125,9 +125,11 @@ async fn create_and_rotations_are_never_retried_once_sent() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_is_honoured() {
-    let throttled =
-        stytch_m2m_core::HttpResponse::new(429, br#"{"error_type":"too_many_requests"}"#.to_vec())
-            .with_header("Retry-After", "7");
+    let throttled = stytch_m2m_core::transport::HttpResponse::new(
+        429,
+        br#"{"error_type":"too_many_requests"}"#.to_vec(),
+    )
+    .with_header("Retry-After", "7");
     let t = Scripted::new([Reply::Respond(throttled), ok_get()]);
     let started = tokio::time::Instant::now();
     t.client().clients().get("x").await.unwrap();
@@ -145,10 +147,10 @@ async fn backoff_without_retry_after_is_bounded_by_the_policy() {
         Scripted::json(500, "{}"),
         ok_get(),
     ]);
-    let retry = RetryConfig::standard()
-        .with_backoff(Duration::from_millis(100), Duration::from_millis(150));
+    let retry =
+        RetryPolicy::default().with_backoff(Duration::from_millis(100), Duration::from_millis(150));
     let started = tokio::time::Instant::now();
-    t.client_with(retry, TimeoutConfig::standard())
+    t.client_with(retry, TimeoutPolicy::default())
         .clients()
         .get("x")
         .await
@@ -164,7 +166,7 @@ async fn backoff_without_retry_after_is_bounded_by_the_policy() {
 #[tokio::test(start_paused = true)]
 async fn retries_can_be_turned_off() {
     let t = Scripted::new([Scripted::json(503, "{}")]);
-    t.client_with(RetryConfig::disabled(), TimeoutConfig::standard())
+    t.client_with(RetryPolicy::disabled(), TimeoutPolicy::default())
         .clients()
         .get("x")
         .await
@@ -175,9 +177,9 @@ async fn retries_can_be_turned_off() {
 #[tokio::test(start_paused = true)]
 async fn the_attempt_timeout_fires_and_is_retried() {
     let t = Scripted::new([Reply::Hang, ok_get()]);
-    let timeouts = TimeoutConfig::disabled().with_attempt(Some(Duration::from_secs(2)));
+    let timeouts = TimeoutPolicy::disabled().with_attempt(Some(Duration::from_secs(2)));
     let started = tokio::time::Instant::now();
-    t.client_with(RetryConfig::standard(), timeouts)
+    t.client_with(RetryPolicy::default(), timeouts)
         .clients()
         .get("x")
         .await
@@ -189,10 +191,10 @@ async fn the_attempt_timeout_fires_and_is_retried() {
 #[tokio::test(start_paused = true)]
 async fn the_overall_timeout_fires() {
     let t = Scripted::new([Reply::Hang]);
-    let timeouts = TimeoutConfig::disabled().with_overall(Some(Duration::from_secs(5)));
+    let timeouts = TimeoutPolicy::disabled().with_overall(Some(Duration::from_secs(5)));
     let started = tokio::time::Instant::now();
     let err = t
-        .client_with(RetryConfig::standard(), timeouts)
+        .client_with(RetryPolicy::default(), timeouts)
         .clients()
         .get("x")
         .await
@@ -208,8 +210,8 @@ async fn the_overall_timeout_fires() {
 #[tokio::test(start_paused = true)]
 async fn the_overall_timeout_bounds_the_retries_too() {
     let t = Scripted::new((0..10).map(|_| Reply::Hang));
-    let retry = RetryConfig::standard().with_max_attempts(10);
-    let timeouts = TimeoutConfig::standard()
+    let retry = RetryPolicy::default().with_max_attempts(10);
+    let timeouts = TimeoutPolicy::default()
         .with_attempt(Some(Duration::from_secs(4)))
         .with_overall(Some(Duration::from_secs(9)));
     let started = tokio::time::Instant::now();
@@ -228,7 +230,7 @@ async fn the_overall_timeout_bounds_the_retries_too() {
 async fn a_long_retry_after_returns_the_answer_at_once() {
     for seconds in ["3600", "45"] {
         // 3600 s is past the cap (60 s); 45 s is under it but past the 30 s overall limit.
-        let throttled = stytch_m2m_core::HttpResponse::new(
+        let throttled = stytch_m2m_core::transport::HttpResponse::new(
             429,
             br#"{"status_code":429,"request_id":"request-id-kept","error_type":"too_many_requests","error_message":"slow down","error_url":"u"}"#.to_vec(),
         )
@@ -266,8 +268,8 @@ async fn configuration_errors_are_never_retried() {
 async fn the_overall_timeout_cuts_a_backoff_wait() {
     let t = Scripted::new([Scripted::json(500, "{}"), ok_get()]);
     let retry =
-        RetryConfig::standard().with_backoff(Duration::from_secs(20), Duration::from_secs(20));
-    let timeouts = TimeoutConfig::standard().with_overall(Some(Duration::from_secs(3)));
+        RetryPolicy::default().with_backoff(Duration::from_secs(20), Duration::from_secs(20));
+    let timeouts = TimeoutPolicy::default().with_overall(Some(Duration::from_secs(3)));
     let started = tokio::time::Instant::now();
     let err = t
         .client_with(retry, timeouts)
@@ -283,11 +285,11 @@ async fn the_overall_timeout_cuts_a_backoff_wait() {
 /// Limits set through the public fields to the largest durations never panic: a timer too far away is no timer.
 #[tokio::test(start_paused = true)]
 async fn limits_at_duration_max_never_panic() {
-    let mut retry = RetryConfig::standard();
+    let mut retry = RetryPolicy::default();
     retry.initial_backoff = Duration::MAX;
     retry.max_backoff = Duration::MAX;
     retry.max_retry_after = Duration::MAX;
-    let mut timeouts = TimeoutConfig::standard();
+    let mut timeouts = TimeoutPolicy::default();
     timeouts.attempt = Some(Duration::MAX);
     timeouts.overall = Some(Duration::MAX);
     let t = Scripted::new([Scripted::json(503, UNAVAILABLE), ok_get()]);

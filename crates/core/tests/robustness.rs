@@ -3,7 +3,7 @@
 mod support;
 
 use proptest::prelude::*;
-use stytch_m2m_core::{RetryConfig, TimeoutConfig};
+use stytch_m2m_core::{RetryPolicy, TimeoutPolicy};
 use support::*;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -35,15 +35,15 @@ proptest! {
 
     #[test]
     fn arbitrary_responses_never_panic(status in 100u16..600, body in body_strategy()) {
-        let t = Scripted::new([Reply::Respond(stytch_m2m_core::HttpResponse::new(status, body.clone()))]);
-        let client = t.client_with(RetryConfig::disabled(), TimeoutConfig::standard());
+        let t = Scripted::new([Reply::Respond(stytch_m2m_core::transport::HttpResponse::new(status, body.clone()))]);
+        let client = t.client_with(RetryPolicy::disabled(), TimeoutPolicy::default());
         let result = runtime().block_on(client.clients().get("x"));
         if let Err(e) = result {
             // Every error is printable and bounded.
             prop_assert!(e.to_string().len() < 2048);
         }
-        let t = Scripted::new([Reply::Respond(stytch_m2m_core::HttpResponse::new(status, body))]);
-        let client = t.client_with(RetryConfig::disabled(), TimeoutConfig::standard());
+        let t = Scripted::new([Reply::Respond(stytch_m2m_core::transport::HttpResponse::new(status, body))]);
+        let client = t.client_with(RetryPolicy::disabled(), TimeoutPolicy::default());
         let _ = runtime().block_on(client.clients().secrets().rotate_start("x"));
     }
 }

@@ -4,11 +4,12 @@
 mod support;
 
 use serde_json::{Value, json};
+use stytch_m2m_core::Error;
+use stytch_m2m_core::models::ErrorType;
 use stytch_m2m_core::models::*;
-use stytch_m2m_core::{Error, ErrorType};
 use support::*;
 
-fn snapshot_of(request: &stytch_m2m_core::HttpRequest) -> Value {
+fn snapshot_of(request: &stytch_m2m_core::transport::HttpRequest) -> Value {
     let body = if request.body.is_empty() {
         Value::Null
     } else {
@@ -113,7 +114,7 @@ async fn documented_responses_decode() {
 
 async fn error_for(status: u16, body: &str) -> Error {
     let t = Scripted::new([Scripted::json(status, body)]);
-    let client = t.client_with(stytch_m2m_core::RetryConfig::disabled(), Default::default());
+    let client = t.client_with(stytch_m2m_core::RetryPolicy::disabled(), Default::default());
     client.clients().get("m2m-client-test-1").await.unwrap_err()
 }
 
@@ -212,7 +213,7 @@ async fn undecodable_bodies_are_errors_not_panics() {
     let long = "x".repeat(10_000);
     let e = error_for(503, &long).await;
     let Error::Decode(d) = e else { panic!() };
-    assert!(d.snippet.len() <= stytch_m2m_core::error::SNIPPET_LIMIT + '…'.len_utf8());
+    assert!(d.snippet.len() <= stytch_m2m_core::DecodeError::SNIPPET_LIMIT + '…'.len_utf8());
 }
 
 #[tokio::test]
@@ -227,7 +228,9 @@ async fn client_ids_are_percent_encoded_and_base_urls_respected() {
         t.requests()[0].url,
         "http://127.0.0.1:4010/v1/m2m/clients/a%2Fb%3Fc%23d%20%C3%A9"
     );
-    let live = stytch_m2m_core::Client::new("project-live-1", "s", t.clone()).unwrap();
+    let live = stytch_m2m_core::Client::builder("project-live-1", "s", t.clone())
+        .build()
+        .unwrap();
     assert_eq!(live.base_url(), "https://api.stytch.com");
 }
 
@@ -288,7 +291,7 @@ async fn token_exchange_is_form_encoded_without_project_credentials() {
         Scripted::json(400, &fixture("OAuth2ErrorResponse.invalid_client.json")),
     ]);
     let client = t.client();
-    let secret = stytch_m2m_core::Secret::new("x7Kp2QmZ+/=&");
+    let secret = stytch_m2m_core::models::Secret::new("x7Kp2QmZ+/=&");
     let token = client
         .token("m2m-client-test-1", &secret, &["read:users", "write:users"])
         .await

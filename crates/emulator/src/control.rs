@@ -17,8 +17,8 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use stytch_m2m_mock::engine::Snapshot;
-use stytch_m2m_mock::http::{HttpRequest, HttpResponse, Method};
+use stytch_m2m_core::transport::{HttpRequest, HttpResponse, Method};
+use stytch_m2m_mock::Snapshot;
 use stytch_m2m_mock::wire::{self, Route};
 use stytch_m2m_mock::{Engine, Failure, Fault, ServerRules, Strictness};
 use stytch_m2m_models::ErrorType;
@@ -302,9 +302,9 @@ fn arm(mock: &stytch_m2m_mock::MockStytch, body: &Value) -> Result<(), &'static 
     };
     let flag = |name: &str| body.get(name).and_then(Value::as_bool).unwrap_or(false);
     let fault = if flag("apply_then_lose") {
-        Fault::ApplyThenLose(stytch_m2m_mock::http::TransportErrorKind::Io)
+        Fault::ApplyThenLose(stytch_m2m_core::transport::TransportErrorKind::Io)
     } else if flag("reset_connection") {
-        Fault::Transport(stytch_m2m_mock::http::TransportErrorKind::Io)
+        Fault::Transport(stytch_m2m_core::transport::TransportErrorKind::Io)
     } else if let Some(ms) = body.get("delay_ms").and_then(Value::as_u64) {
         Fault::Delay(Duration::from_millis(ms.min(600_000)))
     } else if let Some(status) = body.get("status").and_then(Value::as_u64) {

@@ -3,8 +3,8 @@
 //! `/v1/public/{project_id}/.well-known/openid-configuration` and `/.well-known/jwks.json`.
 
 use serde_json::{Value, json};
+use stytch_m2m_core::transport::HttpRequest;
 use stytch_m2m_mock::Engine;
-use stytch_m2m_mock::http::HttpRequest;
 
 /// The document for `path`, if it is a discovery path of this project.
 pub(crate) fn document(engine: &Engine, request: &HttpRequest, path: &str) -> Option<Value> {

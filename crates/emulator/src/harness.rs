@@ -1,7 +1,8 @@
 //! [`TestEmulator`]: the emulator in-process on 127.0.0.1:0 for a Rust test, stopped when dropped.
 
+use stytch_m2m_core::Client;
+use stytch_m2m_core::transport::Transport;
 use stytch_m2m_mock::MockStytch;
-use stytch_m2m_mock::core::{Client, Transport};
 use stytch_m2m_models::Secret;
 
 use crate::Emulator;

@@ -44,7 +44,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use stytch_m2m_mock::http::{Headers, HttpRequest, HttpResponse, Method};
+use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method};
 use stytch_m2m_mock::wire::{self, Route};
 use stytch_m2m_mock::{Failure, MockStytch};
 use stytch_m2m_models::ErrorType;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use stytch_m2m_emulator::{Emulator, StateFile};
-use stytch_m2m_mock::engine::DEFAULT_KEY_GRACE;
+use stytch_m2m_mock::DEFAULT_KEY_GRACE;
 use stytch_m2m_mock::{Engine, MockClock, MockStytch, ServerRules};
 
 /// A local Stytch M2M server: clients, secret rotation, search, tokens and JWKS, in memory (or in a state file).

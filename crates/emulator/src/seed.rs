@@ -18,8 +18,8 @@
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use stytch_m2m_core::models::{CreateRequest, UpdateRequest, UpdateStatus};
 use stytch_m2m_mock::MockStytch;
-use stytch_m2m_mock::core::models::{CreateRequest, UpdateRequest, UpdateStatus};
 
 /// A seed file.
 #[non_exhaustive]

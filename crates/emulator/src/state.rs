@@ -8,7 +8,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use stytch_m2m_mock::engine::Snapshot;
+use stytch_m2m_mock::Snapshot;
 
 /// Where the state lives.
 #[derive(Clone, Debug)]

@@ -135,7 +135,7 @@ async fn send(
     method: Method,
     path: &str,
     body: Value,
-) -> Result<u16, stytch_m2m_core::TransportError> {
+) -> Result<u16, stytch_m2m_core::transport::TransportError> {
     let mut headers = project_auth(mock);
     headers.insert("content-type", "application/json");
     // `Value::Null` sends no body (as the SDKs do on get and delete).

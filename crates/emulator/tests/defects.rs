@@ -184,7 +184,7 @@ fn duplicate_seq_values_are_refused_at_load() {
     let refused = stytch_m2m_mock::Engine::restore(
         &snapshot,
         MockClock::system(),
-        stytch_m2m_mock::engine::DEFAULT_KEY_GRACE,
+        stytch_m2m_mock::DEFAULT_KEY_GRACE,
     )
     .unwrap_err();
     assert!(refused.contains("seq"), "{refused}");

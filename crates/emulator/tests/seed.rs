@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use serde_json::{Value, json};
 use stytch_m2m_core::auth::{AuthenticateOptions, TokenVerifier};
 use stytch_m2m_core::models::Secret;
-use stytch_m2m_core::{Client, RetryConfig};
+use stytch_m2m_core::{Client, RetryPolicy};
 use stytch_m2m_http::HttpTransport;
 
 mod support;
@@ -37,7 +37,7 @@ fn start_seeded(
     let base = format!("http://{}", address_of(&mut child));
     let client = Client::builder(PROJECT, secret, HttpTransport::new())
         .base_url(&base)
-        .retry(RetryConfig::disabled())
+        .retry(RetryPolicy::disabled())
         .build()
         .unwrap();
     (child, base, client)

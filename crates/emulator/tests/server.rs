@@ -10,7 +10,7 @@ use stytch_m2m_core::auth::AuthenticateOptions;
 use stytch_m2m_core::models::CreateRequest;
 use stytch_m2m_core::transport::Method;
 use stytch_m2m_emulator::{Emulator, StateFile};
-use stytch_m2m_mock::engine::DEFAULT_KEY_GRACE;
+use stytch_m2m_mock::DEFAULT_KEY_GRACE;
 use stytch_m2m_mock::{Engine, MockClock, MockStytch};
 
 mod support;

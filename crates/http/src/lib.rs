@@ -8,7 +8,7 @@
 //! use stytch_m2m_core::Client;
 //! use stytch_m2m_http::HttpTransport;
 //!
-//! let client = Client::new("project-test-…", "secret-test-…", HttpTransport::new()).unwrap();
+//! let client = Client::builder("project-test-…", "secret-test-…", HttpTransport::new()).build().unwrap();
 //! # let _ = client;
 //! ```
 
@@ -18,7 +18,7 @@ use bytes::Bytes;
 use stytch_m2m_core::transport::{
     BoxFuture, Headers, HttpRequest, HttpResponse, Method, Transport,
 };
-use stytch_m2m_core::{TransportError, TransportErrorKind};
+use stytch_m2m_core::transport::{TransportError, TransportErrorKind};
 
 /// The largest response body read, in bytes; a larger one is an error (a rogue server cannot exhaust memory).
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;

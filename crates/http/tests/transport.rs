@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use stytch_m2m_core::transport::TransportErrorKind;
 use stytch_m2m_core::transport::{Headers, HttpRequest, Method, Transport};
-use stytch_m2m_core::{Client, Error, RetryConfig, TimeoutConfig, TransportErrorKind};
+use stytch_m2m_core::{Client, Error, RetryPolicy, TimeoutPolicy};
 use stytch_m2m_http::HttpTransport;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -80,11 +81,11 @@ async fn a_server_that_never_answers_times_out() {
     let client = Client::builder("project-test-1", "secret", HttpTransport::new())
         .base_url(base)
         .retry(
-            RetryConfig::standard()
+            RetryPolicy::default()
                 .with_max_attempts(2)
                 .with_backoff(Duration::from_millis(10), Duration::from_millis(10)),
         )
-        .timeouts(TimeoutConfig::standard().with_attempt(Some(Duration::from_millis(300))))
+        .timeouts(TimeoutPolicy::default().with_attempt(Some(Duration::from_millis(300))))
         .build()
         .unwrap();
     let started = Instant::now();
@@ -109,8 +110,7 @@ async fn a_connection_closed_mid_response_is_an_io_error() {
     let client = Client::builder("project-test-1", "secret", HttpTransport::new())
         .base_url(base)
         .retry(
-            RetryConfig::standard()
-                .with_backoff(Duration::from_millis(1), Duration::from_millis(1)),
+            RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(1)),
         )
         .build()
         .unwrap();

@@ -16,7 +16,7 @@ pub struct MockBuilder {
     seed: Option<u64>,
     clock: Option<MockClock>,
     key_grace: Option<Duration>,
-    kind: stytch_m2m_core::ProjectKind,
+    kind: stytch_m2m_core::auth::ProjectKind,
     journal: JournalLimits,
     rules: Option<ServerRules>,
 }
@@ -26,13 +26,13 @@ impl MockBuilder {
     /// answers 404 on the consumer path (and the other way round), so a verifier set to the wrong kind fails.
     ///
     /// ```
-    /// use stytch_m2m_core::ProjectKind;
+    /// use stytch_m2m_core::auth::ProjectKind;
     /// use stytch_m2m_mock::MockStytch;
     ///
     /// let mock = MockStytch::builder().project_kind(ProjectKind::B2b).build();
     /// assert!(mock.verifier().jwks_url().contains("/v1/b2b/sessions/jwks/"));
     /// ```
-    pub fn project_kind(mut self, kind: stytch_m2m_core::ProjectKind) -> Self {
+    pub fn project_kind(mut self, kind: stytch_m2m_core::auth::ProjectKind) -> Self {
         self.kind = kind;
         self
     }
@@ -88,7 +88,7 @@ impl MockBuilder {
     ///
     /// ```
     /// use stytch_m2m_mock::MockStytch;
-    /// use stytch_m2m_mock::core::models::CreateRequest;
+    /// use stytch_m2m_core::models::CreateRequest;
     /// use stytch_m2m_mock::ServerRules;
     ///
     /// let mock = MockStytch::builder().rules(ServerRules::lenient()).build();

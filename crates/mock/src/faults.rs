@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use stytch_m2m_core::{ErrorType, HttpResponse, TransportErrorKind};
+use stytch_m2m_core::models::ErrorType;
+use stytch_m2m_core::transport::{HttpResponse, TransportErrorKind};
 
 use crate::engine::Failure;
 use crate::wire::{self, Route};

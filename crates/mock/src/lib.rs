@@ -26,9 +26,9 @@
 //! [`Transport`].
 
 mod builder;
-pub mod clock;
-pub mod engine;
-pub mod faults;
+mod clock;
+mod engine;
+mod faults;
 mod journal;
 mod random;
 // The wire front, shared with `stytch-m2m-emulator` (its server answers through it); users reach it through
@@ -38,24 +38,18 @@ pub mod wire;
 
 use std::sync::{Arc, Mutex};
 
+use stytch_m2m_core::Client;
 use stytch_m2m_core::models::{CreateRequest, M2mClientWithClientSecret, Secret};
 use stytch_m2m_core::transport::BoxFuture;
-use stytch_m2m_core::{Client, HttpRequest, HttpResponse, Transport, TransportError};
-
-/// The plain HTTP data types the wire layer speaks (from `stytch-m2m-core`), for servers built on the mock.
-pub mod http {
-    pub use stytch_m2m_core::transport::{
-        Headers, HttpRequest, HttpResponse, Method, TransportError, TransportErrorKind,
-    };
-}
-
-/// The client crate the mock is a transport of (so that crates built on the mock name its types without depending
-/// on it separately).
-pub use stytch_m2m_core as core;
+use stytch_m2m_core::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 pub use builder::MockBuilder;
 pub use clock::{ClockOverflow, MockClock};
-pub use engine::{Engine, Failure, ServerRules, Strictness};
+pub use engine::{
+    DEFAULT_KEY_GRACE, DEFAULT_SEARCH_LIMIT, Engine, Failure, Grant, JwtTemplate,
+    MAX_TEMPLATE_BYTES, SNAPSHOT_VERSION, SavedClient, SavedKey, ServerRules, Snapshot, Strictness,
+    TOKEN_LIFETIME_SECS,
+};
 pub use faults::Fault;
 pub use journal::JournalLimits;
 pub use wire::Route;
@@ -167,7 +161,7 @@ impl MockStytch {
     /// assert_eq!(verified.client_id(), svc.client_id);
     /// # }
     /// ```
-    pub fn verifier(&self) -> stytch_m2m_core::TokenVerifier {
+    pub fn verifier(&self) -> stytch_m2m_core::auth::TokenVerifier {
         self.verifier_builder()
             .build()
             .expect("the mock's project id is valid")
@@ -175,7 +169,7 @@ impl MockStytch {
 
     /// A builder of [`MockStytch::verifier`], to set more options.
     pub fn verifier_builder(&self) -> stytch_m2m_core::auth::TokenVerifierBuilder {
-        stytch_m2m_core::TokenVerifier::builder(self.project_id())
+        stytch_m2m_core::auth::TokenVerifier::builder(self.project_id())
             .transport(self.clone())
             .clock(self.clock().clone())
             .project_kind(self.engine().project_kind())

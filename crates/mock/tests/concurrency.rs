@@ -27,7 +27,7 @@ async fn racing_creates_of_one_id_give_exactly_one_success() {
             Ok(_) => wins += 1,
             Err(e) => assert_eq!(
                 e.error_type(),
-                Some(&stytch_m2m_core::ErrorType::DuplicateM2mClientId)
+                Some(&stytch_m2m_core::models::ErrorType::DuplicateM2mClientId)
             ),
         }
     }

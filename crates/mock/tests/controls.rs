@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use stytch_m2m_core::models::ErrorType;
 use stytch_m2m_core::models::{CreateRequest, SearchRequest};
-use stytch_m2m_core::{Error, ErrorType, RetryConfig, TransportErrorKind};
+use stytch_m2m_core::transport::TransportErrorKind;
+use stytch_m2m_core::{Error, RetryPolicy};
 use stytch_m2m_mock::{Fault, MockClock, MockStytch, Route};
 
 fn claims(jwt: &str) -> Value {
@@ -132,7 +134,7 @@ async fn faults_answer_the_next_requests_of_a_route() {
         mock.project_secret().clone(),
         mock.clone(),
     )
-    .retry(RetryConfig::disabled())
+    .retry(RetryPolicy::disabled())
     .build()
     .unwrap();
     once.clients().get(&id).await.unwrap();
@@ -175,7 +177,7 @@ async fn faults_answer_the_next_requests_of_a_route() {
         mock.project_secret().clone(),
         mock.clone(),
     )
-    .retry(RetryConfig::standard())
+    .retry(RetryPolicy::default())
     .build()
     .unwrap();
     patient.clients().get(&id).await.unwrap();
@@ -295,8 +297,8 @@ async fn signing_keys_rotate_with_a_grace_period() {
 }
 
 async fn raw_get(mock: &MockStytch, path: &str) -> (u16, Value) {
-    let request = stytch_m2m_core::HttpRequest::new(
-        stytch_m2m_core::Method::Get,
+    let request = stytch_m2m_core::transport::HttpRequest::new(
+        stytch_m2m_core::transport::Method::Get,
         format!("https://test.stytch.com{path}"),
     );
     let response = mock.handle(request).await.unwrap();

@@ -4,8 +4,8 @@
 //! `STYTCH_SECRET` set (and optionally `STYTCH_BASE_URL`, for example the local emulator
 //! `http://127.0.0.1:4010`), it runs the same steps against that server over HTTP.
 
+use stytch_m2m::HttpTransport;
 use stytch_m2m::auth::{AuthenticateOptions, TokenVerifier};
-use stytch_m2m::http::HttpTransport;
 use stytch_m2m::mock::MockStytch;
 use stytch_m2m::models::{CreateRequest, UpdateRequest, UpdateStatus};
 use stytch_m2m::{Client, Error};

@@ -12,8 +12,8 @@
 #[path = "common/invoices.rs"]
 mod invoices;
 
-use stytch_m2m::TokenVerifier;
-use stytch_m2m::http::HttpTransport;
+use stytch_m2m::HttpTransport;
+use stytch_m2m::auth::TokenVerifier;
 use stytch_m2m::mock::MockStytch;
 use stytch_m2m::models::CreateRequest;
 

@@ -4,19 +4,21 @@
 //!   `clients().secrets()` (`rotate_start`, `rotate_cancel`, `rotate`).
 //! - Exchange client credentials for an access token: [`Client::token`], or [`auth::TokenProvider`] to cache
 //!   and refresh it.
-//! - Authenticate access tokens locally with no project secret: [`TokenVerifier`] (or [`verifier`] over HTTP); a
+//! - Authenticate access tokens locally with no project secret: [`auth::TokenVerifier`] (or [`verifier`] over HTTP); a
 //!   client has one too ([`Client::authenticate_token`]).
 //! - Retries, timeouts, typed errors and secrets that never print.
 //!
-//! Pick a transport: `http` (default feature: [`http::HttpTransport`], reqwest with rustls) for real calls, or
-//! `mock` ([`mock::MockStytch`], in memory) for your tests.
+//! Pick a transport: `http` (default feature: [`HttpTransport`], reqwest with rustls) for real calls, or
+//! `mock` ([`mock::MockStytch`], in memory) for your tests. [`Client::builder`] is the one way to make a client
+//! ([`Client::from_env`] reads the project from the environment).
 //!
 //! ```no_run
 //! # #[cfg(any(feature = "http", feature = "native-tls"))]
 //! # async fn run() -> Result<(), stytch_m2m::Error> {
 //! use stytch_m2m::models::CreateRequest;
+//! use stytch_m2m::{Client, HttpTransport};
 //!
-//! let client = stytch_m2m::connect("project-test-…", "secret-test-…")?;
+//! let client = Client::builder("project-test-…", "secret-test-…", HttpTransport::new()).build()?;
 //! let created = client.clients().create(CreateRequest::new(["read:users"])).await?;
 //! # let _ = created; Ok(()) }
 //! ```
@@ -43,20 +45,19 @@
 //! # #[cfg(not(feature = "mock"))] fn main() {}
 //! ```
 
-// An explicit list: what users need, not every module of the core (validation internals stay out).
-pub use stytch_m2m_core::clients::{Clients, Secrets};
+// Each public item has one path. At the root: the client, its builder, errors and policies. In modules, each an
+// explicit list in core: `auth` (verifier, provider, options), `clients` (the handles of `Client::clients`),
+// `transport` (the trait and its plain data), `models` (the wire types, `Secret`, `ErrorType`).
 pub use stytch_m2m_core::{
-    ApiError, AuthError, AuthenticateOptions, AuthenticatedToken, Client, ClientBuilder, Clock,
-    DecodeError, Environment, Error, ErrorType, HttpRequest, HttpResponse, Method, NO_SCOPES,
-    ProjectKind, RawResponse, RetryConfig, Secret, SystemClock, TimeoutConfig, TokenProvider,
-    TokenVerifier, Transport, TransportError, TransportErrorKind, USER_AGENT, Validate,
+    ApiError, Client, ClientBuilder, Clock, ConfigError, DecodeError, Environment, Error,
+    NO_SCOPES, RawResponse, RetryPolicy, SystemClock, TimeoutPolicy, USER_AGENT, Validate,
     ValidationError,
 };
-pub use stytch_m2m_core::{auth, models, transport};
+pub use stytch_m2m_core::{auth, clients, models, transport};
 
-/// The HTTP transport (feature `http`).
+/// The HTTP transport (feature `http`, default): reqwest with rustls, or the platform's TLS (`native-tls`).
 #[cfg(any(feature = "http", feature = "native-tls"))]
-pub use stytch_m2m_http as http;
+pub use stytch_m2m_http::{HttpTransport, HttpTransportBuilder};
 
 /// Tower middleware (feature `tower`): [`RequireM2m`](middleware::RequireM2m) protects routes,
 /// [`AttachM2mToken`](middleware::AttachM2mToken) attaches tokens to outgoing requests; with feature `axum`, the
@@ -68,24 +69,12 @@ pub use stytch_m2m_tower as middleware;
 #[cfg(feature = "mock")]
 pub use stytch_m2m_mock as mock;
 
-/// A client of this project over HTTP, in the environment of its id's prefix (`project-live-…` is live), with
-/// the standard retry and timeout policies. Use [`Client::builder`] with [`http::HttpTransport`] for more.
-#[cfg(any(feature = "http", feature = "native-tls"))]
-pub fn connect(project_id: impl Into<String>, secret: impl Into<Secret>) -> Result<Client, Error> {
-    Client::new(project_id, secret, http::HttpTransport::builder().build()?)
-}
-
-/// A client over HTTP from `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, optionally, `STYTCH_BASE_URL` (see
-/// [`Client::from_env`]).
-#[cfg(any(feature = "http", feature = "native-tls"))]
-pub fn connect_from_env() -> Result<Client, Error> {
-    Client::from_env(http::HttpTransport::builder().build()?)
-}
-
 /// A token verifier of this project over HTTP, for services that only check incoming M2M tokens: it needs **no
 /// project secret**, fetches the public JWKS from the environment of the id's prefix, and never makes a request
-/// wait on the JWKS while a usable key is cached. Use [`TokenVerifier::builder`] for B2B projects, custom domains
-/// and audiences, a static JWKS, or another JWKS policy.
+/// wait on the JWKS while a usable key is cached. The shortcut for
+/// `TokenVerifier::builder(project_id).transport(HttpTransport::new()).build()`; use
+/// [`TokenVerifier::builder`](auth::TokenVerifier::builder) for B2B projects, custom domains and audiences, a
+/// static JWKS, or another JWKS policy.
 ///
 /// ```no_run
 /// # async fn handle(bearer: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -99,8 +88,10 @@ pub fn connect_from_env() -> Result<Client, Error> {
 /// # Ok(()) }
 /// ```
 #[cfg(any(feature = "http", feature = "native-tls"))]
-pub fn verifier(project_id: impl Into<String>) -> Result<TokenVerifier, Error> {
-    TokenVerifier::new(project_id, http::HttpTransport::builder().build()?)
+pub fn verifier(project_id: impl Into<String>) -> Result<auth::TokenVerifier, Error> {
+    auth::TokenVerifier::builder(project_id)
+        .transport(HttpTransportBuilder::default().build()?)
+        .build()
 }
 
 /// The README's examples, compiled as doctests so that it stays true.

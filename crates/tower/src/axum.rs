@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
-use stytch_m2m_core::AuthenticatedToken;
+use stytch_m2m_core::auth::AuthenticatedToken;
 
 use crate::Refusal;
 use crate::inbound::PassedWithoutToken;

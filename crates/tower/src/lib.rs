@@ -2,9 +2,9 @@
 //!
 //! - Inbound, [`RequireM2m`]: a `tower::Layer` (axum, hyper, tonic) that requires a valid access token with the
 //!   scopes a route needs, answers refusals as RFC 6750 §3 says, and puts the
-//!   [`AuthenticatedToken`](stytch_m2m_core::AuthenticatedToken) into the request's extensions; with feature
+//!   [`AuthenticatedToken`](stytch_m2m_core::auth::AuthenticatedToken) into the request's extensions; with feature
 //!   `axum`, the `M2mToken` extractor reads it. It needs only a secret-less
-//!   [`TokenVerifier`](stytch_m2m_core::TokenVerifier).
+//!   [`TokenVerifier`](stytch_m2m_core::auth::TokenVerifier).
 //! - Outbound, [`AttachM2mToken`]: a `tower::Layer` for outgoing `http::Request`s (and, with feature
 //!   `reqwest-middleware`, a `reqwest_middleware::Middleware`) that attaches a token from a
 //!   [`TokenProvider`](stytch_m2m_core::auth::TokenProvider), and on a 401 gets a new one and retries once.

@@ -7,8 +7,8 @@ use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response, StatusCode};
-use stytch_m2m_core::Secret;
 use stytch_m2m_core::auth::TokenProvider;
+use stytch_m2m_core::models::Secret;
 use tower_layer::Layer;
 use tower_service::Service;
 

@@ -47,7 +47,10 @@ impl Middleware for AttachM2mToken {
 
 impl AttachM2mToken {
     /// Puts the current token on `request`; returns it.
-    async fn attach(&self, request: &mut reqwest::Request) -> Result<stytch_m2m_core::Secret> {
+    async fn attach(
+        &self,
+        request: &mut reqwest::Request,
+    ) -> Result<stytch_m2m_core::models::Secret> {
         let token = self
             .token()
             .await

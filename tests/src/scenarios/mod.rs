@@ -2,9 +2,10 @@
 
 use futures_util::TryStreamExt as _;
 use serde_json::{Map, Value, json};
+use stytch_m2m_core::Error;
+use stytch_m2m_core::models::ErrorType;
 use stytch_m2m_core::models::*;
 use stytch_m2m_core::transport::Method;
-use stytch_m2m_core::{Error, ErrorType};
 
 use crate::Target;
 

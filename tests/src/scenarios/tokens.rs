@@ -70,8 +70,8 @@ pub fn payload(jwt: &str) -> Value {
 }
 
 fn auth_error(
-    result: Result<stytch_m2m_core::AuthenticatedToken, stytch_m2m_core::AuthError>,
-) -> stytch_m2m_core::AuthError {
+    result: Result<stytch_m2m_core::auth::AuthenticatedToken, stytch_m2m_core::auth::AuthError>,
+) -> stytch_m2m_core::auth::AuthError {
     match result {
         Err(e) => e,
         other => panic!("expected an authentication error, got {other:?}"),

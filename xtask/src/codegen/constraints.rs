@@ -142,6 +142,8 @@ pub fn render(schema: &Value, requests: &BTreeSet<String>) -> Result<TokenStream
         );
         out.extend(quote! {
             #[doc = #doc]
+            impl crate::validate::sealed::Sealed for stytch_m2m_models::#ty {}
+            #[doc = #doc]
             impl crate::validate::Validate for stytch_m2m_models::#ty {
                 fn validate_at(&self, at: &str) -> ::std::result::Result<(), crate::validate::ValidationError> {
                     #uses

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::error::InvalidToken;
+use super::error::{InvalidToken, MAX_CLAIMS_DEPTH};
 
 /// A claim value, kept only as far as the checks need it.
 #[derive(Debug)]
@@ -98,10 +98,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
         deserializer.deserialize_str(V(std::marker::PhantomData))
     }
 }
-
-/// How deep custom claims may nest (objects and arrays). Deeper payloads are refused with
-/// [`InvalidToken::NestingTooDeep`] rather than parsed into a silently empty map later.
-pub const MAX_CLAIMS_DEPTH: usize = 64;
 
 const TOO_DEEP: &str = "stytch-m2m: nesting too deep";
 

@@ -4,6 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How deep custom claims may nest (objects and arrays). Deeper payloads are refused with
+/// [`InvalidToken::NestingTooDeep`] rather than parsed into a silently empty map later.
+pub const MAX_CLAIMS_DEPTH: usize = 64;
+
 /// Why a token is invalid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -31,7 +35,7 @@ pub enum InvalidToken {
     CriticalHeader,
     /// The header's `typ` is present and is not `JWT` (any case), or is not a string.
     TokenType,
-    /// The claims nest objects or arrays deeper than [`MAX_CLAIMS_DEPTH`](super::claims::MAX_CLAIMS_DEPTH).
+    /// The claims nest objects or arrays deeper than [`MAX_CLAIMS_DEPTH`].
     NestingTooDeep,
 }
 
@@ -55,11 +59,9 @@ impl fmt::Display for InvalidToken {
                 f.write_str("the header has \"crit\": no critical extension is supported")
             }
             InvalidToken::TokenType => f.write_str("the header's \"typ\" is not \"JWT\""),
-            InvalidToken::NestingTooDeep => write!(
-                f,
-                "the claims nest deeper than {} levels",
-                super::claims::MAX_CLAIMS_DEPTH
-            ),
+            InvalidToken::NestingTooDeep => {
+                write!(f, "the claims nest deeper than {} levels", MAX_CLAIMS_DEPTH)
+            }
         }
     }
 }

@@ -353,7 +353,7 @@ async fn fetch(
     url: String,
 ) -> Result<(KeyMap, Option<String>), JwksUnavailable> {
     let mut headers = Headers::new();
-    headers.insert("user-agent", crate::client::USER_AGENT);
+    headers.insert("user-agent", crate::wire::USER_AGENT);
     headers.insert("accept", "application/json");
     let request = HttpRequest {
         method: Method::Get,

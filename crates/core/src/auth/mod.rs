@@ -23,7 +23,7 @@ mod verifier;
 mod verifier_builder;
 
 pub use authenticate::{AuthenticateOptions, AuthorizationCheck, DEFAULT_CLOCK_TOLERANCE};
-pub use claims::MAX_CLAIMS_DEPTH;
+pub use error::MAX_CLAIMS_DEPTH;
 pub use error::{AuthError, InvalidToken, JwksUnavailable};
 pub use jwks::JwksPolicy;
 pub use jwt::MAX_TOKEN_LEN;

@@ -340,8 +340,8 @@ impl Inner {
             .await;
             match exchanged {
                 Ok(outcome) => outcome,
-                Err(_) => Err(Error::Transport(crate::TransportError::new(
-                    crate::TransportErrorKind::Timeout,
+                Err(_) => Err(Error::Transport(crate::transport::TransportError::new(
+                    crate::transport::TransportErrorKind::Timeout,
                     format!(
                         "the token exchange took longer than the load timeout of {load_timeout:?}"
                     ),
@@ -418,8 +418,8 @@ impl Inner {
 
 /// The error of an exchange whose task died before it answered.
 fn died_error(died: flight::Died) -> Error {
-    Error::Transport(crate::TransportError::new(
-        crate::TransportErrorKind::Other,
+    Error::Transport(crate::transport::TransportError::new(
+        crate::transport::TransportErrorKind::Other,
         format!("the token exchange task {}", died.describe()),
     ))
 }

@@ -9,9 +9,7 @@ use super::jwks::{JwksSource, Probe};
 use super::jwt;
 use super::token::{AuthenticatedToken, VerifiedClaims};
 use super::verified::VerifiedCache;
-use super::verifier_builder::TokenVerifierBuilder;
 use crate::clock::Clock;
-use crate::transport::Transport;
 
 /// Verifies M2M access tokens locally, against the project's public JWKS. It holds **no project secret**: a
 /// service that only checks incoming tokens builds one of these instead of a [`Client`](crate::Client), so a
@@ -19,7 +17,7 @@ use crate::transport::Transport;
 ///
 /// Cheap to clone (one `Arc`), `Send + Sync`; clones share the JWKS source and the verified-token cache. Building
 /// one never touches the network: the JWKS is fetched on first use (or given up front with
-/// [`TokenVerifierBuilder::jwks_json`], or fixed with [`TokenVerifierBuilder::static_jwks`]).
+/// [`TokenVerifierBuilder::jwks_json`](super::TokenVerifierBuilder::jwks_json), or fixed with [`TokenVerifierBuilder::static_jwks`](super::TokenVerifierBuilder::static_jwks)).
 ///
 /// ```
 /// use stytch_m2m_core::auth::{AuthenticateOptions, ProjectKind, TokenVerifier};
@@ -75,20 +73,6 @@ impl std::fmt::Debug for TokenVerifier {
 }
 
 impl TokenVerifier {
-    /// A builder for a verifier of this project's tokens.
-    pub fn builder(project_id: impl Into<String>) -> TokenVerifierBuilder {
-        TokenVerifierBuilder::new(project_id.into())
-    }
-
-    /// A verifier of a consumer project's tokens, fetching the JWKS through `transport` from the environment of
-    /// the project id's prefix, with the default policies.
-    pub fn new(
-        project_id: impl Into<String>,
-        transport: impl Transport + 'static,
-    ) -> Result<Self, crate::Error> {
-        Self::builder(project_id).transport(transport).build()
-    }
-
     /// The project id.
     pub fn project_id(&self) -> &str {
         &self.inner.project_id
@@ -216,28 +200,4 @@ struct Facts {
     expires_at: u64,
     issued_at: Option<u64>,
     not_before: Option<u64>,
-}
-
-impl crate::Client {
-    /// Authenticates an M2M access token locally with the client's [`TokenVerifier`] (see
-    /// [`TokenVerifier::authenticate_token`]). A service that only checks tokens should build a `TokenVerifier`
-    /// instead, and hold no project secret.
-    ///
-    /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client, bearer: &str) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::auth::AuthenticateOptions;
-    ///
-    /// let token = client
-    ///     .authenticate_token(bearer, &AuthenticateOptions::new().required_scopes(["read:users"]))
-    ///     .await?;
-    /// println!("called by {}", token.client_id());
-    /// # Ok(()) }
-    /// ```
-    pub async fn authenticate_token(
-        &self,
-        token: &str,
-        options: &AuthenticateOptions,
-    ) -> Result<AuthenticatedToken, AuthError> {
-        self.verifier().authenticate_token(token, options).await
-    }
 }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use super::jwks::{self, JwksPolicy, JwksSource};
 use super::verified::{VerifiedCache, VerifiedCachePolicy};
 use super::verifier::{Inner, TokenVerifier};
-use crate::client::encode_path_segment;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Environment;
 use crate::transport::Transport;
+use crate::wire::encode_path_segment;
 
 /// Which kind of Stytch project issues the tokens: it decides the JWKS path.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,6 +61,13 @@ impl std::fmt::Debug for TokenVerifierBuilder {
             .field("audience", &self.audience)
             .field("static", &self.fixed)
             .finish_non_exhaustive()
+    }
+}
+
+impl TokenVerifier {
+    /// A builder for a verifier of this project's tokens: the one way to make a verifier.
+    pub fn builder(project_id: impl Into<String>) -> TokenVerifierBuilder {
+        TokenVerifierBuilder::new(project_id.into())
     }
 }
 

@@ -5,10 +5,9 @@
 use serde_json::{Map, Value};
 use stytch_m2m_models::{ErrorType, Secret};
 
+pub(crate) use super::Checked;
 use super::ValidationError;
 pub(crate) use super::pattern::Pattern;
-
-pub(crate) type Checked = Result<(), ValidationError>;
 
 /// A field path: `at` joined with `name` (`""` + `scopes` = `scopes`; `query` + `operands` = `query.operands`).
 pub(crate) fn join(at: &str, name: &str) -> String {

@@ -2,6 +2,8 @@
 // Change the schema (or xtask/src/codegen) and run `cargo xtask codegen`.
 
 ///Stytch's rules for `CreateRequest` (@generated from the schema's keywords on `CreateRequest`).
+impl crate::validate::sealed::Sealed for stytch_m2m_models::CreateRequest {}
+///Stytch's rules for `CreateRequest` (@generated from the schema's keywords on `CreateRequest`).
 impl crate::validate::Validate for stytch_m2m_models::CreateRequest {
     fn validate_at(
         &self,
@@ -53,6 +55,8 @@ impl crate::validate::Validate for stytch_m2m_models::CreateRequest {
     }
 }
 ///Stytch's rules for `SearchOperand` (@generated from the schema's keywords on `SearchOperand`).
+impl crate::validate::sealed::Sealed for stytch_m2m_models::SearchOperand {}
+///Stytch's rules for `SearchOperand` (@generated from the schema's keywords on `SearchOperand`).
 impl crate::validate::Validate for stytch_m2m_models::SearchOperand {
     fn validate_at(
         &self,
@@ -62,6 +66,8 @@ impl crate::validate::Validate for stytch_m2m_models::SearchOperand {
         Ok(())
     }
 }
+///Stytch's rules for `SearchQuery` (@generated from the schema's keywords on `SearchQuery`).
+impl crate::validate::sealed::Sealed for stytch_m2m_models::SearchQuery {}
 ///Stytch's rules for `SearchQuery` (@generated from the schema's keywords on `SearchQuery`).
 impl crate::validate::Validate for stytch_m2m_models::SearchQuery {
     fn validate_at(
@@ -76,6 +82,8 @@ impl crate::validate::Validate for stytch_m2m_models::SearchQuery {
         Ok(())
     }
 }
+///Stytch's rules for `SearchRequest` (@generated from the schema's keywords on `SearchRequest`).
+impl crate::validate::sealed::Sealed for stytch_m2m_models::SearchRequest {}
 ///Stytch's rules for `SearchRequest` (@generated from the schema's keywords on `SearchRequest`).
 impl crate::validate::Validate for stytch_m2m_models::SearchRequest {
     fn validate_at(
@@ -94,6 +102,8 @@ impl crate::validate::Validate for stytch_m2m_models::SearchRequest {
         Ok(())
     }
 }
+///Stytch's rules for `TokenRequest` (@generated from the schema's keywords on `TokenRequest`).
+impl crate::validate::sealed::Sealed for stytch_m2m_models::TokenRequest {}
 ///Stytch's rules for `TokenRequest` (@generated from the schema's keywords on `TokenRequest`).
 impl crate::validate::Validate for stytch_m2m_models::TokenRequest {
     fn validate_at(
@@ -124,6 +134,8 @@ impl crate::validate::Validate for stytch_m2m_models::TokenRequest {
         Ok(())
     }
 }
+///Stytch's rules for `UpdateRequest` (@generated from the schema's keywords on `UpdateRequest`).
+impl crate::validate::sealed::Sealed for stytch_m2m_models::UpdateRequest {}
 ///Stytch's rules for `UpdateRequest` (@generated from the schema's keywords on `UpdateRequest`).
 impl crate::validate::Validate for stytch_m2m_models::UpdateRequest {
     fn validate_at(

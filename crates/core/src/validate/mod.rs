@@ -61,6 +61,9 @@ impl fmt::Display for ValidationError {
 
 type Result = std::result::Result<(), ValidationError>;
 
+/// The outcome of one check.
+pub(crate) type Checked = Result;
+
 /// Stytch's rules for a request, as the client checks them before sending (every request type of the models:
 /// `CreateRequest`, `UpdateRequest`, `SearchRequest`, `SearchQuery`, `SearchOperand`, `TokenRequest`). Useful to
 /// check a request before queueing it; the client runs the same check itself.
@@ -76,7 +79,9 @@ type Result = std::result::Result<(), ValidationError>;
 /// let many = CreateRequest::new((0..150).map(|i| format!("s{i}"))).client_secret("Welcome2024!");
 /// assert!(many.validate().is_ok());
 /// ```
-pub trait Validate {
+///
+/// Sealed: implemented for the request types (and `Option`s and `Vec`s of them) by generated code only.
+pub trait Validate: sealed::Sealed {
     /// Checks Stytch's rules; the error names the first field that breaks one, and the rule.
     fn validate(&self) -> Result {
         self.validate_at("")
@@ -85,6 +90,15 @@ pub trait Validate {
     /// Checks Stytch's rules, naming fields from the path `at` (`query.operands[1]`).
     #[doc(hidden)]
     fn validate_at(&self, at: &str) -> Result;
+}
+
+/// Seals [`Validate`]: a public trait in a crate-private module, so no other crate can implement it.
+pub(crate) mod sealed {
+    /// Implemented by the types [`Validate`](super::Validate) checks.
+    pub trait Sealed {}
+
+    impl<T: Sealed> Sealed for Option<T> {}
+    impl<T: Sealed> Sealed for Vec<T> {}
 }
 
 impl<T: Validate> Validate for Option<T> {

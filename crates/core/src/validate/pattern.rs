@@ -2,8 +2,8 @@
 
 use stytch_m2m_models::ErrorType;
 
+use super::Checked;
 use super::ValidationError;
-use super::checks::Checked;
 
 /// The patterns the schema uses, each with the Rust check of it and its rule in words. `cargo xtask codegen` maps
 /// a `pattern` keyword to one of these, and refuses a pattern it does not know (add it here and in the xtask).

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use stytch_m2m_core::transport::{
     BoxFuture, HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
 };
-use stytch_m2m_core::{Client, RetryConfig, TimeoutConfig};
+use stytch_m2m_core::{Client, RetryPolicy, TimeoutPolicy};
 
 pub const PROJECT_ID: &str = "project-test-00000000-0000-4000-8000-000000000000";
 pub const PROJECT_SECRET: &str = "secret-test-Zk3Qv9pL2xR7mN4tW8yB1cD6fH0jK5sA";
@@ -46,10 +46,10 @@ impl Scripted {
     }
 
     pub fn client(&self) -> Client {
-        self.client_with(RetryConfig::standard(), TimeoutConfig::standard())
+        self.client_with(RetryPolicy::default(), TimeoutPolicy::default())
     }
 
-    pub fn client_with(&self, retry: RetryConfig, timeouts: TimeoutConfig) -> Client {
+    pub fn client_with(&self, retry: RetryPolicy, timeouts: TimeoutPolicy) -> Client {
         Client::builder(PROJECT_ID, PROJECT_SECRET, self.clone())
             .retry(retry)
             .timeouts(timeouts)

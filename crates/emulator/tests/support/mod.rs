@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use stytch_m2m_core::transport::{Headers, HttpRequest, Method, Transport};
-use stytch_m2m_core::{Client, RetryConfig};
+use stytch_m2m_core::{Client, RetryPolicy};
 use stytch_m2m_emulator::Emulator;
 use stytch_m2m_http::HttpTransport;
 use stytch_m2m_mock::MockStytch;
@@ -34,7 +34,7 @@ pub fn client(mock: &MockStytch, base: &str) -> Client {
         HttpTransport::new(),
     )
     .base_url(base)
-    .retry(RetryConfig::disabled())
+    .retry(RetryPolicy::disabled())
     .clock(mock.clock().clone())
     .build()
     .unwrap()

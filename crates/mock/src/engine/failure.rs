@@ -1,7 +1,7 @@
 //! [`Failure`]: an error the engine answers, before it is put in Stytch's wire shape.
 
-use stytch_m2m_core::ErrorType;
 use stytch_m2m_core::ValidationError;
+use stytch_m2m_core::models::ErrorType;
 
 /// An error answer: HTTP status, `error_type` and message.
 #[non_exhaustive]

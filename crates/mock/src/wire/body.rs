@@ -8,10 +8,11 @@ use base64::Engine as _;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use stytch_m2m_core::models::ErrorType;
 use stytch_m2m_core::models::{
     SearchFilterName, SearchOperand, SearchOperator, SearchQuery, SearchRequest,
 };
-use stytch_m2m_core::{ErrorType, HttpRequest};
+use stytch_m2m_core::transport::HttpRequest;
 
 use crate::engine::Failure;
 

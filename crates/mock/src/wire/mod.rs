@@ -10,8 +10,10 @@ mod route;
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use stytch_m2m_core::auth::ProjectKind;
+use stytch_m2m_core::models::ErrorType;
 use stytch_m2m_core::models::{CreateRequest, UpdateRequest};
-use stytch_m2m_core::{ErrorType, HttpRequest, HttpResponse, ProjectKind};
+use stytch_m2m_core::transport::{HttpRequest, HttpResponse};
 
 pub use route::{Route, Routed, path_of, route};
 

@@ -1,7 +1,7 @@
 //! Which operation a method and path name, as Stytch routes them.
 
 use percent_encoding::percent_decode_str;
-use stytch_m2m_core::Method;
+use stytch_m2m_core::transport::Method;
 
 /// An operation of the M2M API (also what fault injection targets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

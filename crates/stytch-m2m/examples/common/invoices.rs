@@ -3,7 +3,7 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
-use stytch_m2m::TokenVerifier;
+use stytch_m2m::auth::TokenVerifier;
 use stytch_m2m::middleware::{M2mToken, RequireM2m};
 
 /// The router, protected by a secret-less verifier.

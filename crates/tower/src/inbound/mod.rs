@@ -45,7 +45,7 @@ struct Config {
 /// ```
 /// use axum::{Router, routing::get};
 /// use stytch_m2m_tower::RequireM2m;
-/// # fn app(verifier: stytch_m2m_core::TokenVerifier) -> Router {
+/// # fn app(verifier: stytch_m2m_core::auth::TokenVerifier) -> Router {
 /// Router::new()
 ///     .route("/invoices", get(|| async { "invoices" }))
 ///     .route_layer(RequireM2m::new(verifier.clone()).scopes(["read:invoices"]))
@@ -60,7 +60,7 @@ struct Config {
 /// use axum::{Router, routing::get};
 /// use stytch_m2m_tower::RequireM2m;
 /// use tower_http::cors::CorsLayer;
-/// # fn app(verifier: stytch_m2m_core::TokenVerifier) -> Router {
+/// # fn app(verifier: stytch_m2m_core::auth::TokenVerifier) -> Router {
 /// Router::new()
 ///     .route("/invoices", get(|| async { "invoices" }))
 ///     .layer(RequireM2m::new(verifier).scopes(["read:invoices"]))

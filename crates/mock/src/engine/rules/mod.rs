@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use regex::Regex;
 use serde_json::{Map, Value};
-use stytch_m2m_core::ErrorType;
+use stytch_m2m_core::models::ErrorType;
 
 use super::Failure;
 
