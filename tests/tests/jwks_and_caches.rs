@@ -194,7 +194,7 @@ async fn a_cached_token_is_still_checked_for_time_age_and_scopes() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(e, AuthError::MissingScopes(_)));
+    assert!(matches!(e, AuthError::MissingScopes { .. }));
     mock.clock().advance(Duration::from_secs(120));
     let e = client
         .authenticate_token(

@@ -178,13 +178,13 @@ impl ClientBuilder {
         self.environment(Environment::Custom(base_url.into()))
     }
 
-    /// Sets the retry policy (default [`RetryPolicy::standard`]).
+    /// Sets the retry policy (default [`RetryPolicy::default`]).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
-    /// Sets the time limits (default [`TimeoutPolicy::standard`]).
+    /// Sets the time limits (default [`TimeoutPolicy::default`]).
     pub fn timeouts(mut self, timeouts: TimeoutPolicy) -> Self {
         self.timeouts = timeouts;
         self

@@ -259,7 +259,7 @@ const SECRET_KEYS: [&[u8]; 4] = [
 pub struct DecodeError {
     /// The HTTP status of the response.
     pub status: u16,
-    /// At most [`SNIPPET_LIMIT`] bytes of the body (lossy UTF-8), or a note that it was withheld because it may
+    /// At most [`DecodeError::SNIPPET_LIMIT`] bytes of the body (lossy UTF-8), or a note that it was withheld because it may
     /// hold a secret.
     pub snippet: String,
     /// Why decoding failed.

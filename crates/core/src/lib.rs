@@ -1,8 +1,8 @@
-//! The Stytch M2M client over a pluggable [`Transport`].
+//! The Stytch M2M client over a pluggable [`Transport`](transport::Transport).
 //!
 //! One call, end to end: `client.clients().create(req)` validates `req` (a field-named [`ValidationError`], nothing
 //! sent), encodes an HTTP request as plain data, runs the retry loop with both timeouts around
-//! [`Transport::send`], and decodes the response into a generated model or into the [`Error`] taxonomy.
+//! [`Transport::send`](transport::Transport::send), and decodes the response into a generated model or into the [`Error`] taxonomy.
 //!
 //! Pick a transport from `stytch-m2m-http` (reqwest) or `stytch-m2m-mock` (in memory), or write one.
 

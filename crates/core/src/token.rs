@@ -25,7 +25,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::{NO_SCOPES, Secret};
+    /// use stytch_m2m_core::NO_SCOPES;
+    /// use stytch_m2m_core::models::Secret;
     ///
     /// let secret = Secret::new(std::env::var("M2M_CLIENT_SECRET").unwrap());
     /// let token = client.token("m2m-client-test-…", &secret, ["read:users"]).await?;

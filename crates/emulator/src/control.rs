@@ -166,22 +166,19 @@ impl Emulator {
                 engine.set_jwt_template(None);
                 ok(json!({}))
             }
-            (Method::Put, "rules") => match body.get("strictness").and_then(Value::as_str) {
-                Some("strict") => {
-                    engine.set_rules(ServerRules::strict());
-                    ok(json!({"strictness": "strict"}))
-                }
-                Some("lenient") => {
-                    engine.set_rules(ServerRules::lenient());
-                    ok(json!({"strictness": "lenient"}))
+            (Method::Put, "rules") => match body
+                .get("strictness")
+                .and_then(Value::as_str)
+                .map(str::parse::<Strictness>)
+            {
+                Some(Ok(strictness)) => {
+                    engine.set_rules(ServerRules::embedded(strictness));
+                    ok(json!({"strictness": strictness.as_str()}))
                 }
                 _ => bad("`strictness` must be \"strict\" or \"lenient\"."),
             },
             (Method::Get, "rules") => ok(json!({
-                "strictness": match engine.rules().strictness() {
-                    Strictness::Lenient => "lenient",
-                    _ => "strict",
-                }
+                "strictness": engine.rules().strictness().as_str()
             })),
             (Method::Delete, "faults") => {
                 mock.clear_faults();
@@ -252,12 +249,12 @@ impl Emulator {
     }
 }
 
+/// The first value of `name` in the query string, percent-decoded.
 fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| v.to_owned())
-    })
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 fn route_of(request: &HttpRequest) -> Option<Route> {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use stytch_m2m_emulator::{Emulator, StateFile};
 use stytch_m2m_mock::DEFAULT_KEY_GRACE;
-use stytch_m2m_mock::{Engine, MockClock, MockStytch, ServerRules};
+use stytch_m2m_mock::{Engine, MockClock, MockStytch, ServerRules, Strictness};
 
 /// A local Stytch M2M server: clients, secret rotation, search, tokens and JWKS, in memory (or in a state file).
 #[derive(Parser, Debug)]
@@ -41,26 +41,8 @@ struct Args {
     deterministic: Option<u64>,
     /// The rules request bodies must obey: `strict` (Stytch's and our documented guesses where Stytch is silent:
     /// lengths, the number of scopes, a secret's entropy) or `lenient` (Stytch's only).
-    #[arg(long, value_enum, default_value_t = Rules::Strict, env = "STYTCH_EMULATOR_RULES")]
-    rules: Rules,
-}
-
-/// `--rules`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Rules {
-    /// Stytch's rules and the emulator's documented guesses.
-    Strict,
-    /// Stytch's rules only.
-    Lenient,
-}
-
-impl Rules {
-    fn server_rules(self) -> ServerRules {
-        match self {
-            Rules::Strict => ServerRules::strict(),
-            Rules::Lenient => ServerRules::lenient(),
-        }
-    }
+    #[arg(long, default_value = "strict", env = "STYTCH_EMULATOR_RULES")]
+    rules: Strictness,
 }
 
 /// Where the project secret came from, which decides whether it may be printed.
@@ -95,10 +77,10 @@ fn project(args: &Args) -> Result<(MockStytch, Option<StateFile>, SecretSource),
         }
         let engine = Engine::restore(&saved, MockClock::system(), DEFAULT_KEY_GRACE)
             .map_err(|e| format!("the state file cannot be restored: {e}"))?
-            .with_rules(args.rules.server_rules());
+            .with_rules(ServerRules::embedded(args.rules));
         return Ok((MockStytch::from_engine(engine), state, SecretSource::Given));
     }
-    let mut builder = MockStytch::builder().rules(args.rules.server_rules());
+    let mut builder = MockStytch::builder().rules(ServerRules::embedded(args.rules));
     if let Some(seed) = args.deterministic {
         builder = builder.deterministic(seed);
     }

@@ -10,7 +10,8 @@
 use serde_json::{Value, json};
 
 const OPENAPI: &str = include_str!("../schema/openapi.json");
-const SCHEMA: &str = include_str!("../schema/m2m.schema.json");
+/// The wire schema, embedded once by the models crate.
+const SCHEMA: &str = stytch_m2m_models::SCHEMA_JSON;
 
 /// The bundled OpenAPI document.
 pub fn document() -> Value {

@@ -15,7 +15,6 @@
 //! Clients go through the same rules as the API (a weak secret is refused, naming the client). A seed file is
 //! applied only to a fresh project, never over a loaded state file.
 
-use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use stytch_m2m_core::models::{CreateRequest, UpdateRequest, UpdateStatus};
@@ -100,14 +99,9 @@ impl SeedFile {
     /// Creates the clients (and installs the signing key) in `mock`, with the API's rules.
     pub fn apply(&self, mock: &MockStytch) -> Result<(), String> {
         if let Some(key) = &self.signing_key {
-            let body: String = key
-                .pkcs8_pem
-                .lines()
-                .filter(|l| !l.starts_with("-----"))
-                .collect();
-            let der = base64::engine::general_purpose::STANDARD
-                .decode(body.trim())
-                .map_err(|_| "the seed file's signing key is not PEM".to_owned())?;
+            let der = pkcs8_der(&key.pkcs8_pem).map_err(|_| {
+                "the seed file's signing key is not a PKCS#8 PEM private key".to_owned()
+            })?;
             mock.engine()
                 .use_signing_key(&key.kid, der)
                 .map_err(|_| "the seed file's signing key is not an RSA private key".to_owned())?;
@@ -147,4 +141,11 @@ impl SeedFile {
         }
         Ok(())
     }
+}
+
+/// The DER bytes of a PKCS#8 private key in PEM (`-----BEGIN PRIVATE KEY-----`), read by `rustls-pki-types`.
+pub(crate) fn pkcs8_der(pem: &str) -> Result<Vec<u8>, rustls_pki_types::pem::Error> {
+    use rustls_pki_types::pem::PemObject as _;
+    rustls_pki_types::PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes())
+        .map(|der| der.secret_pkcs8_der().to_vec())
 }

@@ -21,7 +21,7 @@
 //! # }
 //! ```
 //!
-//! Layout: [`engine`] holds the state and the rules (no HTTP); [`wire`] maps plain HTTP data onto it (what the
+//! Layout: the [`Engine`] holds the state and the rules (no HTTP); `wire` maps plain HTTP data onto it (what the
 //! emulator serves); [`MockStytch`] adds the test controls (clock, faults, request log, seeding) and implements
 //! [`Transport`].
 

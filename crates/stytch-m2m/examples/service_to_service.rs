@@ -59,9 +59,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         println!(
             "{step}. {method} /invoices -> {status} {} (token exchanges so far: {})",
             String::from_utf8_lossy(&body),
-            provider.exchanges()
+            token_exchanges(&mock)
         );
     }
     println!("   The POST is refused: billing lacks write:invoices (403, insufficient_scope).");
     Ok(())
+}
+
+/// Token exchanges the mock has answered.
+fn token_exchanges(mock: &MockStytch) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.url.contains("/oauth2/token"))
+        .count()
 }

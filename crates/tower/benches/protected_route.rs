@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::get;
+use stytch_m2m_core::auth::AuthenticateOptions;
 use stytch_m2m_core::models::CreateRequest;
 use stytch_m2m_mock::MockStytch;
 use stytch_m2m_tower::RequireM2m;
@@ -45,7 +46,7 @@ fn measure(rt: &tokio::runtime::Runtime, label: &str) {
             .route(
                 "/protected",
                 get(|| async { "invoices" })
-                    .route_layer(RequireM2m::new(mock.verifier()).scopes(["read:invoices"])),
+                    .route_layer(RequireM2m::new(mock.verifier()).options(AuthenticateOptions::new().required_scopes(["read:invoices"]))),
             )
             .route("/open", get(|| async { "invoices" }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

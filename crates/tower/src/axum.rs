@@ -16,7 +16,7 @@ use crate::inbound::PassedWithoutToken;
 ///
 /// As `M2mToken`, a request that an optional layer ([`RequireM2m::optional`](crate::RequireM2m::optional)) let
 /// through without credentials is answered 401 with that layer's realm; as `Option<M2mToken>`, the handler sees
-/// `None`. On a route with no [`RequireM2m`] at all, `M2mToken` is a server misconfiguration, not the caller's
+/// `None`. On a route with no [`RequireM2m`](crate::RequireM2m) at all, `M2mToken` is a server misconfiguration, not the caller's
 /// fault: 500, logged once.
 ///
 /// ```

@@ -19,4 +19,4 @@ mod reqwest;
 #[cfg(feature = "axum")]
 pub use axum::{M2mToken, MissingM2mToken};
 pub use inbound::{Refusal, RequireM2m, RequireM2mService, ResponseFuture};
-pub use outbound::{AttachM2mToken, AttachM2mTokenService, BoxError, ReplayBody};
+pub use outbound::{AttachM2mToken, AttachM2mTokenService, ReplayBody};

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures_util::future::BoxFuture;
 use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response, StatusCode};
 use stytch_m2m_core::auth::TokenProvider;
@@ -12,8 +11,9 @@ use stytch_m2m_core::models::Secret;
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// The error type of the outbound service: the inner service's error or the token provider's.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The error of the outbound service (the inner service's, or the token provider's): a boxed error, as
+/// `tower::BoxError` is.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A request body that may be sent again (after a 401 and a new token).
 pub trait ReplayBody: Sized {
@@ -127,7 +127,9 @@ where
 {
     type Response = Response<ResBody>;
     type Error = BoxError;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
+    >;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)

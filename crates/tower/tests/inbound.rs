@@ -35,8 +35,18 @@ fn app(mock: &MockStytch) -> Router {
         .route(
             "/invoices",
             get(list)
-                .route_layer(layer.clone().scopes(["read:invoices"]))
-                .merge(post(create).route_layer(layer.clone().scopes(["write:invoices"]))),
+                .route_layer(
+                    layer
+                        .clone()
+                        .options(AuthenticateOptions::new().required_scopes(["read:invoices"])),
+                )
+                .merge(
+                    post(create).route_layer(
+                        layer.clone().options(
+                            AuthenticateOptions::new().required_scopes(["write:invoices"]),
+                        ),
+                    ),
+                ),
         )
         .route(
             "/optional",
@@ -52,21 +62,25 @@ fn app(mock: &MockStytch) -> Router {
         )
         .route(
             "/teapot",
-            get(list).route_layer(layer.clone().scopes(["brew"]).responder(|refusal| {
-                let mut response =
-                    http::Response::new(Bytes::from(format!("refused: {}", refusal.status())));
-                *response.status_mut() = http::StatusCode::IM_A_TEAPOT;
-                response
-            })),
-        )
-        .route(
-            "/admins",
             get(list).route_layer(
                 layer
                     .clone()
-                    .realm("billing")
-                    .authorize_with(|token, _| token.client_id() == "admin"),
+                    .options(AuthenticateOptions::new().required_scopes(["brew"]))
+                    .responder(|refusal| {
+                        let mut response = http::Response::new(Bytes::from(format!(
+                            "refused: {}",
+                            refusal.status()
+                        )));
+                        *response.status_mut() = http::StatusCode::IM_A_TEAPOT;
+                        response
+                    }),
             ),
+        )
+        .route(
+            "/admins",
+            get(list).route_layer(layer.clone().realm("billing").options(
+                AuthenticateOptions::new().authorize_with(|check| check.client_id == "admin"),
+            )),
         )
         .route(
             "/optional-but-required",
@@ -324,7 +338,10 @@ async fn cors_preflights_are_answered_before_authentication() {
     let mock = MockStytch::new();
     let router = Router::new()
         .route("/invoices", get(list))
-        .layer(RequireM2m::new(mock.verifier()).scopes(["read:invoices"]))
+        .layer(
+            RequireM2m::new(mock.verifier())
+                .options(AuthenticateOptions::new().required_scopes(["read:invoices"])),
+        )
         .layer(tower_http::cors::CorsLayer::permissive());
     let s = serve(mock.clone(), router).await;
     let preflight = s

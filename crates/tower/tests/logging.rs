@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::routing::{get, post};
 use reqwest::StatusCode;
+use stytch_m2m_core::auth::AuthenticateOptions;
 use stytch_m2m_core::models::CreateRequest;
 use stytch_m2m_mock::MockStytch;
 use stytch_m2m_tower::RequireM2m;
@@ -38,8 +39,14 @@ async fn one_event_per_refusal_with_the_cause_and_never_the_token() {
     let router = Router::new().route(
         "/invoices",
         get(|| async { "invoices" })
-            .route_layer(layer.clone().scopes(["read:invoices"]))
-            .merge(post(|| async { "created" }).route_layer(layer.scopes(["write:invoices"]))),
+            .route_layer(
+                layer
+                    .clone()
+                    .options(AuthenticateOptions::new().required_scopes(["read:invoices"])),
+            )
+            .merge(post(|| async { "created" }).route_layer(
+                layer.options(AuthenticateOptions::new().required_scopes(["write:invoices"])),
+            )),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/invoices", listener.local_addr().unwrap());

@@ -95,7 +95,7 @@ async fn a_downstream_401_causes_one_new_exchange_and_one_retry() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(provider.exchanges(), 2, "one new exchange after the 401");
+    assert_eq!(exchanges(&mock), 2, "one new exchange after the 401");
     let requests = downstream.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2, "one retry");
     assert_eq!(
@@ -112,7 +112,7 @@ async fn a_downstream_401_causes_one_new_exchange_and_one_retry() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(provider.exchanges(), 2);
+    assert_eq!(exchanges(&mock), 2);
     let _ = response.into_body().collect().await;
     drop(mock);
 }
@@ -139,7 +139,7 @@ impl http_body::Body for Once {
 
 #[tokio::test]
 async fn a_body_that_cannot_be_replayed_gets_the_401_and_the_next_request_a_new_token() {
-    let (_mock, downstream, url, provider) = setup().await;
+    let (mock, downstream, url, provider) = setup().await;
     let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Once>();
     let mut client = ServiceBuilder::new()
@@ -165,12 +165,12 @@ async fn a_body_that_cannot_be_replayed_gets_the_401_and_the_next_request_a_new_
         .await
         .unwrap();
     assert_eq!(second.status(), StatusCode::CREATED);
-    assert_eq!(provider.exchanges(), 2);
+    assert_eq!(exchanges(&mock), 2);
 }
 
 #[tokio::test]
 async fn the_reqwest_middleware_attaches_and_retries_once() {
-    let (_mock, downstream, url, provider) = setup().await;
+    let (mock, downstream, url, provider) = setup().await;
     let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
         .with(AttachM2mToken::new(provider.clone(), ["write:invoices"]))
         .build();
@@ -181,7 +181,7 @@ async fn the_reqwest_middleware_attaches_and_retries_once() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(provider.exchanges(), 2);
+    assert_eq!(exchanges(&mock), 2);
     let requests = downstream.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].1, Bytes::from_static(b"{\"amount\": 7}"));

@@ -137,7 +137,7 @@ pub async fn authenticate_tokens(t: &Target) {
         )
         .await;
     match auth_error(refused) {
-        AuthError::MissingScopes(missing) => assert_eq!(missing, ["delete:users", "read:*"]),
+        AuthError::MissingScopes { missing, .. } => assert_eq!(missing, ["delete:users", "read:*"]),
         other => panic!("{other:?}"),
     }
     let custom = AuthenticateOptions::new()
@@ -150,7 +150,7 @@ pub async fn authenticate_tokens(t: &Target) {
         .required_scopes(["read:users"])
         .authorize_with(|_| false);
     assert!(
-        matches!(auth_error(c.authenticate_token(jwt, &deny).await), AuthError::MissingScopes(s) if s == ["read:users"])
+        matches!(auth_error(c.authenticate_token(jwt, &deny).await), AuthError::MissingScopes { missing, .. } if missing == ["read:users"])
     );
 
     // Maximum age: now - iat >= max fails; 0 always fails.

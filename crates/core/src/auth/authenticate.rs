@@ -16,6 +16,8 @@ pub const DEFAULT_CLOCK_TOLERANCE: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct AuthorizationCheck<'a> {
+    /// The M2M client the token was issued to (its `sub`).
+    pub client_id: &'a str,
     /// The scopes of the token.
     pub has_scopes: &'a [String],
     /// The scopes the caller requires.
@@ -135,19 +137,24 @@ pub(crate) fn check(
     match &options.authorize {
         Some(authorize) => {
             let check = AuthorizationCheck {
+                client_id: &claims.client_id,
                 has_scopes: &claims.scopes,
                 required_scopes: &options.required_scopes,
             };
             if !authorize(&check) {
-                return Err(AuthError::MissingScopes(options.required_scopes.clone()));
+                return Err(AuthError::MissingScopes {
+                    client_id: claims.client_id.clone(),
+                    missing: options.required_scopes.clone(),
+                });
             }
         }
         None => {
             let missing = scopes::missing(&claims.scopes, &options.required_scopes);
             if !missing.is_empty() {
-                return Err(AuthError::MissingScopes(
-                    missing.into_iter().map(str::to_owned).collect(),
-                ));
+                return Err(AuthError::MissingScopes {
+                    client_id: claims.client_id.clone(),
+                    missing: missing.into_iter().map(str::to_owned).collect(),
+                });
             }
         }
     }

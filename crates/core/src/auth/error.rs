@@ -75,7 +75,7 @@ impl fmt::Display for InvalidToken {
 /// fn status(e: &AuthError) -> u16 {
 ///     match e {
 ///         AuthError::Invalid(_) | AuthError::TooOld { .. } => 401,
-///         AuthError::MissingScopes(_) => 403,
+///         AuthError::MissingScopes { .. } => 403,
 ///         AuthError::JwksUnavailable(_) => 503,
 ///         _ => 401,
 ///     }
@@ -99,8 +99,13 @@ pub enum AuthError {
     },
     /// The token lacks required scopes (node: `missing_scopes`): refuse with 403. With a custom authorization
     /// function, every required scope is named.
-    #[error("missing at least one required scope: {}", .0.join(" "))]
-    MissingScopes(Vec<String>),
+    #[error("missing at least one required scope: {}", .missing.join(" "))]
+    MissingScopes {
+        /// The M2M client the valid token was issued to (not a secret: for logs and the 403's body).
+        client_id: String,
+        /// The required scopes the token lacks.
+        missing: Vec<String>,
+    },
     /// No usable key: the JWKS could not be fetched and no key for the token is cached. Not the caller's fault:
     /// answer 503.
     #[error("{0}")]
@@ -113,7 +118,7 @@ impl AuthError {
     pub fn http_status(&self) -> u16 {
         match self {
             AuthError::Invalid(_) | AuthError::TooOld { .. } => 401,
-            AuthError::MissingScopes(_) => 403,
+            AuthError::MissingScopes { .. } => 403,
             AuthError::JwksUnavailable(_) => 503,
         }
     }

@@ -58,7 +58,6 @@ struct Inner {
     hasher: foldhash::quality::RandomState,
     policy: ProviderPolicy,
     slots: Mutex<HashMap<Key, Slot>>,
-    exchanges: AtomicU64,
     uses: AtomicU64,
 }
 
@@ -129,7 +128,6 @@ impl TokenProvider {
                 hasher,
                 policy,
                 slots: Mutex::default(),
-                exchanges: AtomicU64::new(0),
                 uses: AtomicU64::new(0),
             }),
         }
@@ -143,12 +141,6 @@ impl TokenProvider {
     /// The M2M client whose tokens this provider hands out.
     pub fn client_id(&self) -> &str {
         &self.inner.client_id
-    }
-
-    /// How many exchanges this provider has started (a test counter, not API).
-    #[doc(hidden)]
-    pub fn exchanges(&self) -> u64 {
-        self.inner.exchanges.load(Ordering::SeqCst)
     }
 
     /// Uses another secret from now on (after a rotation): tokens obtained with the previous one are no longer
@@ -324,7 +316,6 @@ impl Inner {
     /// timeout whoever waits for it. However it ends (done, failed, panicked, its runtime shut down), its end is
     /// recorded and the flight cleared.
     fn prepare(self: &Arc<Self>, key: Key) -> (Flight, flight::Launch) {
-        self.exchanges.fetch_add(1, Ordering::SeqCst);
         let weak: Weak<Inner> = Arc::downgrade(self);
         let client = self.client.clone();
         let client_id = self.client_id.clone();

@@ -3,7 +3,7 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
-use stytch_m2m::auth::TokenVerifier;
+use stytch_m2m::auth::{AuthenticateOptions, TokenVerifier};
 use stytch_m2m::middleware::{M2mToken, RequireM2m};
 
 /// The router, protected by a secret-less verifier.
@@ -13,8 +13,13 @@ pub fn router(verifier: TokenVerifier) -> Router {
         .route(
             "/invoices",
             get(list)
-                .route_layer(m2m.clone().scopes(["read:invoices"]))
-                .merge(axum::routing::post(create).route_layer(m2m.scopes(["write:invoices"]))),
+                .route_layer(
+                    m2m.clone()
+                        .options(AuthenticateOptions::new().required_scopes(["read:invoices"])),
+                )
+                .merge(axum::routing::post(create).route_layer(
+                    m2m.options(AuthenticateOptions::new().required_scopes(["write:invoices"])),
+                )),
         )
         .route("/health", get(|| async { "ok" }))
 }

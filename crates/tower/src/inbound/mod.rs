@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::{Request, Response};
-use stytch_m2m_core::auth::{AuthenticateOptions, AuthenticatedToken, TokenVerifier, scopes};
+use stytch_m2m_core::auth::{AuthenticateOptions, TokenVerifier};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -17,21 +17,18 @@ pub use refusal::Refusal;
 
 use credentials::Credentials;
 
-type Authorize = dyn Fn(&AuthenticatedToken, &[String]) -> bool + Send + Sync;
 type Responder = dyn Fn(&Refusal) -> Response<Bytes> + Send + Sync;
 
 #[derive(Clone)]
 struct Config {
     options: AuthenticateOptions,
-    required: Vec<String>,
-    authorize: Option<Arc<Authorize>>,
     optional: bool,
     realm: String,
     responder: Option<Arc<Responder>>,
 }
 
 /// Requires a valid M2M access token (`Authorization: Bearer …`) on every request, checks the scopes this layer
-/// requires, and puts the [`AuthenticatedToken`] into the request's extensions. Generic over the request and
+/// requires, and puts the [`AuthenticatedToken`](stytch_m2m_core::auth::AuthenticatedToken) into the request's extensions. Generic over the request and
 /// response bodies, so it serves axum, hyper and tonic services alike.
 ///
 /// Refusals follow RFC 6750 §3 (see [`Refusal`]): 401 without an error code when there are no Bearer
@@ -44,11 +41,12 @@ struct Config {
 ///
 /// ```
 /// use axum::{Router, routing::get};
+/// use stytch_m2m_core::auth::AuthenticateOptions;
 /// use stytch_m2m_tower::RequireM2m;
 /// # fn app(verifier: stytch_m2m_core::auth::TokenVerifier) -> Router {
 /// Router::new()
 ///     .route("/invoices", get(|| async { "invoices" }))
-///     .route_layer(RequireM2m::new(verifier.clone()).scopes(["read:invoices"]))
+///     .route_layer(RequireM2m::new(verifier.clone()).options(AuthenticateOptions::new().required_scopes(["read:invoices"])))
 ///     .route("/health", get(|| async { "ok" })) // added after route_layer: open
 /// # }
 /// ```
@@ -58,12 +56,13 @@ struct Config {
 ///
 /// ```
 /// use axum::{Router, routing::get};
+/// use stytch_m2m_core::auth::AuthenticateOptions;
 /// use stytch_m2m_tower::RequireM2m;
 /// use tower_http::cors::CorsLayer;
 /// # fn app(verifier: stytch_m2m_core::auth::TokenVerifier) -> Router {
 /// Router::new()
 ///     .route("/invoices", get(|| async { "invoices" }))
-///     .layer(RequireM2m::new(verifier).scopes(["read:invoices"]))
+///     .layer(RequireM2m::new(verifier).options(AuthenticateOptions::new().required_scopes(["read:invoices"])))
 ///     .layer(CorsLayer::permissive()) // outermost: answers preflights itself
 /// # }
 /// ```
@@ -78,8 +77,7 @@ impl std::fmt::Debug for RequireM2m {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequireM2m")
             .field("verifier", &self.verifier)
-            .field("required", &self.config.required)
-            .field("custom_authorization", &self.config.authorize.is_some())
+            .field("options", &self.config.options)
             .field("optional", &self.config.optional)
             .field("realm", &self.config.realm)
             .finish_non_exhaustive()
@@ -93,8 +91,6 @@ impl RequireM2m {
             verifier,
             config: Arc::new(Config {
                 options: AuthenticateOptions::new(),
-                required: Vec::new(),
-                authorize: None,
                 optional: false,
                 realm: "api".into(),
                 responder: None,
@@ -106,23 +102,18 @@ impl RequireM2m {
         Arc::make_mut(&mut self.config)
     }
 
-    /// Requires these scopes, under Stytch's authorization rules (`read:*` grants `read:invoices`).
-    pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
-        self.config().required = scopes.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Replaces the scope check by this function, given the token and the required scopes; `false` answers 403.
-    pub fn authorize_with(
-        mut self,
-        authorize: impl Fn(&AuthenticatedToken, &[String]) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.config().authorize = Some(Arc::new(authorize));
-        self
-    }
-
-    /// The other checks of each authentication (maximum token age, clock tolerance). Scopes given here are
-    /// checked too, but a refusal for them cannot name the caller; prefer [`scopes`](Self::scopes).
+    /// What each token must satisfy: required scopes (Stytch's authorization rules: `read:*` grants
+    /// `read:invoices`), maximum token age, clock tolerance, or a custom authorization function. The one way to
+    /// require anything of a token, on the layer as in [`TokenVerifier::authenticate_token`]; a token lacking
+    /// scopes is answered 403 `insufficient_scope` naming them and logged with its `client_id`.
+    ///
+    /// ```
+    /// use stytch_m2m_core::auth::AuthenticateOptions;
+    /// use stytch_m2m_tower::RequireM2m;
+    /// # fn layer(verifier: stytch_m2m_core::auth::TokenVerifier) -> RequireM2m {
+    /// RequireM2m::new(verifier).options(AuthenticateOptions::new().required_scopes(["read:invoices"]))
+    /// # }
+    /// ```
     pub fn options(mut self, options: AuthenticateOptions) -> Self {
         self.config().options = options;
         self
@@ -175,7 +166,7 @@ pub struct RequireM2mService<S> {
 impl<S> std::fmt::Debug for RequireM2mService<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequireM2mService")
-            .field("required", &self.config.required)
+            .field("options", &self.config.options)
             .finish_non_exhaustive()
     }
 }
@@ -187,12 +178,37 @@ type Answer<B, E> = Result<Response<B>, E>;
 #[derive(Clone, Debug)]
 pub(crate) struct PassedWithoutToken(pub(crate) Arc<str>);
 
-/// The future of [`RequireM2mService`]: the inner service's (when the token was decided without waiting, as for
-/// a cached token), a refusal, or, when the verifier had to wait (a JWKS fetch), a boxed future.
-pub type ResponseFuture<F, B, E> = futures_util::future::Either<
+type Decided<F, B, E> = futures_util::future::Either<
     futures_util::future::Either<F, futures_util::future::Ready<Answer<B, E>>>,
     BoxFuture<'static, Answer<B, E>>,
 >;
+
+pin_project_lite::pin_project! {
+    /// The future of [`RequireM2mService`]: the inner service's own future when the token was decided without
+    /// waiting (a cached token or key), a ready refusal, or, when the verifier had to wait (a JWKS fetch), a boxed
+    /// future. Opaque: its parts are not API.
+    pub struct ResponseFuture<F, B, E> {
+        #[pin]
+        inner: Decided<F, B, E>,
+    }
+}
+
+impl<F, B, E> std::future::Future for ResponseFuture<F, B, E>
+where
+    F: std::future::Future<Output = Answer<B, E>>,
+{
+    type Output = Answer<B, E>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().inner.poll(cx)
+    }
+}
+
+impl<F, B, E> std::fmt::Debug for ResponseFuture<F, B, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
 
 /// The response body must be buildable from the refusal's bytes (`axum::body::Body`, `http_body_util::Full<Bytes>`
 /// and most bodies are); the inner service's responses pass through untouched.
@@ -217,7 +233,7 @@ where
         // Decided at once when possible (a cached token, or a new one whose key is cached): the service made
         // ready is called directly, with no clone and no allocation.
         let decided = admit(&self.verifier, &self.config, &mut request).now_or_never();
-        match decided {
+        let inner = match decided {
             Some(Ok(())) => Or::Left(Or::Left(self.inner.call(request))),
             Some(Err(refusal)) => Or::Left(Or::Right(ready(Ok(refuse(&self.config, &refusal))))),
             None => {
@@ -231,9 +247,10 @@ where
                         Ok(()) => inner.call(request).await,
                         Err(refusal) => Ok(refuse(&config, &refusal)),
                     }
-                }))
+                }) as BoxFuture<'static, _>)
             }
-        }
+        };
+        ResponseFuture { inner }
     }
 }
 
@@ -280,16 +297,6 @@ async fn admit<B>(
             });
         }
     };
-    let allowed = match &config.authorize {
-        Some(authorize) => authorize(&authenticated, &config.required),
-        None => scopes::missing(authenticated.scopes(), &config.required).is_empty(),
-    };
-    if !allowed {
-        return Err(Refusal::InsufficientScope {
-            required: config.required.clone(),
-            client_id: authenticated.client_id().to_owned(),
-        });
-    }
     request.extensions_mut().insert(authenticated);
     Ok(())
 }

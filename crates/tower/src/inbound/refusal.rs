@@ -39,9 +39,9 @@ impl Refusal {
     pub(crate) fn from_auth_error(error: AuthError) -> Self {
         match error {
             AuthError::JwksUnavailable(_) => Refusal::KeysUnavailable(error),
-            AuthError::MissingScopes(required) => Refusal::InsufficientScope {
-                required,
-                client_id: String::new(),
+            AuthError::MissingScopes { client_id, missing } => Refusal::InsufficientScope {
+                required: missing,
+                client_id,
             },
             other => Refusal::InvalidToken(other),
         }

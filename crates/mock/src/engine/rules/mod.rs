@@ -34,6 +34,35 @@ pub enum Strictness {
     Lenient,
 }
 
+impl Strictness {
+    /// `"strict"` or `"lenient"`: how the emulator's `--rules` and `/_emulator/rules` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strictness::Strict => "strict",
+            Strictness::Lenient => "lenient",
+        }
+    }
+}
+
+impl std::fmt::Display for Strictness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Strictness {
+    type Err = String;
+
+    /// `strict` or `lenient`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "strict" => Ok(Strictness::Strict),
+            "lenient" => Ok(Strictness::Lenient),
+            _ => Err(format!("`{s}` is not a strictness: use strict or lenient")),
+        }
+    }
+}
+
 /// The server's rules, compiled from a schema. Cheap to clone.
 ///
 /// ```
@@ -84,7 +113,8 @@ impl ServerRules {
         Self::embedded(Strictness::Lenient)
     }
 
-    fn embedded(strictness: Strictness) -> Self {
+    /// The rules of this strictness, from the embedded schema.
+    pub fn embedded(strictness: Strictness) -> Self {
         let schema: Value = serde_json::from_str(stytch_m2m_core::models::SCHEMA_JSON)
             .expect("the embedded schema is JSON");
         Self::from_schema(&schema, strictness).expect("the embedded schema's rules compile")

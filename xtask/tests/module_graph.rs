@@ -1,0 +1,34 @@
+//! Core's files import each other in one direction only: no circle in the graph of `crate::`/`super::` paths.
+
+#[test]
+fn core_modules_import_each_other_in_one_direction() {
+    let src = xtask::paths::repo_root().join("crates/core/src");
+    let graph = xtask::module_graph::graph(&src).unwrap();
+    assert!(
+        graph.contains_key("client"),
+        "the graph was read: {graph:?}"
+    );
+    assert!(graph["builder"].contains("client"), "{graph:?}");
+    let circles = xtask::module_graph::circles(&graph);
+    assert!(
+        circles.is_empty(),
+        "import circles in crates/core/src: {circles:?}\n{graph:#?}"
+    );
+}
+
+#[test]
+fn a_circle_is_found() {
+    let dir = std::env::temp_dir().join(format!("xtask-graph-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("auth")).unwrap();
+    std::fs::write(dir.join("lib.rs"), "mod a; mod auth; pub use auth::Thing;").unwrap();
+    std::fs::write(dir.join("a.rs"), "pub fn f() -> crate::Thing { todo!() }").unwrap();
+    std::fs::write(dir.join("auth/mod.rs"), "mod b; pub use b::Thing;").unwrap();
+    std::fs::write(dir.join("auth/b.rs"), "use crate::a::f; pub struct Thing;").unwrap();
+    let graph = xtask::module_graph::graph(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        xtask::module_graph::circles(&graph),
+        ["a <-> auth::b"],
+        "{graph:?}"
+    );
+}
