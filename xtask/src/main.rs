@@ -26,6 +26,8 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Write the man pages of the `stytch-m2m` command line (one per command) to target/man/.
+    Man,
     /// Run exactly the checks CI runs (`.ci/run`): fmt, clippy, docs, codegen --check, packaging, the test suite.
     Ci,
     /// Run the official Python and Node SDKs against the emulator (installs `stytch` from PyPI and npm into
@@ -52,6 +54,16 @@ fn main() -> ExitCode {
         },
         Cmd::PublicApi { check } => match xtask::public_api::run(&root, check) {
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Cmd::Man => match xtask::man::write(&root.join("target").join("man")) {
+            Ok(pages) => {
+                println!("wrote {pages} man pages to target/man/");
+                ExitCode::SUCCESS
+            }
             Err(e) => {
                 eprintln!("{e}");
                 ExitCode::FAILURE

@@ -25,6 +25,7 @@ pub const CRATES: &[(&str, &str)] = &[
     ("stytch-m2m-tower", "crates/tower/src/lib.rs"),
     ("stytch-m2m-emulator", "crates/emulator/src/lib.rs"),
     ("stytch-m2m", "crates/stytch-m2m/src/lib.rs"),
+    ("stytch-m2m-cli", "crates/cli/src/lib.rs"),
 ];
 
 /// Where the listing of `package` is checked in.

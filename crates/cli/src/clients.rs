@@ -101,7 +101,7 @@ async fn list(client: &Client, format: Output, args: ListArgs) -> Result<(), Fai
             }
         };
         seen += 1;
-        if seen % 1000 == 0 {
+        if seen.is_multiple_of(1000) {
             progress.show(&format!("{seen} clients read…"));
         }
         if wanted.as_ref().is_none_or(|w| *w == found.status) {
