@@ -21,7 +21,11 @@ fn a_circle_is_found() {
     let dir = std::env::temp_dir().join(format!("xtask-graph-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("auth")).unwrap();
     std::fs::write(dir.join("lib.rs"), "mod a; mod auth; pub use auth::Thing;").unwrap();
-    std::fs::write(dir.join("a.rs"), "pub fn f() -> crate::Thing { todo!() }").unwrap();
+    std::fs::write(
+        dir.join("a.rs"),
+        "pub fn f() -> crate::Thing { crate::Thing }",
+    )
+    .unwrap();
     std::fs::write(dir.join("auth/mod.rs"), "mod b; pub use b::Thing;").unwrap();
     std::fs::write(dir.join("auth/b.rs"), "use crate::a::f; pub struct Thing;").unwrap();
     let graph = xtask::module_graph::graph(&dir).unwrap();

@@ -97,7 +97,9 @@ impl From<ApiError> for Error {
 /// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
 /// # struct Nowhere;
 /// # impl Transport for Nowhere {
-/// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> { unimplemented!() }
+/// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+/// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
+/// #     }
 /// # }
 /// let e = Client::builder("project-test-1", "secret-test-1", Nowhere)
 ///     .base_url("http://api.example.com")

@@ -14,6 +14,7 @@ pub mod clients;
 mod clock;
 mod config;
 mod decode;
+mod env;
 mod error;
 mod headers;
 mod retry;

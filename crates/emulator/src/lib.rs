@@ -30,6 +30,7 @@ mod control;
 mod discovery;
 mod harness;
 mod openapi;
+mod response;
 mod seed;
 mod state;
 
@@ -221,7 +222,7 @@ impl Emulator {
                 "the response was lost (injected fault)",
             ));
         };
-        Ok(to_hyper(response))
+        Ok(response::to_hyper(response))
     }
 
     async fn answer(&self, request: hyper::Request<Incoming>) -> Option<HttpResponse> {
@@ -343,27 +344,6 @@ impl Emulator {
     }
 }
 
-/// The hyper response of an answer; one that cannot be built (a status or header hyper refuses) is a 500, never
-/// a success with an empty body.
-fn to_hyper(response: HttpResponse) -> hyper::Response<Full<Bytes>> {
-    let mut builder = hyper::Response::builder().status(response.status);
-    for (name, value) in response.headers.iter() {
-        builder = builder.header(name, value);
-    }
-    builder.body(Full::new(response.body)).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "a response could not be built; answering 500");
-        let mut failed = hyper::Response::new(Full::new(Bytes::from_static(
-            br#"{"status_code":500,"error_type":"internal_server_error","error_message":"The response could not be built."}"#,
-        )));
-        *failed.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        failed.headers_mut().insert(
-            hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static("application/json"),
-        );
-        failed
-    })
-}
-
 fn json_response(status: u16, body: &Value) -> HttpResponse {
     HttpResponse::new(status, serde_json::to_vec(body).unwrap_or_default())
 }
@@ -403,27 +383,5 @@ mod tests {
         assert_eq!(waits[9], Duration::from_secs(1));
         backoff.reset();
         assert_eq!(backoff.next(), Duration::from_millis(10));
-    }
-
-    #[test]
-    fn a_response_that_cannot_be_built_is_a_500_not_an_empty_success() {
-        let fine = to_hyper(HttpResponse::new(200, b"{}".to_vec()).with_header("x-ok", "1"));
-        assert_eq!(fine.status(), 200);
-        let broken =
-            to_hyper(HttpResponse::new(200, b"{}".to_vec()).with_header("x-bad", "line\nbreak"));
-        assert_eq!(broken.status(), 500);
-        assert_eq!(broken.headers()["content-type"], "application/json");
-        let body = broken.into_body();
-        let bytes = collect_full(body);
-        let json: Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(json["error_type"], "internal_server_error");
-    }
-
-    /// The bytes of a `Full` body (one frame, ready at once).
-    fn collect_full(body: Full<Bytes>) -> Bytes {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        runtime.block_on(async { body.collect().await.unwrap().to_bytes() })
     }
 }

@@ -56,19 +56,28 @@ async fn handle(
     StatusCode::CREATED
 }
 
-async fn setup() -> (MockStytch, Downstream, String, TokenProvider) {
-    let mock = MockStytch::new();
-    let downstream = Downstream::default();
-    let router = Router::new()
-        .route("/invoices", post(handle))
-        .with_state((downstream.clone(), mock.clone()));
+/// Serves `router` on 127.0.0.1:0 and seeds a client of `mock` with `write:invoices`: the `/invoices` URL and a
+/// provider of that client's tokens.
+async fn serve(mock: &MockStytch, router: Router) -> (String, TokenProvider) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/invoices", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let m = mock
         .seed_client(CreateRequest::new(["write:invoices"]))
         .unwrap();
-    let provider = TokenProvider::new(mock.client(), m.client_id, m.client_secret);
+    (
+        url,
+        TokenProvider::new(mock.client(), m.client_id, m.client_secret),
+    )
+}
+
+async fn setup() -> (MockStytch, Downstream, String, TokenProvider) {
+    let mock = MockStytch::new();
+    let downstream = Downstream::default();
+    let router = Router::new()
+        .route("/invoices", post(handle))
+        .with_state((downstream.clone(), mock.clone()));
+    let (url, provider) = serve(&mock, router).await;
     (mock, downstream, url, provider)
 }
 
@@ -202,13 +211,7 @@ fn exchanges(mock: &MockStytch) -> usize {
 async fn always_401() -> (MockStytch, String, TokenProvider) {
     let mock = MockStytch::new();
     let router = Router::new().route("/invoices", post(|| async { StatusCode::UNAUTHORIZED }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/invoices", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let m = mock
-        .seed_client(CreateRequest::new(["write:invoices"]))
-        .unwrap();
-    let provider = TokenProvider::new(mock.client(), m.client_id, m.client_secret);
+    let (url, provider) = serve(&mock, router).await;
     (mock, url, provider)
 }
 

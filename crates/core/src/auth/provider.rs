@@ -4,61 +4,60 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use stytch_m2m_models::Secret;
 use tokio::time::Instant;
 
-use crate::background::{backoff, flight};
+use crate::background::flight;
 use crate::{Client, Error};
 
 pub use super::provider_policy::ProviderPolicy;
 
-type Outcome = Result<Secret, Error>;
-type Flight = flight::Flight<Outcome>;
+pub(super) type Outcome = Result<Secret, Error>;
+pub(super) type Flight = flight::Flight<Outcome>;
 
 #[derive(Clone, Debug)]
-struct Cached {
-    token: Secret,
-    refresh_at: Instant,
-    expires_at: Instant,
+pub(super) struct Cached {
+    pub(super) token: Secret,
+    pub(super) refresh_at: Instant,
+    pub(super) expires_at: Instant,
 }
 
 /// A cache key: the scopes (sorted, deduplicated) and a fingerprint of the secret, never the secret.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Key {
-    secret: u64,
-    scopes: Vec<String>,
+pub(super) struct Key {
+    pub(super) secret: u64,
+    pub(super) scopes: Vec<String>,
 }
 
-struct Slot {
-    cached: Option<Cached>,
-    flight: Option<Flight>,
+pub(super) struct Slot {
+    pub(super) cached: Option<Cached>,
+    pub(super) flight: Option<Flight>,
     /// No background refresh before this (after failures).
-    retry_at: Option<Instant>,
-    failures: u32,
+    pub(super) retry_at: Option<Instant>,
+    pub(super) failures: u32,
     /// When a rejected token was last dropped (the forced-refresh bound), and whether a refusal past the bound
     /// was already logged.
-    forced_at: Option<Instant>,
-    warned: bool,
+    pub(super) forced_at: Option<Instant>,
+    pub(super) warned: bool,
     /// When it was last asked for, as a count of calls (for eviction).
-    last_used: u64,
+    pub(super) last_used: u64,
 }
 
-struct Credentials {
-    secret: Secret,
-    fingerprint: u64,
+pub(super) struct Credentials {
+    pub(super) secret: Secret,
+    pub(super) fingerprint: u64,
 }
 
-struct Inner {
-    client: Client,
-    client_id: String,
-    credentials: Mutex<Arc<Credentials>>,
-    hasher: foldhash::quality::RandomState,
-    policy: ProviderPolicy,
-    slots: Mutex<HashMap<Key, Slot>>,
-    uses: AtomicU64,
+pub(super) struct Inner {
+    pub(super) client: Client,
+    pub(super) client_id: String,
+    pub(super) credentials: Mutex<Arc<Credentials>>,
+    pub(super) hasher: foldhash::quality::RandomState,
+    pub(super) policy: ProviderPolicy,
+    pub(super) slots: Mutex<HashMap<Key, Slot>>,
+    pub(super) uses: AtomicU64,
 }
 
 /// Hands out access tokens of one M2M client, exchanging its credentials only when needed.
@@ -271,11 +270,11 @@ impl TokenProvider {
 }
 
 impl Inner {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Slot>> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Slot>> {
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn credentials(&self) -> Arc<Credentials> {
+    pub(super) fn credentials(&self) -> Arc<Credentials> {
         self.credentials
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -310,107 +309,4 @@ impl Inner {
             slots.remove(&oldest);
         }
     }
-
-    /// Builds one exchange as its own task (started by the caller once the slots are unlocked). It holds the
-    /// client, not the provider: a provider dropped meanwhile is freed at once, and the task ends within the load
-    /// timeout whoever waits for it. However it ends (done, failed, panicked, its runtime shut down), its end is
-    /// recorded and the flight cleared.
-    fn prepare(self: &Arc<Self>, key: Key) -> (Flight, flight::Launch) {
-        let weak: Weak<Inner> = Arc::downgrade(self);
-        let client = self.client.clone();
-        let client_id = self.client_id.clone();
-        let credentials = self.credentials();
-        let load_timeout = self.policy.load_timeout;
-        let scopes = key.scopes.clone();
-        let started = Instant::now();
-        let work = async move {
-            let exchanged = tokio::time::timeout(
-                load_timeout,
-                client.token(&client_id, &credentials.secret, &scopes),
-            )
-            .await;
-            match exchanged {
-                Ok(outcome) => outcome,
-                Err(_) => Err(Error::Transport(crate::transport::TransportError::new(
-                    crate::transport::TransportErrorKind::Timeout,
-                    format!(
-                        "the token exchange took longer than the load timeout of {load_timeout:?}"
-                    ),
-                ))),
-            }
-        };
-        flight::prepare(
-            work,
-            move |outcome| {
-                let outcome = outcome.unwrap_or_else(|died| Err(died_error(died)));
-                match weak.upgrade() {
-                    Some(inner) => inner.complete(&key, started, outcome),
-                    None => outcome.map(|response| response.access_token),
-                }
-            },
-            |died| Err(died_error(died)),
-        )
-    }
-
-    /// Stores an exchange's result in its entry and ends the flight.
-    fn complete(
-        &self,
-        key: &Key,
-        started: Instant,
-        outcome: Result<stytch_m2m_models::TokenResponse, Error>,
-    ) -> Outcome {
-        let mut slots = self.lock();
-        let slot = slots.get_mut(key);
-        match outcome {
-            Ok(response) => {
-                let lifetime = Duration::from_secs(u64::from(response.expires_in));
-                let expires_at = started + lifetime;
-                let margin = self.policy.jittered_margin(fastrand::f64());
-                let refresh_at = if lifetime > margin {
-                    expires_at - margin
-                } else {
-                    started + lifetime / 2
-                };
-                if let Some(slot) = slot {
-                    slot.flight = None;
-                    slot.failures = 0;
-                    slot.retry_at = None;
-                    slot.cached = Some(Cached {
-                        token: response.access_token.clone(),
-                        refresh_at,
-                        expires_at,
-                    });
-                }
-                Ok(response.access_token)
-            }
-            Err(error) => {
-                if let Some(slot) = slot {
-                    slot.flight = None;
-                    slot.failures = slot.failures.saturating_add(1);
-                    let backoff = backoff::jittered(
-                        self.policy.initial_backoff,
-                        self.policy.max_backoff,
-                        slot.failures,
-                    );
-                    let now = Instant::now();
-                    slot.retry_at = Some(now.checked_add(backoff).unwrap_or(now));
-                    if let Some(valid) = &slot.cached
-                        && Instant::now() < valid.expires_at
-                    {
-                        tracing::warn!(error = %error, ?backoff, "token refresh failed; the cached token is still valid");
-                        return Ok(valid.token.clone());
-                    }
-                }
-                Err(error)
-            }
-        }
-    }
-}
-
-/// The error of an exchange whose task died before it answered.
-fn died_error(died: flight::Died) -> Error {
-    Error::Transport(crate::transport::TransportError::new(
-        crate::transport::TransportErrorKind::Other,
-        format!("the token exchange task {}", died.describe()),
-    ))
 }

@@ -3,7 +3,7 @@
 use crate::error::ConfigError;
 use std::sync::Arc;
 
-use super::jwks::{self, JwksPolicy, JwksSource};
+use super::jwks::{JwksPolicy, JwksSource};
 use super::verified::{VerifiedCache, VerifiedCachePolicy};
 use super::verifier::{Inner, TokenVerifier};
 use crate::clock::{Clock, SystemClock};
@@ -188,7 +188,7 @@ impl TokenVerifierBuilder {
             crate::wire::check_base_url(&base_url, self.allow_insecure_http)?;
         }
         let initial = match &self.initial_jwks {
-            Some(json) => Some(jwks::parse_jwks(json).map_err(|_| {
+            Some(json) => Some(super::jwks_keys::parse_jwks(json).map_err(|_| {
                 ConfigError::new("jwks", "must be a JWKS document: a JSON object with `keys`")
             })?),
             None => None,

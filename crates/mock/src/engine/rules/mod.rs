@@ -13,6 +13,7 @@
 //! message naming the field and the rule, never the value.
 
 mod entropy;
+mod keywords;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -128,7 +129,7 @@ impl ServerRules {
             .ok_or("the schema has no $defs")?
             .clone();
         for (name, def) in &defs {
-            refuse_unchecked(def, &format!("$defs.{name}"))?;
+            keywords::refuse_unchecked(def, &format!("$defs.{name}"))?;
         }
         let mut patterns = HashMap::new();
         collect_patterns(&Value::Object(defs.clone()), &mut patterns)?;
@@ -332,75 +333,6 @@ fn violation(node: &Map<String, Value>, keyword: &str, path: &str, rule: &str) -
     .map_or(ErrorType::BadRequest, ErrorType::from);
     let field = if path.is_empty() { "body" } else { path };
     Failure::new(400, error_type, format!("invalid `{field}`: {rule}"))
-}
-
-/// JSON Schema validation keywords these rules do not implement: a schema using one is refused, naming the node,
-/// rather than applied with that constraint silently dropped.
-const UNCHECKED: &[&str] = &[
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minProperties",
-    "uniqueItems",
-    "multipleOf",
-    "contains",
-    "minContains",
-    "maxContains",
-    "dependentRequired",
-    "dependentSchemas",
-    "patternProperties",
-    "propertyNames",
-    "prefixItems",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "allOf",
-];
-
-/// The vendor keywords these rules know (constraints, and annotations of the schema's vocabulary).
-const VENDOR: &[&str] = &[
-    "x-emulator-policy",
-    "x-error-type",
-    "x-max-json-bytes",
-    "x-null-means-absent",
-    "x-open-enum",
-    "x-secret-entropy",
-];
-
-fn refuse_unchecked(node: &Value, at: &str) -> Result<(), String> {
-    match node {
-        Value::Object(map) => {
-            if let Some(keyword) = map.keys().find(|k| {
-                UNCHECKED.contains(&k.as_str())
-                    || (k.starts_with("x-") && !VENDOR.contains(&k.as_str()))
-            }) {
-                return Err(format!(
-                    "{at}: `{keyword}` is a keyword the server rules cannot check"
-                ));
-            }
-            for (key, value) in map {
-                match (key.as_str(), value) {
-                    // Names of properties, not keywords.
-                    ("properties", Value::Object(properties)) => {
-                        for (name, property) in properties {
-                            refuse_unchecked(property, &format!("{at}.properties.{name}"))?;
-                        }
-                    }
-                    // Values, not schemas.
-                    ("enum" | "const" | "examples" | "default" | "x-error-type", _) => {}
-                    _ => refuse_unchecked(value, &format!("{at}.{key}"))?,
-                }
-            }
-            Ok(())
-        }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| refuse_unchecked(item, &format!("{at}[{i}]"))),
-        _ => Ok(()),
-    }
 }
 
 fn collect_patterns(value: &Value, out: &mut HashMap<String, Regex>) -> Result<(), String> {
