@@ -13,23 +13,19 @@
 //!   cooldown.
 //! - `Cache-Control: max-age` is honoured, clamped to the policy's bounds.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use aws_lc_rs::signature::ParsedPublicKey;
-use foldhash::fast::RandomState;
 use tokio::time::Instant;
 
 use super::error::{AuthError, InvalidToken, JwksUnavailable};
-use super::jwks_keys::fetch;
+use super::jwks_keys::{KeyMap, fetch};
 pub use super::jwks_policy::JwksPolicy;
 use crate::background::{backoff, flight};
 use crate::transport::Transport;
-
-pub(crate) type KeyMap = HashMap<Box<str>, Arc<ParsedPublicKey>, RandomState>;
 
 /// One published key set and its lifetime, in milliseconds since the source's origin.
 struct KeySet {

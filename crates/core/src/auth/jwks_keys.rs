@@ -1,6 +1,7 @@
 //! Reading a JWKS: one GET through the transport, and the keys in it that may verify RS256 signatures, each
 //! parsed once.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_lc_rs::rsa::PublicKeyComponents;
@@ -8,9 +9,13 @@ use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::Engine as _;
 use stytch_m2m_models::JwksResponse;
 
+use foldhash::fast::RandomState;
+
 use super::error::JwksUnavailable;
-use super::jwks::KeyMap;
 use crate::transport::{Headers, HttpRequest, HttpResponse, Method, Transport};
+
+/// Keys by `kid`, each parsed once.
+pub(crate) type KeyMap = HashMap<Box<str>, Arc<ParsedPublicKey>, RandomState>;
 
 /// One GET of the JWKS: the usable keys and their freshness.
 pub(crate) async fn fetch(
