@@ -21,7 +21,8 @@ pub(crate) fn document(engine: &Engine, request: &HttpRequest, path: &str) -> Op
 }
 
 /// The server metadata (RFC 8414; the fields OpenID Connect Discovery requires too). The issuer is the one the
-/// tokens carry, `stytch.com/{project_id}`, so that middleware checking `iss` against it accepts them.
+/// tokens carry (`stytch.com/{project_id}`, or `--issuer`'s), so that middleware checking `iss` against it
+/// accepts them.
 fn metadata(engine: &Engine, request: &HttpRequest) -> Value {
     let base = match request.headers.get("host") {
         Some(host) if !host.is_empty() => format!("http://{host}"),
@@ -29,7 +30,7 @@ fn metadata(engine: &Engine, request: &HttpRequest) -> Value {
     };
     let project_id = engine.project_id();
     json!({
-        "issuer": format!("stytch.com/{project_id}"),
+        "issuer": engine.issuer(),
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
         "token_endpoint": format!("{base}/v1/public/{project_id}/oauth2/token"),
         "grant_types_supported": ["client_credentials"],

@@ -8,7 +8,9 @@
 //!     {"client_id": "billing", "client_secret": "x7Kp2QmZ-billing-ci", "scopes": ["read:invoices"],
 //!      "client_name": "Billing", "client_description": "CI", "trusted_metadata": {"team": "a"}, "status": "active"}
 //!   ],
-//!   "signing_key": {"kid": "jwk-test-ci", "pkcs8_pem": "-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----"}
+//!   "signing_key": {"kid": "jwk-test-ci", "pkcs8_pem": "-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----"},
+//!   "project_kind": "b2b",
+//!   "issuer": "https://login.example.com"
 //! }
 //! ```
 //!
@@ -17,8 +19,9 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use stytch_m2m_core::auth::ProjectKind;
 use stytch_m2m_core::models::{CreateRequest, UpdateRequest, UpdateStatus};
-use stytch_m2m_mock::MockStytch;
+use stytch_m2m_mock::{Engine, MockStytch, SavedKey};
 
 /// A seed file.
 #[non_exhaustive]
@@ -30,6 +33,23 @@ pub struct SeedFile {
     pub clients: Vec<SeedClient>,
     /// The signing key to use instead of a generated one.
     pub signing_key: Option<SeedKey>,
+    /// Consumer (default) or B2B; `--project-kind` wins over it.
+    #[serde(default, deserialize_with = "project_kind")]
+    pub project_kind: Option<ProjectKind>,
+    /// The `iss` of minted tokens (default `stytch.com/{project_id}`); `--issuer` wins over it.
+    #[serde(default)]
+    pub issuer: Option<String>,
+}
+
+fn project_kind<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ProjectKind>, D::Error> {
+    match Option::<String>::deserialize(d)?.as_deref() {
+        None => Ok(None),
+        Some("consumer") => Ok(Some(ProjectKind::Consumer)),
+        Some("b2b") => Ok(Some(ProjectKind::B2b)),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "project_kind {other:?} is not consumer or b2b"
+        ))),
+    }
 }
 
 /// A client of a seed file. `Debug` never shows its secret.
@@ -81,6 +101,50 @@ impl std::fmt::Debug for SeedKey {
     }
 }
 
+impl SeedKey {
+    /// The key of a PKCS#8 PEM file (`--signing-key`), with this `kid` or else the key's RFC 7638 thumbprint
+    /// (the same on every machine). The error names the file, never the key.
+    pub fn from_pem_file(path: &std::path::Path, kid: Option<String>) -> Result<Self, String> {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the signing key {}: {e}", path.display()))?;
+        let der = pkcs8_der(&pem).map_err(|_| {
+            format!(
+                "the signing key {} is not a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----)",
+                path.display()
+            )
+        })?;
+        let thumbprint = Engine::key_thumbprint(&der).map_err(|_| {
+            format!(
+                "the signing key {} is not an RSA private key",
+                path.display()
+            )
+        })?;
+        Ok(Self {
+            kid: kid.unwrap_or(thumbprint),
+            pkcs8_pem: pem,
+        })
+    }
+
+    /// Makes this the project's signing key; the error says what the key is not.
+    pub fn install(&self, mock: &MockStytch) -> Result<(), String> {
+        let der =
+            pkcs8_der(&self.pkcs8_pem).map_err(|_| "is not a PKCS#8 PEM private key".to_owned())?;
+        mock.engine()
+            .use_signing_key(&self.kid, der)
+            .map_err(|_| "is not an RSA private key".to_owned())
+    }
+
+    /// Whether `saved` (a key of a state file) is this key under this `kid`.
+    pub fn is_saved_as(&self, saved: &SavedKey) -> bool {
+        use base64::Engine as _;
+        let saved_der = base64::engine::general_purpose::STANDARD.decode(&saved.pkcs8);
+        match (pkcs8_der(&self.pkcs8_pem), saved_der) {
+            (Ok(der), Ok(saved_der)) => saved.kid == self.kid && der == saved_der,
+            _ => false,
+        }
+    }
+}
+
 impl SeedFile {
     /// Reads a seed file; the error names the file and what is wrong (never a secret).
     pub fn read(path: &std::path::Path) -> Result<Self, String> {
@@ -99,12 +163,8 @@ impl SeedFile {
     /// Creates the clients (and installs the signing key) in `mock`, with the API's rules.
     pub fn apply(&self, mock: &MockStytch) -> Result<(), String> {
         if let Some(key) = &self.signing_key {
-            let der = pkcs8_der(&key.pkcs8_pem).map_err(|_| {
-                "the seed file's signing key is not a PKCS#8 PEM private key".to_owned()
-            })?;
-            mock.engine()
-                .use_signing_key(&key.kid, der)
-                .map_err(|_| "the seed file's signing key is not an RSA private key".to_owned())?;
+            key.install(mock)
+                .map_err(|rule| format!("the seed file's signing key {rule}"))?;
         }
         for c in &self.clients {
             let mut request = CreateRequest::new(c.scopes.iter().cloned())

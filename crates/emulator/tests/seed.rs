@@ -66,6 +66,8 @@ fn the_schema_describes_the_format() {
         json!({"clients": [], "extra": 1}),
         json!({"signing_key": {"kid": "k"}}),
         json!({"clients": [{"client_id": "a", "client_secret": "s", "scopes": ["x"], "status": "gone"}]}),
+        json!({"project_kind": "enterprise"}),
+        json!({"issuer": ""}),
     ] {
         assert!(!validator.is_valid(&bad), "{bad}");
     }
@@ -74,6 +76,12 @@ fn the_schema_describes_the_format() {
     assert!(
         serde_json::from_value::<stytch_m2m_emulator::SeedFile>(json!({"clients": [], "extra": 1}))
             .is_err()
+    );
+    assert!(
+        serde_json::from_value::<stytch_m2m_emulator::SeedFile>(
+            json!({"project_kind": "enterprise"})
+        )
+        .is_err()
     );
 }
 

@@ -17,6 +17,7 @@ pub struct MockBuilder {
     clock: Option<MockClock>,
     key_grace: Option<Duration>,
     kind: stytch_m2m_core::auth::ProjectKind,
+    issuer: Option<String>,
     journal: JournalLimits,
     rules: Option<ServerRules>,
 }
@@ -34,6 +35,21 @@ impl MockBuilder {
     /// ```
     pub fn project_kind(mut self, kind: stytch_m2m_core::auth::ProjectKind) -> Self {
         self.kind = kind;
+        self
+    }
+
+    /// Mints tokens with this `iss`, as a project behind a custom domain (default: `stytch.com/{project_id}`).
+    /// The mock's own [`verifier`](MockStytch::verifier) and [`client`](MockStytch::client) accept it; any other
+    /// verifier must be told with `TokenVerifierBuilder::issuer`.
+    ///
+    /// ```
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// let mock = MockStytch::builder().issuer("https://login.example.com").build();
+    /// assert_eq!(mock.engine().issuer(), "https://login.example.com");
+    /// ```
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
         self
     }
 
@@ -128,6 +144,10 @@ impl MockBuilder {
         )
         .with_project_kind(self.kind)
         .with_rules(self.rules.unwrap_or_default());
+        let engine = match self.issuer {
+            Some(issuer) => engine.with_issuer(issuer),
+            None => engine,
+        };
         MockStytch::with_journal(engine, self.journal)
     }
 }

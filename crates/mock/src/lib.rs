@@ -122,6 +122,7 @@ impl MockStytch {
         )
         .clock(self.clock().clone())
         .project_kind(self.engine().project_kind())
+        .issuer(self.engine().issuer())
         .build()
         .expect("the mock's project id and secret are valid")
     }
@@ -137,6 +138,7 @@ impl MockStytch {
             .base_url(base_url)
             .clock(self.clock().clone())
             .project_kind(self.engine().project_kind())
+            .issuer(self.engine().issuer())
             .build()
             .expect("the mock's project id and secret are valid")
     }
@@ -173,6 +175,7 @@ impl MockStytch {
             .transport(self.clone())
             .clock(self.clock().clone())
             .project_kind(self.engine().project_kind())
+            .issuer(self.engine().issuer())
     }
 
     /// The engine (state and rules), for direct calls that skip HTTP.

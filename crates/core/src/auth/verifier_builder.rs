@@ -23,6 +23,20 @@ pub enum ProjectKind {
 }
 
 impl ProjectKind {
+    /// `consumer` or `b2b`, as Stytch's dashboard and the emulator's `--project-kind` name them.
+    ///
+    /// ```
+    /// use stytch_m2m_core::auth::ProjectKind;
+    ///
+    /// assert_eq!(ProjectKind::B2b.as_str(), "b2b");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectKind::Consumer => "consumer",
+            ProjectKind::B2b => "b2b",
+        }
+    }
+
     /// The path of the project's JWKS.
     pub fn jwks_path(self, project_id: &str) -> String {
         let prefix = match self {

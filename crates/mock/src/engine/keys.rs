@@ -85,6 +85,18 @@ impl SigningKey {
         &self.pkcs8
     }
 
+    /// The RFC 7638 thumbprint of the public key: base64url(SHA-256(`{"e":…,"kty":"RSA","n":…}`)), the same
+    /// for the same key on any machine.
+    pub fn thumbprint(&self) -> String {
+        let canonical = format!(
+            r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+            self.jwk.e, self.jwk.n
+        );
+        B64.encode(
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes()).as_ref(),
+        )
+    }
+
     /// The public key as a JWK.
     pub fn jwk(&self) -> &Jwk {
         &self.jwk

@@ -69,6 +69,8 @@ pub struct Engine {
     key_count: Mutex<usize>,
     key_grace: Duration,
     kind: ProjectKind,
+    /// The `iss` of minted tokens: `stytch.com/{project_id}`, or a custom domain's.
+    issuer: String,
     reuse: token::Reuse,
     template: RwLock<Option<JwtTemplate>>,
     rules: RwLock<ServerRules>,
@@ -109,6 +111,7 @@ impl Engine {
             SigningKey::generate(kid)
         };
         Self {
+            issuer: default_issuer(&project_id),
             project_id,
             project_secret,
             live,
@@ -156,6 +159,21 @@ impl Engine {
     /// Consumer or B2B.
     pub fn project_kind(&self) -> ProjectKind {
         self.kind
+    }
+
+    /// Mints tokens with this `iss` instead of `stytch.com/{project_id}`, as a project reached through a custom
+    /// domain does (Stytch then issues `https://{custom domain}`); the emulator's discovery documents name it too.
+    /// Verifiers accept it only when told ([`TokenVerifierBuilder::issuer`]).
+    ///
+    /// [`TokenVerifierBuilder::issuer`]: stytch_m2m_core::auth::TokenVerifierBuilder::issuer
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = issuer.into();
+        self
+    }
+
+    /// The `iss` of the tokens this project mints.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -218,6 +236,8 @@ impl Engine {
             version: SNAPSHOT_VERSION,
             project_id: self.project_id.clone(),
             project_secret: self.project_secret.clone(),
+            project_kind: self.kind.as_str().to_owned(),
+            issuer: (self.issuer != default_issuer(&self.project_id)).then(|| self.issuer.clone()),
             clients,
             keys,
         }
@@ -258,7 +278,12 @@ impl Engine {
         }
         let (store, keys) = snapshot::load(&snapshot.clients, &snapshot.keys)?;
         let key_count = 1 + keys.retired.len();
+        let kind = snapshot::kind_from_name(&snapshot.project_kind)?;
         Ok(Self {
+            issuer: snapshot
+                .issuer
+                .clone()
+                .unwrap_or_else(|| default_issuer(&snapshot.project_id)),
             project_id: snapshot.project_id.clone(),
             project_secret: snapshot.project_secret.clone(),
             live: snapshot.project_id.starts_with("project-live-"),
@@ -270,7 +295,7 @@ impl Engine {
             keys: RwLock::new(keys),
             key_count: Mutex::new(key_count),
             key_grace,
-            kind: ProjectKind::Consumer,
+            kind,
             reuse: token::Reuse::default(),
             template: RwLock::new(None),
             rules: RwLock::new(ServerRules::default()),
@@ -318,4 +343,9 @@ fn with_next_client_secret(
     next_client_secret: Secret,
 ) -> M2mClientWithNextClientSecret {
     with_secret(client, "next_client_secret", &next_client_secret)
+}
+
+/// Stytch's own issuer for a project: `stytch.com/{project_id}`.
+fn default_issuer(project_id: &str) -> String {
+    format!("stytch.com/{project_id}")
 }

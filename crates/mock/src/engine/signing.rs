@@ -107,6 +107,7 @@ impl Engine {
             &keys.current,
             &token::Claims {
                 project_id: &self.project_id,
+                issuer: &self.issuer,
                 client_id,
                 scopes: &scopes_granted,
                 issued_at: self.clock.now_unix(),
@@ -189,6 +190,18 @@ impl Engine {
         keys.current = key;
         keys.retired.clear();
         kid
+    }
+
+    /// The RFC 7638 thumbprint of an RSA key's public half (PKCS#8 DER of the private key): a `kid` that follows
+    /// from the key alone, so that a pinned key publishes the same JWKS on every machine and across restarts.
+    ///
+    /// ```
+    /// use stytch_m2m_mock::Engine;
+    ///
+    /// assert!(Engine::key_thumbprint(b"not a key").is_err());
+    /// ```
+    pub fn key_thumbprint(pkcs8_der: &[u8]) -> Result<String, String> {
+        SigningKey::from_pkcs8(String::new(), pkcs8_der.to_vec()).map(|key| key.thumbprint())
     }
 
     /// Makes this key (PKCS#8 DER of an RSA key) the signing key in place of the current one, which is not kept

@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use stytch_m2m_core::auth::ProjectKind;
 use stytch_m2m_core::models::Secret;
 
 use super::keys::{KeyRing, SigningKey};
@@ -22,10 +23,28 @@ pub struct Snapshot {
     pub project_id: String,
     /// The project secret (the state file is as sensitive as the secret itself).
     pub project_secret: Secret,
+    /// `consumer` or `b2b` (`consumer` in files written before it was saved).
+    #[serde(default = "consumer")]
+    pub project_kind: String,
+    /// The custom issuer tokens carry, if not `stytch.com/{project_id}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
     /// The clients, in creation order.
     pub clients: Vec<SavedClient>,
     /// The signing keys: the current one first, then the retired ones with their retirement time.
     pub keys: Vec<SavedKey>,
+}
+
+fn consumer() -> String {
+    ProjectKind::Consumer.as_str().to_owned()
+}
+
+/// The project kind of a saved name.
+pub(crate) fn kind_from_name(name: &str) -> Result<ProjectKind, String> {
+    [ProjectKind::Consumer, ProjectKind::B2b]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
+        .ok_or_else(|| format!("project_kind {name:?} is not consumer or b2b"))
 }
 
 /// The snapshot format version this build writes and reads.

@@ -13,6 +13,8 @@ pub const TOKEN_LIFETIME_SECS: u64 = 3600;
 /// The claims of one token.
 pub(crate) struct Claims<'a> {
     pub project_id: &'a str,
+    /// The `iss`: `stytch.com/{project_id}` or a custom domain's.
+    pub issuer: &'a str,
     pub client_id: &'a str,
     pub scopes: &'a [String],
     pub issued_at: u64,
@@ -21,7 +23,7 @@ pub(crate) struct Claims<'a> {
     pub audience: Option<&'a str>,
 }
 
-/// Signs a token: header `{alg: RS256, kid, typ: JWT}`; claims `sub`, `iss = stytch.com/{project_id}`,
+/// Signs a token: header `{alg: RS256, kid, typ: JWT}`; claims `sub`, `iss` (`stytch.com/{project_id}` unless custom),
 /// `aud = [project_id]`, `scope` (space-joined), `iat`, `nbf = iat`, `exp = iat + 3600`, then the custom claims
 /// (which never override the registered ones).
 pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>, reuse: &Reuse) -> String {
@@ -29,7 +31,7 @@ pub(crate) fn mint(key: &SigningKey, claims: &Claims<'_>, reuse: &Reuse) -> Stri
     let mut payload = claims.custom.clone();
     let registered = json!({
         "sub": claims.client_id,
-        "iss": format!("stytch.com/{}", claims.project_id),
+        "iss": claims.issuer,
         "aud": [claims.audience.unwrap_or(claims.project_id)],
         "scope": claims.scopes.join(" "),
         "iat": claims.issued_at,

@@ -1,0 +1,108 @@
+//! `stytch-m2m-emulator`: a local Stytch M2M server.
+//!
+//! `cargo run -p stytch-m2m-emulator -- --port 4010`
+
+mod args;
+mod health;
+mod project;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use stytch_m2m_emulator::Emulator;
+
+use args::{Args, Command};
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if let Some(Command::Health { timeout_ms }) = args.command {
+        return match health::probe(args.host, args.port, Duration::from_millis(timeout_ms)).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("unhealthy: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let project::Project {
+        mock,
+        state,
+        secret_generated,
+    } = match project::open(&args) {
+        Ok(project) => project,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind((args.host, args.port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}:{}: {e}", args.host, args.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    let address = listener.local_addr().map_or_else(
+        |_| format!("{}:{}", args.host, args.port),
+        |a| a.to_string(),
+    );
+    let emulator = Emulator::with_state(mock.clone(), state);
+    // Write the project (and its signing keys) at once, so that a restart keeps the keys of tokens already minted.
+    if let Err(e) = emulator.persist().await {
+        eprintln!("error: cannot write the state file: {e}");
+        return ExitCode::FAILURE;
+    }
+    println!("stytch-m2m emulator listening");
+    println!("  base URL:       http://{address}");
+    println!("  project id:     {}", mock.project_id());
+    if secret_generated {
+        println!(
+            "  project secret: {}",
+            mock.project_secret().expose_secret()
+        );
+    } else if args.secret.is_some() {
+        println!("  project secret: the one given (not shown)");
+    } else {
+        println!("  project secret: the one in the state file (not shown)");
+    }
+    println!(
+        "  project kind:   {}",
+        mock.engine().project_kind().as_str()
+    );
+    println!("  issuer:         {}", mock.engine().issuer());
+    println!("  signing key:    {}", mock.engine().current_kid());
+    if let Some(path) = &args.state {
+        println!("  state file:     {}", path.display());
+    }
+    println!("  OpenAPI:        http://{address}/openapi.json");
+    match emulator.serve(listener, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
