@@ -4,6 +4,7 @@
 //! the checked-in file: a plain `cargo test` then fails on stale generated code, as `cargo xtask codegen --check` does.
 
 pub mod codegen;
+pub mod image;
 pub mod man;
 pub mod module_graph;
 pub mod paths;

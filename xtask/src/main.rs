@@ -26,6 +26,13 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Build the emulator's container image: a static binary (x86_64-unknown-linux-gnu, crt-static) in an image
+    /// FROM scratch, tagged stytch-m2m-emulator:latest and :VERSION (needs a Docker daemon).
+    Image {
+        /// Build only the static binary (target/x86_64-unknown-linux-gnu/release/stytch-m2m-emulator).
+        #[arg(long)]
+        binary_only: bool,
+    },
     /// Write the man pages of the `stytch-m2m` command line (one per command) to target/man/.
     Man,
     /// Run exactly the checks CI runs (`.ci/run`): fmt, clippy, docs, codegen --check, packaging, the test suite.
@@ -54,6 +61,13 @@ fn main() -> ExitCode {
         },
         Cmd::PublicApi { check } => match xtask::public_api::run(&root, check) {
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Cmd::Image { binary_only } => match xtask::image::build(&root, binary_only) {
+            Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
                 ExitCode::FAILURE

@@ -65,17 +65,29 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let address = listener.local_addr().map_or_else(
-        |_| format!("{}:{}", args.host, args.port),
-        |a| a.to_string(),
-    );
+    // Listening on every address (as in a container): the base URL names this machine's loopback.
+    let address = match listener.local_addr() {
+        Ok(a) if a.ip().is_unspecified() => {
+            let loopback: std::net::IpAddr = if a.is_ipv4() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            };
+            std::net::SocketAddr::new(loopback, a.port()).to_string()
+        }
+        Ok(a) => a.to_string(),
+        Err(_) => format!("{}:{}", args.host, args.port),
+    };
     let emulator = Emulator::with_state(mock.clone(), state);
     // Write the project (and its signing keys) at once, so that a restart keeps the keys of tokens already minted.
     if let Err(e) = emulator.persist().await {
         eprintln!("error: cannot write the state file: {e}");
         return ExitCode::FAILURE;
     }
-    println!("stytch-m2m emulator listening");
+    match listener.local_addr() {
+        Ok(local) => println!("stytch-m2m emulator listening on {local}"),
+        Err(_) => println!("stytch-m2m emulator listening"),
+    }
     println!("  base URL:       http://{address}");
     println!("  project id:     {}", mock.project_id());
     if secret_generated {
