@@ -26,6 +26,10 @@ pub const CRATES: &[(&str, &str)] = &[
     ("stytch-m2m-emulator", "crates/emulator/src/lib.rs"),
     ("stytch-m2m", "crates/stytch-m2m/src/lib.rs"),
     ("stytch-m2m-cli", "crates/cli/src/lib.rs"),
+    (
+        "stytch-m2m-testcontainers",
+        "crates/testcontainers/src/lib.rs",
+    ),
 ];
 
 /// Where the listing of `package` is checked in.
