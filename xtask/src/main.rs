@@ -40,6 +40,9 @@ enum Cmd {
     /// Run the official Python and Node SDKs against the emulator (installs `stytch` from PyPI and npm into
     /// target/official-sdks).
     OfficialSdks,
+    /// Benchmark the emulator's serving: its authenticated `get` against a minimal hyper server answering the same
+    /// body, by wrk at 1 and 32 connections, interleaved (ROUNDS, DURATION tune it; needs wrk).
+    ServeBench,
     /// Property-based testing of the emulator from its OpenAPI document (installs schemathesis from PyPI into
     /// target/schemathesis); arguments after `--` go to `st run`.
     Schemathesis {
@@ -87,6 +90,11 @@ fn main() -> ExitCode {
         Cmd::OfficialSdks => run_script(
             &root,
             &root.join("xtask").join("official-sdks").join("run.sh"),
+            &[],
+        ),
+        Cmd::ServeBench => run_script(
+            &root,
+            &root.join("xtask").join("serve-bench").join("run.sh"),
             &[],
         ),
         Cmd::Schemathesis { args } => run_script(

@@ -1,6 +1,6 @@
 //! A [testcontainers] module for the stytch-m2m emulator's container image (`cargo xtask image` builds it):
 //! start the emulator in Docker, wait until it answers `GET /_emulator/health`, and get its base URL, project id
-//! and secret, and a ready [`Client`] and [`TokenVerifier`].
+//! and secret, and a ready [`Client`](stytch_m2m::Client) and [`TokenVerifier`](stytch_m2m::auth::TokenVerifier).
 //!
 //! ```no_run
 //! use stytch_m2m::models::CreateRequest;
