@@ -19,14 +19,15 @@ secret="secret-test-serve-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
-# Starts a server whose first stdout line ends with its address; prints the address.
+# Starts a server whose first stdout line ends with its address; sets `address` (no subshell: the server is
+# stopped on exit).
 start() {
   local out=$1; shift
   "$@" >"$out" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
     if grep -q "listening on" "$out"; then
-      grep -m1 "listening on" "$out" | awk '{print $NF}'
+      address=$(grep -m1 "listening on" "$out" | awk '{print $NF}')
       return
     fi
     sleep 0.05
@@ -34,51 +35,71 @@ start() {
   echo "did not start: $*" >&2; cat "$out" >&2; exit 1
 }
 
-emulator=$(STYTCH_EMULATOR_PROJECT_ID=$project STYTCH_EMULATOR_SECRET=$secret \
-  start "$dir/emulator.out" target/release/stytch-m2m-emulator --port 0)
+export STYTCH_EMULATOR_PROJECT_ID=$project STYTCH_EMULATOR_SECRET=$secret
 auth="Authorization: Basic $(printf '%s:%s' "$project" "$secret" | base64 -w0)"
-# The credentials go through a header file, never argv (curl -H @file).
+# The credentials go through files, never argv: a header file for curl, a Lua script for wrk.
 printf '%s\n' "$auth" >"$dir/auth-header"
-chmod 600 "$dir/auth-header"
-client_id=$(curl -sf -H @"$dir/auth-header" -H 'Content-Type: application/json' \
-  -d '{"scopes":["read:invoices"],"client_name":"serve-bench","trusted_metadata":{"team":"billing"}}' \
-  "http://$emulator/v1/m2m/clients" | python3 -c 'import json,sys; print(json.load(sys.stdin)["m2m_client"]["client_id"])')
-url_path="/v1/m2m/clients/$client_id"
-curl -sf -H @"$dir/auth-header" "http://$emulator$url_path" >"$dir/body.json"
-bare=$(start "$dir/bare.out" target/release/examples/bare_get "$dir/body.json")
-echo "emulator http://$emulator, baseline http://$bare; body $(wc -c <"$dir/body.json") bytes; $rounds rounds of $duration"
+printf 'wrk.headers["Authorization"] = "%s"\n' "${auth#Authorization: }" >"$dir/auth.lua"
+chmod 600 "$dir/auth-header" "$dir/auth.lua"
 
-# wrk reads the header from a Lua script, not argv.
-cat >"$dir/auth.lua" <<LUA
-wrk.headers["Authorization"] = "${auth#Authorization: }"
-LUA
-chmod 600 "$dir/auth.lua"
+# Starts an emulator binary and creates the client read by the benchmark; sets `target` to its URL.
+emulator() {
+  start "$dir/$1.out" "$2" --port 0
+  local id
+  id=$(curl -sf -H @"$dir/auth-header" -H 'Content-Type: application/json' \
+    -d '{"scopes":["read:invoices"],"client_name":"serve-bench","trusted_metadata":{"team":"billing"}}' \
+    "http://$address/v1/m2m/clients" | python3 -c 'import json,sys; print(json.load(sys.stdin)["m2m_client"]["client_id"])')
+  target="http://$address/v1/m2m/clients/$id"
+}
 
-rps() { # connections threads address
-  wrk -c "$1" -t "$2" -d "$duration" -s "$dir/auth.lua" "http://$3$url_path" | awk '/^Requests\/sec/ {print $2}'
+names=(emulator baseline)
+emulator emulator target/release/stytch-m2m-emulator
+urls=("$target")
+curl -sf -H @"$dir/auth-header" "$target" >"$dir/body.json"
+start "$dir/bare.out" target/release/examples/bare_get "$dir/body.json"
+urls+=("http://$address/")
+# BEFORE=path/to/an/older/stytch-m2m-emulator measures it in the same run (before/after a change).
+if [ -n "${BEFORE:-}" ]; then
+  emulator before "$BEFORE"
+  names+=(before)
+  urls+=("$target")
+fi
+echo "body $(wc -c <"$dir/body.json") bytes; $rounds rounds of $duration; ${names[*]}"
+
+rps() { # connections threads url
+  wrk -c "$1" -t "$2" -d "$duration" -s "$dir/auth.lua" "$3" | awk '/^Requests\/sec/ {print $2}'
 }
 
 results="$dir/results.tsv"
 : >"$results"
+count=${#names[@]}
 for round in $(seq 1 "$rounds"); do
   for conns in 1 32; do
     threads=$([ "$conns" = 1 ] && echo 1 || echo 2)
-    if [ $((round % 2)) = 1 ]; then
-      e=$(rps "$conns" "$threads" "$emulator"); b=$(rps "$conns" "$threads" "$bare")
-    else
-      b=$(rps "$conns" "$threads" "$bare"); e=$(rps "$conns" "$threads" "$emulator")
-    fi
-    printf '%s\t%s\t%s\t%s\n' "$round" "$conns" "$e" "$b" | tee -a "$results" |
-      awk -F'\t' '{printf "round %s, %2s connections: emulator %9.0f/s, baseline %9.0f/s, %.2fx\n", $1, $2, $3, $4, $3/$4}'
+    # Each round starts with the next server: every one is measured first, in the middle and last alike.
+    line="round $round, $conns connections:"
+    for k in $(seq 0 $((count - 1))); do
+      i=$(( (k + round) % count ))
+      r=$(rps "$conns" "$threads" "${urls[$i]}")
+      printf '%s\t%s\t%s\t%s\n' "$round" "$conns" "${names[$i]}" "$r" >>"$results"
+      line="$line ${names[$i]} $r/s"
+    done
+    echo "$line"
   done
 done
 python3 - "$results" <<'PY'
-import statistics, sys
+import collections, statistics, sys
 rows = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()]
+by = collections.defaultdict(dict)
+for rnd, conns, name, r in rows:
+    by[(conns, rnd)][name] = float(r)
 for conns in ("1", "32"):
-    mine = [(float(e), float(b)) for _, c, e, b in rows if c == conns]
-    e = statistics.median(x for x, _ in mine)
-    b = statistics.median(y for _, y in mine)
-    ratios = sorted(x / y for x, y in mine)
-    print(f"{conns:>2} connections: emulator {e:,.0f}/s, baseline {b:,.0f}/s; ratio median {statistics.median(ratios):.2f}x (range {ratios[0]:.2f}-{ratios[-1]:.2f})")
+    rounds = [v for (c, _), v in sorted(by.items()) if c == conns]
+    names = [n for n in rounds[0] if n != "baseline"]
+    parts = [f"baseline {statistics.median(r['baseline'] for r in rounds):,.0f}/s"]
+    for name in names:
+        ratios = sorted(r[name] / r["baseline"] for r in rounds)
+        parts.append(f"{name} {statistics.median(r[name] for r in rounds):,.0f}/s = {statistics.median(ratios):.2f}x"
+                     f" (range {ratios[0]:.2f}-{ratios[-1]:.2f})")
+    print(f"{conns:>2} connections: " + "; ".join(parts))
 PY

@@ -40,6 +40,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -227,32 +228,23 @@ impl Emulator {
 
     async fn answer(&self, request: hyper::Request<Incoming>) -> Option<HttpResponse> {
         let engine = self.inner.mock.engine();
-        let path = request
+        let url = request
             .uri()
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_owned();
-        let method = Method::parse(request.method().as_str());
-        let headers: Headers = request
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| {
-                v.to_str()
-                    .ok()
-                    .map(|v| (n.as_str().to_owned(), v.to_owned()))
-            })
-            .collect();
-        let Some(method) = method else {
+        let Some(method) = Method::parse(request.method().as_str()) else {
             return Some(wire::error(
                 &engine.request_id(),
                 false,
                 &Failure::method_not_allowed(),
             ));
         };
-        let mut head = HttpRequest::new(method, path.clone()).with_headers(headers);
+        let mut head = HttpRequest::new(method, url).with_headers(headers_of(request.headers()));
+        let routed = wire::route(method, &head.url);
         // Credentials first: the body of a request that will be refused is never read.
-        if self.needs_credentials(&head) && !wire::project_authorized(engine, &head) {
-            return match wire::path_of(&path).starts_with("/_emulator/") {
+        if needs_credentials(&head.url, &routed) && !wire::project_authorized(engine, &head) {
+            return match wire::path_of(&head.url).starts_with("/_emulator/") {
                 true => Some(wire::error(
                     &engine.request_id(),
                     false,
@@ -261,28 +253,34 @@ impl Emulator {
                 false => self.inner.mock.handle(head).await.ok(),
             };
         }
-        let body = Limited::new(request.into_body(), MAX_BODY_BYTES).collect();
-        head.body = match tokio::time::timeout(self.inner.limits.body_timeout, body).await {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(_)) => {
-                let failure = Failure::new(
-                    413,
-                    ErrorType::BadRequest,
-                    format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
-                );
-                return Some(wire::error(&engine.request_id(), false, &failure));
-            }
-            Err(_) => {
-                let failure = Failure::new(
-                    408,
-                    ErrorType::BadRequest,
-                    "The request body did not arrive in time.",
-                );
-                return Some(wire::error(&engine.request_id(), false, &failure));
+        let body = request.into_body();
+        head.body = if body.is_end_stream() {
+            // No body (a get, a delete): nothing to wait for.
+            Bytes::new()
+        } else {
+            let body = Limited::new(body, MAX_BODY_BYTES).collect();
+            match tokio::time::timeout(self.inner.limits.body_timeout, body).await {
+                Ok(Ok(collected)) => collected.to_bytes(),
+                Ok(Err(_)) => {
+                    let failure = Failure::new(
+                        413,
+                        ErrorType::BadRequest,
+                        format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+                    );
+                    return Some(wire::error(&engine.request_id(), false, &failure));
+                }
+                Err(_) => {
+                    let failure = Failure::new(
+                        408,
+                        ErrorType::BadRequest,
+                        "The request body did not arrive in time.",
+                    );
+                    return Some(wire::error(&engine.request_id(), false, &failure));
+                }
             }
         };
         let request = head;
-        let bare_path = wire::path_of(&path);
+        let bare_path = wire::path_of(&request.url);
         if bare_path == "/openapi.json" && method == Method::Get {
             return Some(json_response(200, &openapi::document()));
         }
@@ -295,7 +293,7 @@ impl Emulator {
             return Some(self.control(engine, control, &request).await);
         }
         let mutating = matches!(
-            wire::route(request.method, &request.url),
+            routed,
             wire::Routed::Found(
                 Route::Create
                     | Route::Update
@@ -310,19 +308,6 @@ impl Emulator {
             return self.apply_durably(engine, request).await;
         }
         self.inner.mock.handle(request).await.ok()
-    }
-
-    /// Whether the request's route takes the project's Basic credentials (management routes and every control
-    /// but health).
-    fn needs_credentials(&self, request: &HttpRequest) -> bool {
-        let path = wire::path_of(&request.url);
-        if let Some(control) = path.strip_prefix("/_emulator/") {
-            return control != "health";
-        }
-        matches!(
-            wire::route(request.method, &request.url),
-            wire::Routed::Found(route, _) if route.needs_project_auth()
-        )
     }
 
     /// Saves the state file now (nothing without one). Changes made through the API are saved by themselves.
@@ -342,6 +327,30 @@ impl Emulator {
             .await
             .map_err(std::io::Error::other)?
     }
+}
+
+/// Whether the request's route takes the project's Basic credentials (management routes and every control but
+/// health).
+fn needs_credentials(url: &str, routed: &wire::Routed) -> bool {
+    if let Some(control) = wire::path_of(url).strip_prefix("/_emulator/") {
+        return control != "health";
+    }
+    matches!(routed, wire::Routed::Found(route, _) if route.needs_project_auth())
+}
+
+/// The request's headers (those with text values), copied once into one buffer.
+fn headers_of(map: &hyper::HeaderMap) -> Headers {
+    let (count, bytes) = map
+        .iter()
+        .filter_map(|(n, v)| Some(n.as_str().len() + v.to_str().ok()?.len()))
+        .fold((0, 0), |(c, b), len| (c + 1, b + len));
+    let mut headers = Headers::with_capacity(count, bytes);
+    for (name, value) in map {
+        if let Ok(value) = value.to_str() {
+            headers.insert(name.as_str(), value);
+        }
+    }
+    headers
 }
 
 fn json_response(status: u16, body: &Value) -> HttpResponse {

@@ -9,7 +9,14 @@ use stytch_m2m_core::transport::HttpResponse;
 pub(crate) fn to_hyper(response: HttpResponse) -> hyper::Response<Full<Bytes>> {
     let mut builder = hyper::Response::builder().status(response.status);
     for (name, value) in response.headers.iter() {
-        builder = builder.header(name, value);
+        builder = match (name, value) {
+            // Every JSON answer has it: no copy.
+            ("content-type", "application/json") => builder.header(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("application/json"),
+            ),
+            _ => builder.header(name, value),
+        };
     }
     builder.body(Full::new(response.body)).unwrap_or_else(|e| {
         tracing::error!(error = %e, "a response could not be built; answering 500");

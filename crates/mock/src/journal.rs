@@ -127,17 +127,25 @@ impl Journal {
 
 /// A copy with the `Authorization` credentials and any `client_secret` in the body replaced by `[REDACTED]`.
 fn redacted(request: &HttpRequest) -> HttpRequest {
-    let mut headers = Headers::new();
+    let bytes = request
+        .headers
+        .iter()
+        .map(|(n, v)| n.len() + v.len())
+        .sum::<usize>()
+        + REDACTED.len();
+    let mut headers = Headers::with_capacity(request.headers.len(), bytes);
     for (name, value) in request.headers.iter() {
         if name.eq_ignore_ascii_case("authorization") {
-            let scheme = value.split(' ').next().unwrap_or_default();
-            headers.insert(name, format!("{scheme} {REDACTED}"));
+            match value.split(' ').next().unwrap_or_default() {
+                "Basic" => headers.insert(name, "Basic [REDACTED]"),
+                "Bearer" => headers.insert(name, "Bearer [REDACTED]"),
+                scheme => headers.insert(name, format!("{scheme} {REDACTED}")),
+            }
         } else {
             headers.insert(name, value);
         }
     }
-    let mut copy = request.clone();
-    copy.headers = headers;
+    let mut copy = HttpRequest::new(request.method, request.url.as_str()).with_headers(headers);
     copy.body = redacted_body(&request.body);
     copy
 }

@@ -383,7 +383,7 @@ impl MockStytch {
             None => None,
         };
         let serialized = serialize.await;
-        let response = wire::respond(&self.shared.engine, &request, routed);
+        let response = wire::respond_checked(&self.shared.engine, &request, routed, Some(!refused));
         let answered = match lose {
             None => Ok(response),
             Some(kind) => Err(TransportError::new(

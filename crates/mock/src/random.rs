@@ -36,17 +36,25 @@ impl Randomness {
     pub fn uuid(&self) -> String {
         let mut b = [0u8; 16];
         self.fill(&mut b);
-        b[6] = (b[6] & 0x0f) | 0x40;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        uuid_text(b)
+    }
+
+    /// A version-4 UUID for a request id: from the seeded generator in deterministic mode, else from a
+    /// thread-local one (a request id is no secret; it need only be unique), taking no lock.
+    pub fn request_uuid(&self) -> String {
+        let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let bytes = match rng.as_mut() {
+            Some(rng) => {
+                let mut b = [0u8; 16];
+                b.iter_mut().for_each(|x| *x = rng.u8(..));
+                b
+            }
+            None => {
+                drop(rng);
+                fastrand::u128(..).to_le_bytes()
+            }
+        };
+        uuid_text(bytes)
     }
 
     /// A 44-character URL-safe secret (33 random bytes), like Stytch's generated secrets.
@@ -55,6 +63,22 @@ impl Randomness {
         self.fill(&mut b);
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
     }
+}
+
+/// The text of 16 random bytes as a version-4 UUID (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`).
+fn uuid_text(mut b: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut text = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -73,5 +97,24 @@ mod tests {
             Randomness::seeded(7).secret()
         );
         assert_ne!(Randomness::seeded(7).uuid(), Randomness::seeded(8).uuid());
+        assert_eq!(
+            Randomness::seeded(7).request_uuid(),
+            Randomness::seeded(7).request_uuid()
+        );
+        let request = r.request_uuid();
+        assert_ne!(request, r.request_uuid());
+        assert_eq!((request.len(), &request[14..15]), (36, "4"));
+    }
+
+    #[test]
+    fn uuid_text_is_the_usual_form() {
+        assert_eq!(
+            uuid_text([0xff; 16]),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
+        assert_eq!(
+            uuid_text(*b"0123456789abcdef"),
+            "30313233-3435-4637-b839-616263646566"
+        );
     }
 }

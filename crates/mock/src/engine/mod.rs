@@ -217,7 +217,7 @@ impl Engine {
 
     /// A fresh `request-id-test-<uuid>`.
     pub fn request_id(&self) -> String {
-        format!("request-id-{}-{}", self.env(), self.random.uuid())
+        format!("request-id-{}-{}", self.env(), self.random.request_uuid())
     }
 
     fn salt(&self) -> [u8; 16] {

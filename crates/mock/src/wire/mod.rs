@@ -6,9 +6,9 @@
 //! input. The mock transport and the emulator server both answer through it.
 
 mod body;
+mod encode;
 mod route;
 
-use serde::Serialize;
 use serde_json::{Value, json};
 use stytch_m2m_core::auth::ProjectKind;
 use stytch_m2m_core::models::ErrorType;
@@ -19,6 +19,7 @@ pub use route::{Route, Routed, path_of, route};
 
 use crate::engine::{Engine, Failure};
 use body::Expect;
+use encode::{ClientModel, WireClient, envelope};
 
 /// Answers one request.
 pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
@@ -27,6 +28,16 @@ pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
 
 /// Answers one request that has already been routed (see `route`).
 pub fn respond(engine: &Engine, request: &HttpRequest, routed: Routed) -> HttpResponse {
+    respond_checked(engine, request, routed, None)
+}
+
+/// Like [`respond`], the project's credentials already checked (`Some(authorized)`) or not (`None`).
+pub(crate) fn respond_checked(
+    engine: &Engine,
+    request: &HttpRequest,
+    routed: Routed,
+    authorized: Option<bool>,
+) -> HttpResponse {
     let request_id = engine.request_id();
     let (route, param) = match routed {
         Routed::Found(route, param) => (route, param),
@@ -40,8 +51,8 @@ pub fn respond(engine: &Engine, request: &HttpRequest, routed: Routed) -> HttpRe
     match answer(
         engine,
         request,
-        route,
-        param.unwrap_or_default(),
+        (route, param.unwrap_or_default()),
+        authorized,
         &request_id,
     ) {
         // Stytch lets the JWKS be cached for 15 minutes.
@@ -56,57 +67,56 @@ pub fn respond(engine: &Engine, request: &HttpRequest, routed: Routed) -> HttpRe
 fn answer(
     engine: &Engine,
     request: &HttpRequest,
-    route: Route,
-    param: String,
+    (route, param): (Route, String),
+    authorized: Option<bool>,
     request_id: &str,
-) -> Result<Value, Failure> {
-    if route.needs_project_auth() && !project_authorized(engine, request) {
+) -> Result<Vec<u8>, Failure> {
+    if route.needs_project_auth()
+        && !authorized.unwrap_or_else(|| project_authorized(engine, request))
+    {
         return Err(Failure::unauthorized());
     }
-    let envelope =
-        |key: &str, value: Value| json!({"status_code": 200, "request_id": request_id, key: value});
     let id = param.as_str();
     Ok(match route {
         Route::Create => {
             let request: CreateRequest =
                 body::model(body::json_object(&request.body, Expect::Object)?, &[])?;
-            envelope("m2m_client", client_json(&engine.create(request)?))
+            client_body(&engine.create(request)?, request_id)
         }
         Route::Get => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
-            envelope("m2m_client", client_json(&engine.get(id)?))
+            client_body(&engine.get(id)?, request_id)
         }
         Route::Search => {
             let search = body::search(body::json_object(&request.body, Expect::Object)?)?;
             let (clients, metadata) = engine.search(&search)?;
-            json!({
+            to_body(&json!({
                 "status_code": 200,
                 "request_id": request_id,
-                "m2m_clients": clients.iter().map(client_json).collect::<Vec<_>>(),
+                "m2m_clients": clients.iter().map(WireClient::new).collect::<Vec<_>>(),
                 "results_metadata": {"total": metadata.total, "next_cursor": metadata.next_cursor},
-            })
+            }))
         }
         Route::Update => {
             let update: UpdateRequest = body::model(
                 body::json_object(&request.body, Expect::Object)?,
                 &["client_id"],
             )?;
-            envelope("m2m_client", client_json(&engine.update(id, update)?))
+            client_body(&engine.update(id, update)?, request_id)
         }
         Route::Delete => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
             engine.delete(id)?;
-            envelope("client_id", Value::from(id))
+            envelope("client_id", &id, request_id)
         }
         Route::RotateStart | Route::RotateCancel | Route::Rotate => {
             // The body's members are ignored (node and ruby send `{}`, the others `{"client_id": …}`).
             body::json_object(&request.body, Expect::Object)?;
-            let client = match route {
-                Route::RotateStart => client_json(&engine.rotate_start(id)?),
-                Route::RotateCancel => client_json(&engine.rotate_cancel(id)?),
-                _ => client_json(&engine.rotate(id)?),
-            };
-            envelope("m2m_client", client)
+            match route {
+                Route::RotateStart => client_body(&engine.rotate_start(id)?, request_id),
+                Route::RotateCancel => client_body(&engine.rotate_cancel(id)?, request_id),
+                _ => client_body(&engine.rotate(id)?, request_id),
+            }
         }
         Route::Token => {
             if id != engine.project_id() {
@@ -144,13 +154,13 @@ fn answer(
             };
             let grant =
                 engine.token_with(&client_id, &client_secret, token.scopes, &token.params)?;
-            json!({
+            to_body(&json!({
                 "status_code": 200,
                 "request_id": request_id,
                 "access_token": grant.access_token.expose_secret(),
                 "token_type": "bearer",
                 "expires_in": grant.expires_in,
-            })
+            }))
         }
         Route::Jwks => {
             let b2b_path = path_of(&request.url).starts_with("/v1/b2b/");
@@ -162,31 +172,30 @@ fn answer(
                     "The project id in the path is unknown.",
                 ));
             }
-            json!({"status_code": 200, "request_id": request_id, "keys": engine.jwks()})
+            to_body(&json!({"status_code": 200, "request_id": request_id, "keys": engine.jwks()}))
         }
     })
 }
 
 /// Whether the request carries the project's Basic credentials.
 pub fn project_authorized(engine: &Engine, request: &HttpRequest) -> bool {
-    body::basic_auth(request)
-        .is_some_and(|(id, secret)| engine.check_project_credentials(&id, &secret))
+    body::with_basic_auth(request, |id, secret| {
+        engine.check_project_credentials(id, secret)
+    })
+    .unwrap_or(false)
 }
 
-/// A client as the live API writes it: `next_client_secret_last_four` is always present (`null` when not
-/// rotating) and `trusted_metadata` is an object.
-fn client_json(client: &impl Serialize) -> Value {
-    let mut value = serde_json::to_value(client).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        map.entry("next_client_secret_last_four")
-            .or_insert(Value::Null);
-        map.entry("trusted_metadata").or_insert_with(|| json!({}));
-    }
-    value
+/// A client's success body.
+fn client_body(model: &impl ClientModel, request_id: &str) -> Vec<u8> {
+    envelope("m2m_client", &WireClient::new(model), request_id)
 }
 
-fn success(body: Value) -> HttpResponse {
-    HttpResponse::new(200, serde_json::to_vec(&body).unwrap_or_default())
+fn to_body(body: &Value) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_default()
+}
+
+fn success(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::new(200, body)
 }
 
 /// An error body: Stytch's five fields, or OAuth2's for the token endpoint. 429 carries `Retry-After`.

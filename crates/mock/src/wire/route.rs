@@ -1,5 +1,7 @@
 //! Which operation a method and path name, as Stytch routes them.
 
+use std::borrow::Cow;
+
 use percent_encoding::percent_decode_str;
 use stytch_m2m_core::transport::Method;
 
@@ -56,7 +58,8 @@ pub enum Routed {
 /// recognised at the start of the URL (a scheme is letters, digits, `+`, `-`, `.`), never inside the path or the
 /// query: `/nothing?n=http://x/v1/…` is the path `/nothing`.
 pub fn path_of(url: &str) -> &str {
-    let without_authority = match url.split_once("://") {
+    // A path (what a server sees) has no scheme: no search for one.
+    let without_authority = match url.split_once("://").filter(|_| !url.starts_with('/')) {
         Some((scheme, rest))
             if !scheme.is_empty()
                 && scheme
@@ -76,21 +79,28 @@ pub fn path_of(url: &str) -> &str {
 /// Routes a method and URL. Leading slashes may repeat (a base URL ending in `/` joined with a path starting with
 /// one); an empty segment anywhere else (`/v1//m2m/clients`, a trailing `/`) names no route.
 pub fn route(method: Method, url: &str) -> Routed {
+    // The longest route has 7 segments; segments are borrowed unless percent-encoded (no allocation on the way).
+    const MOST: usize = 7;
     let path = path_of(url).trim_start_matches('/');
-    let raw: Vec<&str> = path.split('/').collect();
-    if raw.iter().any(|s| s.is_empty()) {
-        return Routed::NotFound;
-    }
-    let mut segments = Vec::with_capacity(raw.len());
-    for s in &raw {
-        match percent_decode_str(s).decode_utf8() {
-            Ok(decoded) => segments.push(decoded.into_owned()),
+    let mut decoded: [Cow<'_, str>; MOST] = Default::default();
+    let mut count = 0;
+    for raw in path.split('/') {
+        if raw.is_empty() || count == MOST {
+            return Routed::NotFound;
+        }
+        match percent_decode_str(raw).decode_utf8() {
+            Ok(segment) => decoded[count] = segment,
             Err(_) => return Routed::NotFound,
         }
+        count += 1;
     }
-    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let mut segments = [""; MOST];
+    for (segment, text) in segments.iter_mut().zip(&decoded) {
+        *segment = text;
+    }
+    let seg = &segments[..count];
     use Method::*;
-    let (routes, param): (&[(Method, Route)], Option<&str>) = match seg.as_slice() {
+    let (routes, param): (&[(Method, Route)], Option<&str>) = match seg {
         ["v1", "m2m", "clients"] => (&[(Post, Route::Create)], None),
         ["v1", "m2m", "clients", "search"] if method == Post => (&[(Post, Route::Search)], None),
         ["v1", "m2m", "clients", id] => (
@@ -131,6 +141,13 @@ mod tests {
             "/v1/m2m//clients",
             "/v1/m2m/clients/",
             "/v1/m2m/clients//secrets/rotate",
+        ] {
+            assert_eq!(route(Method::Post, path), Routed::NotFound, "{path}");
+        }
+        // Longer than any route, however long.
+        for path in [
+            "/v1/m2m/clients/a/secrets/rotate/start/x",
+            &"/v1".repeat(10_000),
         ] {
             assert_eq!(route(Method::Post, path), Routed::NotFound, "{path}");
         }

@@ -1,0 +1,145 @@
+//! Success bodies written straight from the models (no `serde_json::Value` built on the way): the envelope
+//! (`{"<key>": …, "request_id": …, "status_code": 200}`) and clients as the live API writes them.
+
+use serde::Serialize;
+use serde::ser::SerializeMap as _;
+use stytch_m2m_core::models::{
+    M2mClient, M2mClientWithClientSecret, M2mClientWithNextClientSecret,
+};
+
+/// A model of a client, and whether it lacks the two members the live API always writes.
+pub(crate) trait ClientModel: Serialize {
+    /// `next_client_secret_last_four` is absent (the API writes `null`).
+    fn lacks_next_four(&self) -> bool;
+    /// `trusted_metadata` is absent (the API writes `{}`).
+    fn lacks_metadata(&self) -> bool;
+}
+
+macro_rules! client_model {
+    ($($model:ty),*) => {$(
+        impl ClientModel for $model {
+            fn lacks_next_four(&self) -> bool {
+                self.next_client_secret_last_four.is_none()
+            }
+            fn lacks_metadata(&self) -> bool {
+                self.trusted_metadata.is_none()
+            }
+        }
+    )*};
+}
+
+client_model!(
+    M2mClient,
+    M2mClientWithClientSecret,
+    M2mClientWithNextClientSecret
+);
+
+/// `{}`.
+#[derive(Serialize)]
+struct Empty {}
+
+/// A client as the live API writes it: `next_client_secret_last_four` is always present (`null` when not
+/// rotating) and `trusted_metadata` is an object.
+#[derive(Serialize)]
+pub(crate) struct WireClient<'a, T: ClientModel> {
+    #[serde(flatten)]
+    client: &'a T,
+    /// `Some(())` is written `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_client_secret_last_four: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trusted_metadata: Option<Empty>,
+}
+
+impl<'a, T: ClientModel> WireClient<'a, T> {
+    pub fn new(client: &'a T) -> Self {
+        Self {
+            client,
+            next_client_secret_last_four: client.lacks_next_four().then_some(()),
+            trusted_metadata: client.lacks_metadata().then_some(Empty {}),
+        }
+    }
+}
+
+/// The success envelope around one member.
+pub(crate) fn envelope(key: &str, value: &impl Serialize, request_id: &str) -> Vec<u8> {
+    struct Envelope<'a, T> {
+        key: &'a str,
+        value: &'a T,
+        request_id: &'a str,
+    }
+    impl<T: Serialize> Serialize for Envelope<'_, T> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(3))?;
+            map.serialize_entry(self.key, self.value)?;
+            map.serialize_entry("request_id", self.request_id)?;
+            map.serialize_entry("status_code", &200)?;
+            map.end()
+        }
+    }
+    let mut body = Vec::with_capacity(512);
+    // Writing models to a Vec cannot fail (their maps have string keys).
+    let _ = serde_json::to_writer(
+        &mut body,
+        &Envelope {
+            key,
+            value,
+            request_id,
+        },
+    );
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn client() -> M2mClient {
+        M2mClient::builder()
+            .client_id("m2m-client-test-1")
+            .client_name("n")
+            .client_description("d")
+            .status(stytch_m2m_core::models::ClientStatus::Active)
+            .scopes(vec!["read:x".to_owned()])
+            .client_secret_last_four("abcd")
+            .try_into()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_client_always_has_next_four_and_metadata_and_nothing_twice() {
+        let bare = client();
+        let body: Value = serde_json::from_slice(&envelope(
+            "m2m_client",
+            &WireClient::new(&bare),
+            "request-id-test-1",
+        ))
+        .unwrap();
+        assert_eq!(body["status_code"], 200);
+        assert_eq!(body["request_id"], "request-id-test-1");
+        assert_eq!(
+            body["m2m_client"]["next_client_secret_last_four"],
+            Value::Null
+        );
+        assert_eq!(body["m2m_client"]["trusted_metadata"], json!({}));
+        assert_eq!(body["m2m_client"]["client_id"], "m2m-client-test-1");
+
+        let mut full = client();
+        full.next_client_secret_last_four = Some("wxyz".to_owned());
+        full.trusted_metadata = Some(json!({"team": "billing"}).as_object().unwrap().clone());
+        let text = String::from_utf8(envelope("m2m_client", &WireClient::new(&full), "r")).unwrap();
+        assert_eq!(
+            text.matches("next_client_secret_last_four").count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(text.matches("trusted_metadata").count(), 1, "{text}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(body["m2m_client"]["next_client_secret_last_four"], "wxyz");
+        assert_eq!(body["m2m_client"]["trusted_metadata"]["team"], "billing");
+        // The same members as the model itself writes, plus the two defaults.
+        let model = serde_json::to_value(&full).unwrap();
+        assert_eq!(body["m2m_client"], model);
+    }
+}
