@@ -242,15 +242,23 @@ impl Emulator {
         };
         let mut head = HttpRequest::new(method, url).with_headers(headers_of(request.headers()));
         let routed = wire::route(method, &head.url);
-        // Credentials first: the body of a request that will be refused is never read.
-        if needs_credentials(&head.url, &routed) && !wire::project_authorized(engine, &head) {
+        // Credentials first: the body of a request that will be refused is never read. (Checked once: a route
+        // that takes none ignores `authorized`.)
+        let authorized =
+            !needs_credentials(&head.url, &routed) || wire::project_authorized(engine, &head);
+        if !authorized {
             return match wire::path_of(&head.url).starts_with("/_emulator/") {
                 true => Some(wire::error(
                     &engine.request_id(),
                     false,
                     &Failure::unauthorized(),
                 )),
-                false => self.inner.mock.handle(head).await.ok(),
+                false => self
+                    .inner
+                    .mock
+                    .handle_checked(head, routed, false)
+                    .await
+                    .ok(),
             };
         }
         let body = request.into_body();
@@ -307,7 +315,11 @@ impl Emulator {
         if mutating && self.inner.state.is_some() {
             return self.apply_durably(engine, request).await;
         }
-        self.inner.mock.handle(request).await.ok()
+        self.inner
+            .mock
+            .handle_checked(request, routed, authorized)
+            .await
+            .ok()
     }
 
     /// Saves the state file now (nothing without one). Changes made through the API are saved by themselves.

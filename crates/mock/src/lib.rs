@@ -354,12 +354,41 @@ impl MockStytch {
         Result<HttpResponse, TransportError>,
     ) {
         let routed = wire::route(request.method, &request.url);
+        self.handle_inner(request, routed, None, serialize).await
+    }
+
+    /// Like [`MockStytch::handle`], for a server in front of the mock that has already routed the request
+    /// ([`wire::route`]) and checked its project credentials ([`wire::project_authorized`]; only read for routes
+    /// that take them): neither is done twice.
+    pub async fn handle_checked(
+        &self,
+        request: HttpRequest,
+        routed: wire::Routed,
+        authorized: bool,
+    ) -> Result<HttpResponse, TransportError> {
+        self.handle_inner(request, routed, Some(authorized), async {})
+            .await
+            .2
+    }
+
+    async fn handle_inner<G>(
+        &self,
+        request: HttpRequest,
+        routed: wire::Routed,
+        authorized: Option<bool>,
+        serialize: impl Future<Output = G>,
+    ) -> (
+        Option<Route>,
+        Option<G>,
+        Result<HttpResponse, TransportError>,
+    ) {
         let route = match &routed {
             wire::Routed::Found(route, _) => Some(*route),
             _ => None,
         };
         let refused = route.is_some_and(|r| r.needs_project_auth())
-            && !wire::project_authorized(&self.shared.engine, &request);
+            && !authorized
+                .unwrap_or_else(|| wire::project_authorized(&self.shared.engine, &request));
         if refused {
             self.shared.log.count_unauthenticated();
         } else {

@@ -39,9 +39,17 @@ impl Randomness {
         uuid_text(b)
     }
 
-    /// A version-4 UUID for a request id: from the seeded generator in deterministic mode, else from a
-    /// thread-local one (a request id is no secret; it need only be unique), taking no lock.
+    /// [`Randomness::push_request_uuid`] as a new string.
+    #[cfg(test)]
     pub fn request_uuid(&self) -> String {
+        let mut text = String::with_capacity(36);
+        self.push_request_uuid(&mut text);
+        text
+    }
+
+    /// Appends a version-4 UUID for a request id to `text`: from the seeded generator in deterministic mode, else
+    /// from a thread-local one (a request id is no secret; it need only be unique), taking no lock.
+    pub fn push_request_uuid(&self, text: &mut String) {
         let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let bytes = match rng.as_mut() {
             Some(rng) => {
@@ -54,7 +62,7 @@ impl Randomness {
                 fastrand::u128(..).to_le_bytes()
             }
         };
-        uuid_text(bytes)
+        push_uuid(text, bytes);
     }
 
     /// A 44-character URL-safe secret (33 random bytes), like Stytch's generated secrets.
@@ -66,11 +74,16 @@ impl Randomness {
 }
 
 /// The text of 16 random bytes as a version-4 UUID (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`).
-fn uuid_text(mut b: [u8; 16]) -> String {
+fn uuid_text(b: [u8; 16]) -> String {
+    let mut text = String::with_capacity(36);
+    push_uuid(&mut text, b);
+    text
+}
+
+fn push_uuid(text: &mut String, mut b: [u8; 16]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut text = String::with_capacity(36);
     for (i, byte) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
             text.push('-');
@@ -78,7 +91,6 @@ fn uuid_text(mut b: [u8; 16]) -> String {
         text.push(char::from(HEX[usize::from(byte >> 4)]));
         text.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
-    text
 }
 
 #[cfg(test)]

@@ -68,6 +68,19 @@ impl Engine {
             .ok_or_else(Failure::not_found)
     }
 
+    /// Reads a client under the store's lock, handing `read` the record itself (nothing copied): how the wire
+    /// layer writes a `get` answer.
+    pub(crate) fn read_client<R>(
+        &self,
+        client_id: &str,
+        read: impl FnOnce(&Record) -> R,
+    ) -> Result<R, Failure> {
+        self.lock()
+            .get(client_id)
+            .map(read)
+            .ok_or_else(Failure::not_found)
+    }
+
     /// Updates a client. Given fields replace the stored ones; `trusted_metadata` merges at the top level (a
     /// `null` value deletes the key); empty `scopes` or metadata mean no change. All or nothing.
     pub fn update(&self, client_id: &str, request: UpdateRequest) -> Result<M2mClient, Failure> {

@@ -36,6 +36,7 @@ use crate::clock::MockClock;
 use crate::random::Randomness;
 use clients::as_json;
 use keys::{KeyRing, SigningKey};
+pub(crate) use store::Record;
 use store::Store;
 
 /// The default page size of search (Stytch: 100).
@@ -217,7 +218,12 @@ impl Engine {
 
     /// A fresh `request-id-test-<uuid>`.
     pub fn request_id(&self) -> String {
-        format!("request-id-{}-{}", self.env(), self.random.request_uuid())
+        let mut id = String::with_capacity(47);
+        id.push_str("request-id-");
+        id.push_str(self.env());
+        id.push('-');
+        self.random.push_request_uuid(&mut id);
+        id
     }
 
     fn salt(&self) -> [u8; 16] {

@@ -3,9 +3,12 @@
 
 use serde::Serialize;
 use serde::ser::SerializeMap as _;
+use serde_json::{Map, Value};
 use stytch_m2m_core::models::{
-    M2mClient, M2mClientWithClientSecret, M2mClientWithNextClientSecret,
+    ClientStatus, M2mClient, M2mClientWithClientSecret, M2mClientWithNextClientSecret,
 };
+
+use crate::engine::Record;
 
 /// A model of a client, and whether it lacks the two members the live API always writes.
 pub(crate) trait ClientModel: Serialize {
@@ -57,6 +60,46 @@ impl<'a, T: ClientModel> WireClient<'a, T> {
             client,
             next_client_secret_last_four: client.lacks_next_four().then_some(()),
             trusted_metadata: client.lacks_metadata().then_some(Empty {}),
+        }
+    }
+}
+
+/// A stored client written as [`WireClient`] writes its model (`Record::to_model`), borrowing from the record
+/// instead of copying it into a model first: the `get` path. A test holds the two to the same JSON.
+#[derive(Serialize)]
+pub(crate) struct RecordWire<'a> {
+    client_description: &'a str,
+    client_id: &'a str,
+    client_name: &'a str,
+    client_secret_last_four: &'a str,
+    created_at: &'a str,
+    next_client_secret_last_four: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_rotation_started_at: Option<&'a str>,
+    scopes: &'a [String],
+    status: ClientStatus,
+    trusted_metadata: &'a Map<String, Value>,
+}
+
+impl<'a> RecordWire<'a> {
+    pub fn new(record: &'a Record) -> Self {
+        Self {
+            client_description: &record.client_description,
+            client_id: &record.client_id,
+            client_name: &record.client_name,
+            client_secret_last_four: &record.secret_last_four,
+            created_at: &record.created_at,
+            next_client_secret_last_four: record
+                .next_secret
+                .as_ref()
+                .map(|(_, four)| four.as_str()),
+            next_rotation_started_at: record.rotation_started_at.as_deref(),
+            scopes: &record.scopes,
+            status: match record.active {
+                true => ClientStatus::Active,
+                false => ClientStatus::Inactive,
+            },
+            trusted_metadata: &record.trusted_metadata,
         }
     }
 }
@@ -141,5 +184,47 @@ mod tests {
         // The same members as the model itself writes, plus the two defaults.
         let model = serde_json::to_value(&full).unwrap();
         assert_eq!(body["m2m_client"], model);
+    }
+
+    #[test]
+    fn a_record_is_written_as_its_model_is() {
+        use crate::MockStytch;
+        use stytch_m2m_core::models::{CreateRequest, UpdateRequest, UpdateStatus};
+        let mock = MockStytch::new();
+        let engine = mock.engine();
+        let created = engine
+            .create(
+                CreateRequest::new(["read:x", "write:x"])
+                    .client_name("billing")
+                    .client_description("the billing service"),
+            )
+            .unwrap();
+        let id = created.client_id.as_str();
+        let same = |label: &str| {
+            let model = serde_json::to_value(WireClient::new(&engine.get(id).unwrap())).unwrap();
+            let record = engine
+                .read_client(id, |r| serde_json::to_value(RecordWire::new(r)).unwrap())
+                .unwrap();
+            assert_eq!(record, model, "{label}");
+        };
+        same("new");
+        engine.rotate_start(id).unwrap();
+        same("rotating");
+        let mut metadata = Map::new();
+        metadata.insert("team".to_owned(), Value::from("billing"));
+        engine
+            .update(
+                id,
+                UpdateRequest::new()
+                    .trusted_metadata(metadata)
+                    .status(UpdateStatus::Inactive),
+            )
+            .unwrap();
+        same("inactive, with metadata");
+        assert!(
+            engine
+                .read_client("m2m-client-test-missing", |_| ())
+                .is_err()
+        );
     }
 }

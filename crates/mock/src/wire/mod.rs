@@ -19,7 +19,7 @@ pub use route::{Route, Routed, path_of, route};
 
 use crate::engine::{Engine, Failure};
 use body::Expect;
-use encode::{ClientModel, WireClient, envelope};
+use encode::{ClientModel, RecordWire, WireClient, envelope};
 
 /// Answers one request.
 pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
@@ -85,7 +85,9 @@ fn answer(
         }
         Route::Get => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
-            client_body(&engine.get(id)?, request_id)
+            engine.read_client(id, |record| {
+                envelope("m2m_client", &RecordWire::new(record), request_id)
+            })?
         }
         Route::Search => {
             let search = body::search(body::json_object(&request.body, Expect::Object)?)?;

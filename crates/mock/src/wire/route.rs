@@ -59,7 +59,11 @@ pub enum Routed {
 /// query: `/nothing?n=http://x/v1/…` is the path `/nothing`.
 pub fn path_of(url: &str) -> &str {
     // A path (what a server sees) has no scheme: no search for one.
-    let without_authority = match url.split_once("://").filter(|_| !url.starts_with('/')) {
+    let split = match url.starts_with('/') {
+        true => None,
+        false => url.split_once("://"),
+    };
+    let without_authority = match split {
         Some((scheme, rest))
             if !scheme.is_empty()
                 && scheme
@@ -88,9 +92,13 @@ pub fn route(method: Method, url: &str) -> Routed {
         if raw.is_empty() || count == MOST {
             return Routed::NotFound;
         }
-        match percent_decode_str(raw).decode_utf8() {
-            Ok(segment) => decoded[count] = segment,
-            Err(_) => return Routed::NotFound,
+        if !raw.contains('%') {
+            decoded[count] = Cow::Borrowed(raw);
+        } else {
+            match percent_decode_str(raw).decode_utf8() {
+                Ok(segment) => decoded[count] = segment,
+                Err(_) => return Routed::NotFound,
+            }
         }
         count += 1;
     }
