@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use base64::Engine as _;
 
-/// The source of the mock's randomness: the operating system's generator (aws-lc), or a seeded one (the same
+/// The source of the mock's randomness: the operating system's generator (`getrandom`), or a seeded one (the same
 /// seed gives the same ids, secrets and request ids). It can be reseeded while in use.
 #[derive(Debug)]
 pub(crate) struct Randomness(Mutex<Option<fastrand::Rng>>);
@@ -27,7 +27,7 @@ impl Randomness {
     pub fn fill(&self, out: &mut [u8]) {
         let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
         match rng.as_mut() {
-            None => aws_lc_rs::rand::fill(out).expect("the system random generator works"),
+            None => getrandom::fill(out).expect("the system random generator works"),
             Some(rng) => out.iter_mut().for_each(|b| *b = rng.u8(..)),
         }
     }
