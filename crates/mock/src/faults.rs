@@ -68,8 +68,39 @@ pub(crate) struct FaultRule {
     pub fault: Fault,
 }
 
+/// The armed faults, and whether there is any: a request reads a flag, not a lock, when none is armed (the
+/// emulator's every request, from two threads).
+#[derive(Debug, Default)]
+pub(crate) struct FaultTable {
+    rules: std::sync::Mutex<Vec<FaultRule>>,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl FaultTable {
+    fn rules(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
+        self.rules.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `change` on the rules, keeping the flag true to them.
+    fn change<R>(&self, change: impl FnOnce(&mut Vec<FaultRule>) -> R) -> R {
+        let mut rules = self.rules();
+        let out = change(&mut rules);
+        self.armed
+            .store(!rules.is_empty(), std::sync::atomic::Ordering::Release);
+        out
+    }
+
+    /// Takes the fault for `route`, if one is armed.
+    pub fn take(&self, route: Option<Route>) -> Option<Fault> {
+        if !self.armed.load(std::sync::atomic::Ordering::Acquire) {
+            return None;
+        }
+        self.change(|rules| take(rules, route))
+    }
+}
+
 /// Takes the fault for `route`, if one is armed (first armed first), counting it down.
-pub(crate) fn take(rules: &mut Vec<FaultRule>, route: Option<Route>) -> Option<Fault> {
+fn take(rules: &mut Vec<FaultRule>, route: Option<Route>) -> Option<Fault> {
     let index = rules
         .iter()
         .position(|r| r.route.is_none() || r.route == route)?;
@@ -142,16 +173,18 @@ impl crate::MockStytch {
     /// # }
     /// ```
     pub fn clear_faults(&self) {
-        self.faults().clear();
+        self.faults().change(Vec::clear);
     }
 
     fn arm(&self, route: Option<Route>, times: Option<u32>, probability: f64, fault: Fault) {
         if times != Some(0) {
-            self.faults().push(FaultRule {
-                route,
-                remaining: times,
-                probability,
-                fault,
+            self.faults().change(|rules| {
+                rules.push(FaultRule {
+                    route,
+                    remaining: times,
+                    probability,
+                    fault,
+                })
             });
         }
     }

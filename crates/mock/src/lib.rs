@@ -36,7 +36,7 @@ mod random;
 #[doc(hidden)]
 pub mod wire;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use stytch_m2m_core::Client;
 use stytch_m2m_core::models::{CreateRequest, M2mClientWithClientSecret, Secret};
@@ -54,7 +54,7 @@ pub use faults::Fault;
 pub use journal::JournalLimits;
 pub use wire::Route;
 
-use faults::FaultRule;
+use faults::FaultTable;
 
 /// A mock Stytch project: the engine plus test controls. Cheap to clone; clones share everything.
 #[derive(Clone, Debug)]
@@ -65,7 +65,7 @@ pub struct MockStytch {
 #[derive(Debug)]
 struct Shared {
     engine: Engine,
-    faults: Mutex<Vec<FaultRule>>,
+    faults: FaultTable,
     log: journal::Journal,
 }
 
@@ -91,7 +91,7 @@ impl MockStytch {
         MockStytch {
             shared: Arc::new(Shared {
                 engine,
-                faults: Mutex::default(),
+                faults: FaultTable::default(),
                 log: journal::Journal::new(journal),
             }),
         }
@@ -322,8 +322,8 @@ impl MockStytch {
         self.shared.log.clear();
     }
 
-    fn faults(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
-        self.shared.faults.lock().unwrap_or_else(|e| e.into_inner())
+    fn faults(&self) -> &FaultTable {
+        &self.shared.faults
     }
 
     /// Handles one request: logs it, applies an armed fault, answers through the wire layer.
@@ -394,7 +394,7 @@ impl MockStytch {
         } else {
             self.shared.log.record(&request);
         }
-        let fault = faults::take(&mut self.faults(), route);
+        let fault = self.faults().take(route);
         let lose = match fault {
             Some(Fault::Respond(response)) => return (route, None, Ok(response)),
             Some(Fault::Transport(kind)) => {

@@ -1,27 +1,34 @@
 //! Ids and secrets: random by default, from a seed in deterministic mode.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine as _;
 
 /// The source of the mock's randomness: the operating system's generator (`getrandom`), or a seeded one (the same
 /// seed gives the same ids, secrets and request ids). It can be reseeded while in use.
+/// Whether it is seeded is also a flag, read without the lock by request ids.
 #[derive(Debug)]
-pub(crate) struct Randomness(Mutex<Option<fastrand::Rng>>);
+pub(crate) struct Randomness(Mutex<Option<fastrand::Rng>>, AtomicBool);
 
 impl Randomness {
     /// The operating system's generator.
     pub fn system() -> Self {
-        Randomness(Mutex::new(None))
+        Randomness(Mutex::new(None), AtomicBool::new(false))
     }
 
     pub fn seeded(seed: u64) -> Self {
-        Randomness(Mutex::new(Some(fastrand::Rng::with_seed(seed))))
+        Randomness(
+            Mutex::new(Some(fastrand::Rng::with_seed(seed))),
+            AtomicBool::new(true),
+        )
     }
 
     /// Switches to a seeded generator (`Some`) or the system's (`None`).
     pub fn reseed(&self, seed: Option<u64>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = seed.map(fastrand::Rng::with_seed);
+        let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *rng = seed.map(fastrand::Rng::with_seed);
+        self.1.store(seed.is_some(), Ordering::Release);
     }
 
     pub fn fill(&self, out: &mut [u8]) {
@@ -50,6 +57,10 @@ impl Randomness {
     /// Appends a version-4 UUID for a request id to `text`: from the seeded generator in deterministic mode, else
     /// from a thread-local one (a request id is no secret; it need only be unique), taking no lock.
     pub fn push_request_uuid(&self, text: &mut String) {
+        if !self.1.load(Ordering::Acquire) {
+            push_uuid(text, fastrand::u128(..).to_le_bytes());
+            return;
+        }
         let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let bytes = match rng.as_mut() {
             Some(rng) => {
