@@ -14,12 +14,6 @@ use stytch_m2m_emulator::Emulator;
 
 use args::{Args, Command};
 
-/// The server allocates and frees small blocks on every request from two threads: mimalloc's thread-local heaps
-/// serve it at a fraction of the system allocator's cost (`cargo xtask serve-bench`).
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
