@@ -14,25 +14,32 @@ use stytch_m2m_emulator::Emulator;
 
 use args::{Args, Command};
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the future is first polled: a
+/// signal sent as soon as the listening line is printed must stop the server gracefully, not kill it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, term) {
+                (Ok(mut interrupt), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = term.recv() => {}
+                    }
                 }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
         }
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 #[tokio::main]
@@ -78,6 +85,7 @@ async fn main() -> ExitCode {
         Ok(a) => a.to_string(),
         Err(_) => format!("{}:{}", args.host, args.port),
     };
+    let shutdown = shutdown_signal();
     let emulator = Emulator::with_state(mock.clone(), state);
     // Write the project (and its signing keys) at once, so that a restart keeps the keys of tokens already minted.
     if let Err(e) = emulator.persist().await {
@@ -110,7 +118,7 @@ async fn main() -> ExitCode {
         println!("  state file:     {}", path.display());
     }
     println!("  OpenAPI:        http://{address}/openapi.json");
-    match emulator.serve(listener, shutdown_signal()).await {
+    match emulator.serve(listener, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
