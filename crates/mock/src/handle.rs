@@ -1,0 +1,112 @@
+//! The request path: routing, the credential check, the journal, an armed fault, and the wire layer's answer.
+
+use std::future::Future;
+
+use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+
+use crate::{Fault, MockStytch, Route, wire};
+
+impl MockStytch {
+    /// Handles one request: logs it, applies an armed fault, answers through the wire layer.
+    pub async fn handle(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.handle_routed(request).await.1
+    }
+
+    /// Like [`MockStytch::handle`], also telling the operation the request was routed to (routed once).
+    pub async fn handle_routed(
+        &self,
+        request: HttpRequest,
+    ) -> (Option<Route>, Result<HttpResponse, TransportError>) {
+        let (route, _, answered) = self.handle_serialized(request, async {}).await;
+        (route, answered)
+    }
+
+    /// Like [`MockStytch::handle_routed`], for a server that serializes changes: `serialize` (a lock, say) is
+    /// awaited after any injected delay and just before the engine is reached, and its output handed back;
+    /// `None` when the engine was not reached (an injected answer or transport error). A delayed request so holds
+    /// no lock while it waits.
+    pub async fn handle_serialized<G>(
+        &self,
+        request: HttpRequest,
+        serialize: impl Future<Output = G>,
+    ) -> (
+        Option<Route>,
+        Option<G>,
+        Result<HttpResponse, TransportError>,
+    ) {
+        let routed = wire::route(request.method, &request.url);
+        self.handle_inner(request, routed, None, serialize).await
+    }
+
+    /// Like [`MockStytch::handle`], for a server in front of the mock that has already routed the request
+    /// ([`wire::route`]) and checked its project credentials ([`wire::project_authorized`]; only read for routes
+    /// that take them): neither is done twice.
+    pub async fn handle_checked(
+        &self,
+        request: HttpRequest,
+        routed: wire::Routed,
+        authorized: bool,
+    ) -> Result<HttpResponse, TransportError> {
+        self.handle_inner(request, routed, Some(authorized), async {})
+            .await
+            .2
+    }
+
+    async fn handle_inner<G>(
+        &self,
+        request: HttpRequest,
+        routed: wire::Routed,
+        authorized: Option<bool>,
+        serialize: impl Future<Output = G>,
+    ) -> (
+        Option<Route>,
+        Option<G>,
+        Result<HttpResponse, TransportError>,
+    ) {
+        let route = match &routed {
+            wire::Routed::Found(route, _) => Some(*route),
+            _ => None,
+        };
+        let refused = route.is_some_and(|r| r.needs_project_auth())
+            && !authorized
+                .unwrap_or_else(|| wire::project_authorized(&self.shared.engine, &request));
+        if refused {
+            self.shared.log.count_unauthenticated();
+        } else {
+            self.shared.log.record(&request);
+        }
+        let fault = self.faults().take(route);
+        let lose = match fault {
+            Some(Fault::Respond(response)) => return (route, None, Ok(response)),
+            Some(Fault::Transport(kind)) => {
+                return (
+                    route,
+                    None,
+                    Err(TransportError::new(kind, "injected by the mock")),
+                );
+            }
+            Some(Fault::Delay(delay)) => {
+                tokio::time::sleep(delay).await;
+                None
+            }
+            Some(Fault::ApplyThenLose(kind)) => Some(kind),
+            None => None,
+        };
+        let serialized = serialize.await;
+        let response = wire::respond_checked(&self.shared.engine, &request, routed, Some(!refused));
+        let answered = match lose {
+            None => Ok(response),
+            Some(kind) => Err(TransportError::new(
+                kind,
+                "the request was applied, then its response was lost (injected by the mock)",
+            )),
+        };
+        (route, Some(serialized), answered)
+    }
+}
+
+impl Transport for MockStytch {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(self.handle(request))
+    }
+}
