@@ -37,10 +37,11 @@ start() {
 
 export STYTCH_EMULATOR_PROJECT_ID=$project STYTCH_EMULATOR_SECRET=$secret
 auth="Authorization: Basic $(printf '%s:%s' "$project" "$secret" | base64 -w0)"
-# The credentials go through files, never argv: a header file for curl, a Lua script for wrk.
+# The credentials go through files, never argv: a header file for curl, a Lua script for wrk; owner-only from the
+# moment they exist.
+umask 077
 printf '%s\n' "$auth" >"$dir/auth-header"
 printf 'wrk.headers["Authorization"] = "%s"\n' "${auth#Authorization: }" >"$dir/auth.lua"
-chmod 600 "$dir/auth-header" "$dir/auth.lua"
 
 # Starts an emulator binary and creates the client read by the benchmark; sets `target` to its URL.
 emulator() {
