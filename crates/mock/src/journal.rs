@@ -1,6 +1,7 @@
 //! The request journal: what the mock received, bounded in entries and bytes, with credentials and secrets
 //! redacted before anything is kept. Requests that fail the project's credentials are only counted.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,28 +76,46 @@ impl Journal {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Keeps a redacted copy of `request`, dropping the oldest entries past the limits.
+    /// Keeps a redacted copy of `request`, dropping the oldest entries past the limits. Once the journal is
+    /// full, the copy is written into the buffers of the entry it drops: recording allocates nothing, and no
+    /// thread frees what another allocated.
     pub fn record(&self, request: &HttpRequest) {
-        let kept = redacted(request);
-        let size = kept.url.len()
-            + kept.body.len()
-            + kept
+        let body = redacted_body(&request.body);
+        let size = request.url.len()
+            + body.len()
+            + request
                 .headers
                 .iter()
-                .map(|(n, v)| n.len() + v.len())
+                .map(|(n, v)| n.len() + redacted_value(n, v).len())
                 .sum::<usize>();
         if size > self.limits.max_bytes || self.limits.max_entries == 0 {
             return;
         }
         let mut entries = self.lock();
+        let mut reusable = None;
         while entries.requests.len() >= self.limits.max_entries
             || entries.bytes + size > self.limits.max_bytes
         {
-            let Some((_, dropped)) = entries.requests.pop_front() else {
+            let Some((dropped, dropped_size)) = entries.requests.pop_front() else {
                 break;
             };
-            entries.bytes -= dropped;
+            entries.bytes -= dropped_size;
+            reusable = Some(dropped);
         }
+        let mut kept = reusable.unwrap_or_else(|| {
+            let mut fresh =
+                HttpRequest::new(request.method, String::with_capacity(request.url.len()));
+            fresh.headers = Headers::with_capacity(request.headers.len(), size);
+            fresh
+        });
+        kept.method = request.method;
+        kept.url.clear();
+        kept.url.push_str(&request.url);
+        kept.headers.clear();
+        for (name, value) in request.headers.iter() {
+            kept.headers.insert(name, redacted_value(name, value));
+        }
+        kept.body = body;
         entries.bytes += size;
         entries.requests.push_back((kept, size));
     }
@@ -125,31 +144,20 @@ impl Journal {
     }
 }
 
-/// A copy with the `Authorization` credentials and any `client_secret` in the body replaced by `[REDACTED]`.
-fn redacted(request: &HttpRequest) -> HttpRequest {
-    let bytes = request
-        .headers
-        .iter()
-        .map(|(n, v)| n.len() + v.len())
-        .sum::<usize>()
-        + REDACTED.len();
-    let mut headers = Headers::with_capacity(request.headers.len(), bytes);
-    for (name, value) in request.headers.iter() {
-        if name.eq_ignore_ascii_case("authorization") {
-            match value.split(' ').next().unwrap_or_default() {
-                "Basic" => headers.insert(name, "Basic [REDACTED]"),
-                "Bearer" => headers.insert(name, "Bearer [REDACTED]"),
-                scheme => headers.insert(name, format!("{scheme} {REDACTED}")),
-            }
-        } else {
-            headers.insert(name, value);
-        }
+/// A header's value as the journal keeps it: the `Authorization` credentials replaced by `[REDACTED]`, the scheme
+/// kept.
+fn redacted_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
+    if !name.eq_ignore_ascii_case("authorization") {
+        return Cow::Borrowed(value);
     }
-    let mut copy = HttpRequest::new(request.method, request.url.as_str()).with_headers(headers);
-    copy.body = redacted_body(&request.body);
-    copy
+    match value.split(' ').next().unwrap_or_default() {
+        "Basic" => Cow::Borrowed("Basic [REDACTED]"),
+        "Bearer" => Cow::Borrowed("Bearer [REDACTED]"),
+        scheme => Cow::Owned(format!("{scheme} {REDACTED}")),
+    }
 }
 
+/// The body as the journal keeps it: any `client_secret` replaced by `[REDACTED]`.
 fn redacted_body(body: &Bytes) -> Bytes {
     if !contains(body, b"secret") {
         return body.clone();
@@ -258,5 +266,44 @@ mod tests {
         // A request larger than the whole budget is not kept at all.
         journal.record(&request(&"y".repeat(100 * 1024), "Basic x"));
         assert!(journal.requests().iter().all(|r| r.body.len() < 1024));
+    }
+
+    #[test]
+    fn a_full_journal_reuses_dropped_entries_and_keeps_nothing_of_them() {
+        let journal = Journal::new(JournalLimits::new(2, 64 * 1024));
+        let mut long = request(
+            r#"{"client_secret":"first-secret-value"}"#,
+            "Basic Zmlyc3Q=",
+        );
+        long.url = "/v1/m2m/clients/m2m-client-test-a-much-longer-id-than-the-next".to_owned();
+        long.headers.insert("x-trace", "kept-only-in-its-own-entry");
+        journal.record(&long);
+        journal.record(&long);
+        for i in 0..5 {
+            let short = HttpRequest::new(Method::Get, format!("/v1/m2m/clients/c{i}"))
+                .with_header("Authorization", "Bearer second");
+            journal.record(&short);
+        }
+        let kept = journal.requests();
+        let expected: Vec<HttpRequest> = (3..5)
+            .map(|i| {
+                HttpRequest::new(Method::Get, format!("/v1/m2m/clients/c{i}"))
+                    .with_header("Authorization", "Bearer [REDACTED]")
+            })
+            .collect();
+        assert_eq!(kept, expected);
+        let entries = journal.lock();
+        let sizes: usize = entries.requests.iter().map(|(_, size)| size).sum();
+        assert_eq!(entries.bytes, sizes);
+        assert_eq!(
+            sizes,
+            kept.iter()
+                .map(|r| r.url.len()
+                    + r.headers
+                        .iter()
+                        .map(|(n, v)| n.len() + v.len())
+                        .sum::<usize>())
+                .sum::<usize>()
+        );
     }
 }

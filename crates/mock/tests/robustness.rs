@@ -60,3 +60,42 @@ proptest! {
         }
     }
 }
+
+/// The project's credentials are accepted however an SDK writes the header (the text every SDK sends is compared
+/// first, anything else decoded), and nothing else is.
+#[test]
+fn project_credentials_are_accepted_in_every_spelling_and_nothing_else_is() {
+    use base64::Engine as _;
+    let mock = MockStytch::builder()
+        .project_id("project-test-00000000-0000-4000-8000-000000000000")
+        .secret("secret-test-credentials-0123456789")
+        .build();
+    let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let exact = encode(
+        "project-test-00000000-0000-4000-8000-000000000000:secret-test-credentials-0123456789",
+    );
+    let authorized = |value: Option<String>| {
+        let mut request = HttpRequest::new(Method::Get, "/v1/m2m/clients/x");
+        if let Some(value) = value {
+            request.headers.insert("Authorization", value);
+        }
+        wire::project_authorized(mock.engine(), &request)
+    };
+    assert!(authorized(Some(format!("Basic {exact}"))));
+    assert!(authorized(Some(format!("basic {exact}"))));
+    assert!(authorized(Some(format!("  BASIC   {exact}  "))));
+    // The same length, one byte of the secret different.
+    let wrong = encode(
+        "project-test-00000000-0000-4000-8000-000000000000:secret-test-credentials-0123456788",
+    );
+    assert_eq!(wrong.len(), exact.len());
+    assert!(!authorized(Some(format!("Basic {wrong}"))));
+    assert!(!authorized(Some(format!("Bearer {exact}"))));
+    assert!(!authorized(Some(format!("Basic {exact}x"))));
+    assert!(!authorized(Some("Basic".to_owned())));
+    assert!(!authorized(None));
+    let other_project = encode(
+        "project-test-00000000-0000-4000-8000-000000000001:secret-test-credentials-0123456789",
+    );
+    assert!(!authorized(Some(format!("Basic {other_project}"))));
+}

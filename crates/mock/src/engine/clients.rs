@@ -68,17 +68,10 @@ impl Engine {
             .ok_or_else(Failure::not_found)
     }
 
-    /// Reads a client under the store's lock, handing `read` the record itself (nothing copied): how the wire
-    /// layer writes a `get` answer.
-    pub(crate) fn read_client<R>(
-        &self,
-        client_id: &str,
-        read: impl FnOnce(&Record) -> R,
-    ) -> Result<R, Failure> {
-        self.lock()
-            .get(client_id)
-            .map(read)
-            .ok_or_else(Failure::not_found)
+    /// A client's JSON as the API writes it, kept with the client when it was stored: how the wire layer writes
+    /// a `get` answer (a reference-counted copy taken under the lock; nothing serialized).
+    pub(crate) fn client_wire(&self, client_id: &str) -> Result<bytes::Bytes, Failure> {
+        self.lock().wire(client_id).ok_or_else(Failure::not_found)
     }
 
     /// Updates a client. Given fields replace the stored ones; `trusted_metadata` merges at the top level (a

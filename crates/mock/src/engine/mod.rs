@@ -59,6 +59,9 @@ pub struct Grant {
 pub struct Engine {
     project_id: String,
     project_secret: Secret,
+    /// `base64(project_id:project_secret)`: what a Basic `Authorization` header of the project carries, as every
+    /// SDK encodes it (compared before decoding anything).
+    basic_credentials: Secret,
     live: bool,
     clock: MockClock,
     random: Randomness,
@@ -113,6 +116,7 @@ impl Engine {
         };
         Self {
             issuer: default_issuer(&project_id),
+            basic_credentials: basic_credentials(&project_id, &project_secret),
             project_id,
             project_secret,
             live,
@@ -216,9 +220,20 @@ impl Engine {
         id_ok & self.project_secret.constant_time_eq(secret)
     }
 
+    /// Whether `encoded` (a Basic header's credentials, still base64) is exactly the project's, as every SDK
+    /// encodes them: the fast path of [`Engine::check_project_credentials`], in time that depends only on the
+    /// lengths. `false` says only that the text differs (another encoding may still decode to the credentials).
+    pub fn is_project_basic_credentials(&self, encoded: &str) -> bool {
+        aws_lc_rs::constant_time::verify_slices_are_equal(
+            encoded.as_bytes(),
+            self.basic_credentials.expose_secret().as_bytes(),
+        )
+        .is_ok()
+    }
+
     /// A fresh `request-id-test-<uuid>`.
     pub fn request_id(&self) -> String {
-        let mut id = String::with_capacity(47);
+        let mut id = String::with_capacity(64);
         id.push_str("request-id-");
         id.push_str(self.env());
         id.push('-');
@@ -290,6 +305,7 @@ impl Engine {
                 .issuer
                 .clone()
                 .unwrap_or_else(|| default_issuer(&snapshot.project_id)),
+            basic_credentials: basic_credentials(&snapshot.project_id, &snapshot.project_secret),
             project_id: snapshot.project_id.clone(),
             project_secret: snapshot.project_secret.clone(),
             live: snapshot.project_id.starts_with("project-live-"),
@@ -354,4 +370,13 @@ fn with_next_client_secret(
 /// Stytch's own issuer for a project: `stytch.com/{project_id}`.
 fn default_issuer(project_id: &str) -> String {
     format!("stytch.com/{project_id}")
+}
+
+/// `base64(project_id:project_secret)`, padded (RFC 7617).
+fn basic_credentials(project_id: &str, project_secret: &Secret) -> Secret {
+    use base64::Engine as _;
+    Secret::new(
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{project_id}:{}", project_secret.expose_secret())),
+    )
 }

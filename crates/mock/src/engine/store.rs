@@ -1,8 +1,11 @@
 //! The clients and their indexes: by id (hash map), by creation order, by scope and by name (ordered sets of
-//! sequence numbers). A search by id or by scope reads only the matching entries.
+//! sequence numbers). A search by id or by scope reads only the matching entries. Each client is kept with its
+//! wire JSON, written when it is stored: a `get` copies bytes and never serializes under the lock.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
+
+use bytes::Bytes;
 
 use serde_json::{Map, Value};
 use stytch_m2m_core::models::{
@@ -53,10 +56,17 @@ impl Record {
     }
 }
 
+/// A client and its wire JSON (`RecordWire`), written together by [`Store::put`].
+#[derive(Debug)]
+struct Stored {
+    record: Record,
+    wire: Bytes,
+}
+
 #[derive(Default, Debug)]
 pub(crate) struct Store {
     next_seq: u64,
-    by_id: HashMap<String, Record>,
+    by_id: HashMap<String, Stored>,
     order: BTreeMap<u64, String>,
     by_scope: HashMap<String, BTreeSet<u64>>,
     by_name: HashMap<String, BTreeSet<u64>>,
@@ -108,11 +118,16 @@ impl Store {
     }
 
     pub fn get(&self, client_id: &str) -> Option<&Record> {
-        self.by_id.get(client_id)
+        self.by_id.get(client_id).map(|s| &s.record)
+    }
+
+    /// The client's JSON as the API writes it (a reference-counted copy).
+    pub fn wire(&self, client_id: &str) -> Option<Bytes> {
+        self.by_id.get(client_id).map(|s| s.wire.clone())
     }
 
     pub fn by_seq(&self, seq: u64) -> Option<&Record> {
-        self.order.get(&seq).and_then(|id| self.by_id.get(id))
+        self.order.get(&seq).and_then(|id| self.get(id))
     }
 
     pub fn next_seq(&mut self) -> u64 {
@@ -123,7 +138,7 @@ impl Store {
     /// Inserts a new record or replaces the record of the same id, keeping every index right.
     pub fn put(&mut self, record: Record) {
         if let Some(old) = self.by_id.remove(&record.client_id) {
-            self.unindex(&old);
+            self.unindex(&old.record);
         }
         self.next_seq = self.next_seq.max(record.seq);
         self.order.insert(record.seq, record.client_id.clone());
@@ -137,11 +152,13 @@ impl Store {
             .entry(record.client_name.clone())
             .or_default()
             .insert(record.seq);
-        self.by_id.insert(record.client_id.clone(), record);
+        let wire = crate::wire::encode::record_json(&record);
+        self.by_id
+            .insert(record.client_id.clone(), Stored { record, wire });
     }
 
     pub fn remove(&mut self, client_id: &str) -> Option<Record> {
-        let old = self.by_id.remove(client_id)?;
+        let old = self.by_id.remove(client_id)?.record;
         self.unindex(&old);
         Some(old)
     }
@@ -165,7 +182,7 @@ impl Store {
     }
 
     pub fn records(&self) -> impl Iterator<Item = &Record> {
-        self.order.values().filter_map(|id| self.by_id.get(id))
+        self.order.values().filter_map(|id| self.get(id))
     }
 
     fn operand(&self, name: SearchFilterName, values: &[String]) -> Candidates<'_> {
@@ -174,7 +191,7 @@ impl Store {
                 return Candidates::Owned(
                     values
                         .iter()
-                        .filter_map(|v| self.by_id.get(v))
+                        .filter_map(|v| self.get(v))
                         .map(|r| r.seq)
                         .collect(),
                 );

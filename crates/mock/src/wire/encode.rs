@@ -1,6 +1,7 @@
 //! Success bodies written straight from the models (no `serde_json::Value` built on the way): the envelope
 //! (`{"<key>": …, "request_id": …, "status_code": 200}`) and clients as the live API writes them.
 
+use bytes::Bytes;
 use serde::Serialize;
 use serde::ser::SerializeMap as _;
 use serde_json::{Map, Value};
@@ -65,9 +66,10 @@ impl<'a, T: ClientModel> WireClient<'a, T> {
 }
 
 /// A stored client written as [`WireClient`] writes its model (`Record::to_model`), borrowing from the record
-/// instead of copying it into a model first: the `get` path. A test holds the two to the same JSON.
+/// instead of copying it into a model first: what the store keeps for `get`. A test holds the two to the same
+/// JSON.
 #[derive(Serialize)]
-pub(crate) struct RecordWire<'a> {
+struct RecordWire<'a> {
     client_description: &'a str,
     client_id: &'a str,
     client_name: &'a str,
@@ -82,7 +84,7 @@ pub(crate) struct RecordWire<'a> {
 }
 
 impl<'a> RecordWire<'a> {
-    pub fn new(record: &'a Record) -> Self {
+    fn new(record: &'a Record) -> Self {
         Self {
             client_description: &record.client_description,
             client_id: &record.client_id,
@@ -102,6 +104,30 @@ impl<'a> RecordWire<'a> {
             trusted_metadata: &record.trusted_metadata,
         }
     }
+}
+
+/// A stored client's JSON, as [`WireClient`] writes its model: what the store keeps with the client.
+pub(crate) fn record_json(record: &Record) -> Bytes {
+    let mut json = Vec::with_capacity(384);
+    // Writing a record to a Vec cannot fail (its maps have string keys).
+    let _ = serde_json::to_writer(&mut json, &RecordWire::new(record));
+    Bytes::from(json)
+}
+
+/// The success envelope around one member given as JSON text (a stored client's [`record_json`]); the same
+/// bytes as [`envelope`] writes for the value itself.
+pub(crate) fn envelope_raw(key: &str, json: &[u8], request_id: &str) -> Vec<u8> {
+    const STATUS: &[u8] = b",\"status_code\":200}";
+    let mut body = Vec::with_capacity(key.len() + json.len() + request_id.len() + 40);
+    body.push(b'{');
+    // Strings through serde_json, so that they are escaped as `envelope` escapes them.
+    let _ = serde_json::to_writer(&mut body, key);
+    body.push(b':');
+    body.extend_from_slice(json);
+    body.extend_from_slice(b",\"request_id\":");
+    let _ = serde_json::to_writer(&mut body, request_id);
+    body.extend_from_slice(STATUS);
+    body
 }
 
 /// The success envelope around one member.
@@ -202,10 +228,16 @@ mod tests {
         let id = created.client_id.as_str();
         let same = |label: &str| {
             let model = serde_json::to_value(WireClient::new(&engine.get(id).unwrap())).unwrap();
-            let record = engine
-                .read_client(id, |r| serde_json::to_value(RecordWire::new(r)).unwrap())
-                .unwrap();
+            let stored = engine.client_wire(id).unwrap();
+            let record: Value = serde_json::from_slice(&stored).unwrap();
             assert_eq!(record, model, "{label}");
+            // In its envelope, the same document as the model's (a request id that needs escaping included).
+            let id_text = "request-id-test-\"1\"";
+            let raw: Value =
+                serde_json::from_slice(&envelope_raw("m2m_client", &stored, id_text)).unwrap();
+            let written: Value =
+                serde_json::from_slice(&envelope("m2m_client", &model, id_text)).unwrap();
+            assert_eq!(raw, written, "{label}");
         };
         same("new");
         engine.rotate_start(id).unwrap();
@@ -221,10 +253,6 @@ mod tests {
             )
             .unwrap();
         same("inactive, with metadata");
-        assert!(
-            engine
-                .read_client("m2m-client-test-missing", |_| ())
-                .is_err()
-        );
+        assert!(engine.client_wire("m2m-client-test-missing").is_err());
     }
 }

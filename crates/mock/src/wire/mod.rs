@@ -6,7 +6,7 @@
 //! input. The mock transport and the emulator server both answer through it.
 
 mod body;
-mod encode;
+pub(crate) mod encode;
 mod route;
 
 use serde_json::{Value, json};
@@ -19,7 +19,7 @@ pub use route::{Route, Routed, path_of, route};
 
 use crate::engine::{Engine, Failure};
 use body::Expect;
-use encode::{ClientModel, RecordWire, WireClient, envelope};
+use encode::{ClientModel, WireClient, envelope, envelope_raw};
 
 /// Answers one request.
 pub fn handle(engine: &Engine, request: &HttpRequest) -> HttpResponse {
@@ -85,9 +85,7 @@ fn answer(
         }
         Route::Get => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
-            engine.read_client(id, |record| {
-                envelope("m2m_client", &RecordWire::new(record), request_id)
-            })?
+            envelope_raw("m2m_client", &engine.client_wire(id)?, request_id)
         }
         Route::Search => {
             let search = body::search(body::json_object(&request.body, Expect::Object)?)?;
@@ -179,12 +177,21 @@ fn answer(
     })
 }
 
-/// Whether the request carries the project's Basic credentials.
+/// Whether the request carries the project's Basic credentials: first compared as the text every SDK sends
+/// (`Basic ` and the padded base64), then, when that differs, decoded (another case of the scheme, spaces).
 pub fn project_authorized(engine: &Engine, request: &HttpRequest) -> bool {
-    body::with_basic_auth(request, |id, secret| {
-        engine.check_project_credentials(id, secret)
-    })
-    .unwrap_or(false)
+    let header = request.headers.get("authorization");
+    if header
+        .and_then(|value| value.strip_prefix("Basic "))
+        .is_some_and(|encoded| engine.is_project_basic_credentials(encoded))
+    {
+        return true;
+    }
+    header.is_some()
+        && body::with_basic_auth(request, |id, secret| {
+            engine.check_project_credentials(id, secret)
+        })
+        .unwrap_or(false)
 }
 
 /// A client's success body.
