@@ -175,8 +175,11 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A response with this status and body and a JSON content type.
     pub fn new(status: u16, body: impl Into<Bytes>) -> Self {
-        let mut headers = Headers::new();
-        headers.insert("content-type", "application/json");
+        const NAME: &str = "content-type";
+        const VALUE: &str = "application/json";
+        // Room for the one header and a few more (a request id, a cache policy) in two allocations.
+        let mut headers = Headers::with_capacity(4, NAME.len() + VALUE.len());
+        headers.insert(NAME, VALUE);
         Self {
             status,
             headers,

@@ -8,16 +8,22 @@ use stytch_m2m_mock::Engine;
 
 /// The document for `path`, if it is a discovery path of this project.
 pub(crate) fn document(engine: &Engine, request: &HttpRequest, path: &str) -> Option<Value> {
-    let project_id = engine.project_id();
-    let public = format!("/v1/public/{project_id}/.well-known/openid-configuration");
     match path {
         "/.well-known/jwks.json" => Some(json!({ "keys": engine.jwks() })),
         "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
             Some(metadata(engine, request))
         }
-        _ if path == public => Some(metadata(engine, request)),
+        _ if is_public_configuration(path, engine.project_id()) => Some(metadata(engine, request)),
         _ => None,
     }
+}
+
+/// Whether `path` is `/v1/public/{project_id}/.well-known/openid-configuration` (compared in place: every `GET`
+/// asks).
+fn is_public_configuration(path: &str, project_id: &str) -> bool {
+    path.strip_prefix("/v1/public/")
+        .and_then(|rest| rest.strip_prefix(project_id))
+        .is_some_and(|rest| rest == "/.well-known/openid-configuration")
 }
 
 /// The server metadata (RFC 8414; the fields OpenID Connect Discovery requires too). The issuer is the one the
