@@ -194,14 +194,20 @@ impl Emulator {
                 &Failure::method_not_allowed(),
             ));
         };
+        // The path is a prefix of what hyper hands over (no scheme, no authority): found once, kept as a length
+        // (none at all for a target that is not a path, which names no route of ours).
+        let path_len = Some(wire::path_of(&url))
+            .filter(|path| url.starts_with(path))
+            .map_or(0, str::len);
         let mut head = HttpRequest::new(method, url).with_headers(headers_of(request.headers()));
         let routed = wire::route(method, &head.url);
+        let control = head.url[..path_len].starts_with("/_emulator/");
         // Credentials first: the body of a request that will be refused is never read. (Checked once: a route
         // that takes none ignores `authorized`.)
-        let authorized =
-            !needs_credentials(&head.url, &routed) || wire::project_authorized(engine, &head);
+        let authorized = !needs_credentials(&head.url[..path_len], &routed)
+            || wire::project_authorized(engine, &head);
         if !authorized {
-            return match wire::path_of(&head.url).starts_with("/_emulator/") {
+            return match control {
                 true => Some(wire::error(
                     &engine.request_id(),
                     false,
@@ -242,7 +248,7 @@ impl Emulator {
             }
         };
         let request = head;
-        let bare_path = wire::path_of(&request.url);
+        let bare_path = &request.url[..path_len];
         if bare_path == "/openapi.json" && method == Method::Get {
             return Some(json_response(200, &openapi::document()));
         }
@@ -297,8 +303,8 @@ impl Emulator {
 
 /// Whether the request's route takes the project's Basic credentials (management routes and every control but
 /// health).
-fn needs_credentials(url: &str, routed: &wire::Routed) -> bool {
-    if let Some(control) = wire::path_of(url).strip_prefix("/_emulator/") {
+fn needs_credentials(path: &str, routed: &wire::Routed) -> bool {
+    if let Some(control) = path.strip_prefix("/_emulator/") {
         return control != "health";
     }
     matches!(routed, wire::Routed::Found(route, _) if route.needs_project_auth())
@@ -306,10 +312,9 @@ fn needs_credentials(url: &str, routed: &wire::Routed) -> bool {
 
 /// The request's headers (those with text values), copied once into one buffer.
 fn headers_of(map: &hyper::HeaderMap) -> Headers {
-    let (count, bytes) = map
-        .iter()
-        .filter_map(|(n, v)| Some(n.as_str().len() + v.to_str().ok()?.len()))
-        .fold((0, 0), |(c, b), len| (c + 1, b + len));
+    // Sized from every header (a value that is not text is rare and only over-reserves): one validation each.
+    let bytes = map.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+    let count = map.len();
     let mut headers = Headers::with_capacity(count, bytes);
     for (name, value) in map {
         if let Ok(value) = value.to_str() {

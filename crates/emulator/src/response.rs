@@ -7,29 +7,46 @@ use stytch_m2m_core::transport::HttpResponse;
 /// The hyper response of an answer; one that cannot be built (a status or header hyper refuses) is a 500, never
 /// a success with an empty body.
 pub(crate) fn to_hyper(response: HttpResponse) -> hyper::Response<Full<Bytes>> {
-    let mut builder = hyper::Response::builder().status(response.status);
+    let Ok(status) = hyper::StatusCode::from_u16(response.status) else {
+        return unbuildable(&format!("status {}", response.status));
+    };
+    let mut headers = hyper::HeaderMap::with_capacity(response.headers.len());
     for (name, value) in response.headers.iter() {
-        builder = match (name, value) {
-            // Every JSON answer has it: no copy.
-            ("content-type", "application/json") => builder.header(
+        let (name, value) = match (name, value) {
+            // Every JSON answer has it: no copy, no parse.
+            ("content-type", "application/json") => (
                 hyper::header::CONTENT_TYPE,
                 hyper::header::HeaderValue::from_static("application/json"),
             ),
-            _ => builder.header(name, value),
+            _ => match (
+                hyper::header::HeaderName::from_bytes(name.as_bytes()),
+                hyper::header::HeaderValue::from_str(value),
+            ) {
+                (Ok(name), Ok(value)) => (name, value),
+                (Err(e), _) => return unbuildable(&e.to_string()),
+                (_, Err(e)) => return unbuildable(&e.to_string()),
+            },
         };
+        headers.append(name, value);
     }
-    builder.body(Full::new(response.body)).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "a response could not be built; answering 500");
-        let mut failed = hyper::Response::new(Full::new(Bytes::from_static(
-            br#"{"status_code":500,"error_type":"internal_server_error","error_message":"The response could not be built."}"#,
-        )));
-        *failed.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        failed.headers_mut().insert(
-            hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static("application/json"),
-        );
-        failed
-    })
+    let mut built = hyper::Response::new(Full::new(response.body));
+    *built.status_mut() = status;
+    *built.headers_mut() = headers;
+    built
+}
+
+/// The 500 answered for a response hyper refuses (never a success with an empty body).
+fn unbuildable(error: &str) -> hyper::Response<Full<Bytes>> {
+    tracing::error!(error, "a response could not be built; answering 500");
+    let mut failed = hyper::Response::new(Full::new(Bytes::from_static(
+        br#"{"status_code":500,"error_type":"internal_server_error","error_message":"The response could not be built."}"#,
+    )));
+    *failed.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    failed.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    failed
 }
 
 #[cfg(test)]
@@ -40,8 +57,22 @@ mod tests {
 
     #[test]
     fn a_response_that_cannot_be_built_is_a_500_not_an_empty_success() {
-        let fine = to_hyper(HttpResponse::new(200, b"{}".to_vec()).with_header("x-ok", "1"));
-        assert_eq!(fine.status(), 200);
+        let fine = to_hyper(
+            HttpResponse::new(201, b"{}".to_vec())
+                .with_header("x-ok", "1")
+                .with_header("X-Ok", "2"),
+        );
+        assert_eq!(fine.status(), 201);
+        assert_eq!(fine.headers()["content-type"], "application/json");
+        let repeated: Vec<_> = fine.headers().get_all("x-ok").iter().collect();
+        assert_eq!(repeated, ["1", "2"]);
+        assert_eq!(collect_full(fine.into_body()), Bytes::from_static(b"{}"));
+        for broken in [
+            HttpResponse::new(1000, b"{}".to_vec()),
+            HttpResponse::new(200, b"{}".to_vec()).with_header("bad name", "x"),
+        ] {
+            assert_eq!(to_hyper(broken).status(), 500);
+        }
         let broken =
             to_hyper(HttpResponse::new(200, b"{}".to_vec()).with_header("x-bad", "line\nbreak"));
         assert_eq!(broken.status(), 500);

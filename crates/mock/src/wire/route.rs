@@ -74,8 +74,10 @@ pub fn path_of(url: &str) -> &str {
         }
         _ => url,
     };
+    // A byte scan (both are ASCII): every request asks, and a `char` pattern set is many times slower.
     let end = without_authority
-        .find(['?', '#'])
+        .bytes()
+        .position(|b| matches!(b, b'?' | b'#'))
         .unwrap_or(without_authority.len());
     &without_authority[..end]
 }
