@@ -140,7 +140,9 @@ impl Emulator {
                 () = &mut shutdown => break,
             };
             let _ = stream.set_nodelay(true);
-            let emulator = self.clone();
+            // One handle per connection: each request clones this one, not a count every connection shares (a
+            // cache line two cores would pass back and forth on every request).
+            let emulator = Arc::new(self.clone());
             let service = service_fn(move |request| {
                 let emulator = emulator.clone();
                 async move { emulator.respond(request).await }

@@ -68,10 +68,18 @@ impl Engine {
             .ok_or_else(Failure::not_found)
     }
 
-    /// A client's JSON as the API writes it, kept with the client when it was stored: how the wire layer writes
-    /// a `get` answer (a reference-counted copy taken under the lock; nothing serialized).
-    pub(crate) fn client_wire(&self, client_id: &str) -> Result<bytes::Bytes, Failure> {
-        self.lock().wire(client_id).ok_or_else(Failure::not_found)
+    /// Hands `read` a client's JSON as the API writes it, kept with the client when it was stored: how the wire
+    /// layer writes a `get` answer (read under the store's lock, which a copy of a few hundred bytes holds only
+    /// briefly; nothing serialized, no reference count shared between threads touched).
+    pub(crate) fn read_client_wire<R>(
+        &self,
+        client_id: &str,
+        read: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, Failure> {
+        self.lock()
+            .wire(client_id)
+            .map(read)
+            .ok_or_else(Failure::not_found)
     }
 
     /// Updates a client. Given fields replace the stored ones; `trusted_metadata` merges at the top level (a

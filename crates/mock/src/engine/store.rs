@@ -5,8 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
-use bytes::Bytes;
-
 use serde_json::{Map, Value};
 use stytch_m2m_core::models::{
     ClientStatus, M2mClient, SearchFilterName, SearchOperator, SearchQuery,
@@ -60,7 +58,7 @@ impl Record {
 #[derive(Debug)]
 struct Stored {
     record: Record,
-    wire: Bytes,
+    wire: Box<[u8]>,
 }
 
 #[derive(Default, Debug)]
@@ -121,9 +119,9 @@ impl Store {
         self.by_id.get(client_id).map(|s| &s.record)
     }
 
-    /// The client's JSON as the API writes it (a reference-counted copy).
-    pub fn wire(&self, client_id: &str) -> Option<Bytes> {
-        self.by_id.get(client_id).map(|s| s.wire.clone())
+    /// The client's JSON as the API writes it.
+    pub fn wire(&self, client_id: &str) -> Option<&[u8]> {
+        self.by_id.get(client_id).map(|s| &s.wire[..])
     }
 
     pub fn by_seq(&self, seq: u64) -> Option<&Record> {

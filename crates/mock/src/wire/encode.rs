@@ -1,7 +1,6 @@
 //! Success bodies written straight from the models (no `serde_json::Value` built on the way): the envelope
 //! (`{"<key>": …, "request_id": …, "status_code": 200}`) and clients as the live API writes them.
 
-use bytes::Bytes;
 use serde::Serialize;
 use serde::ser::SerializeMap as _;
 use serde_json::{Map, Value};
@@ -107,11 +106,11 @@ impl<'a> RecordWire<'a> {
 }
 
 /// A stored client's JSON, as [`WireClient`] writes its model: what the store keeps with the client.
-pub(crate) fn record_json(record: &Record) -> Bytes {
+pub(crate) fn record_json(record: &Record) -> Box<[u8]> {
     let mut json = Vec::with_capacity(384);
     // Writing a record to a Vec cannot fail (its maps have string keys).
     let _ = serde_json::to_writer(&mut json, &RecordWire::new(record));
-    Bytes::from(json)
+    json.into_boxed_slice()
 }
 
 /// The success envelope around one member given as JSON text (a stored client's [`record_json`]); the same
@@ -233,7 +232,7 @@ mod tests {
         let id = created.client_id.as_str();
         let same = |label: &str| {
             let model = serde_json::to_value(WireClient::new(&engine.get(id).unwrap())).unwrap();
-            let stored = engine.client_wire(id).unwrap();
+            let stored = engine.read_client_wire(id, <[u8]>::to_vec).unwrap();
             let record: Value = serde_json::from_slice(&stored).unwrap();
             assert_eq!(record, model, "{label}");
             // In its envelope, the same document as the model's (a request id that needs escaping included).
@@ -260,6 +259,10 @@ mod tests {
             )
             .unwrap();
         same("inactive, with metadata");
-        assert!(engine.client_wire("m2m-client-test-missing").is_err());
+        assert!(
+            engine
+                .read_client_wire("m2m-client-test-missing", |_| ())
+                .is_err()
+        );
     }
 }

@@ -85,7 +85,7 @@ fn answer(
         }
         Route::Get => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
-            envelope_raw("m2m_client", &engine.client_wire(id)?, request_id)
+            engine.read_client_wire(id, |json| envelope_raw("m2m_client", json, request_id))?
         }
         Route::Search => {
             let search = body::search(body::json_object(&request.body, Expect::Object)?)?;
