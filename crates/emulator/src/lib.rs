@@ -145,7 +145,8 @@ impl Emulator {
             let emulator = Arc::new(self.clone());
             let service = service_fn(move |request| {
                 let emulator = emulator.clone();
-                async move { emulator.respond(request).await }
+                let received = Received::of(request);
+                async move { emulator.respond(received).await }
             });
             let connection = http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
@@ -171,7 +172,7 @@ impl Emulator {
 
     async fn respond(
         &self,
-        request: hyper::Request<Incoming>,
+        request: Received,
     ) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
         // No answer: an injected fault loses the response, and hyper closes the connection.
         let Some(response) = self.answer(request).await else {
@@ -182,14 +183,15 @@ impl Emulator {
         Ok(response::to_hyper(response))
     }
 
-    async fn answer(&self, request: hyper::Request<Incoming>) -> Option<HttpResponse> {
+    async fn answer(&self, request: Received) -> Option<HttpResponse> {
         let engine = self.inner.mock.engine();
-        let url = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        let Some(method) = Method::parse(request.method().as_str()) else {
+        let Received {
+            method,
+            url,
+            headers,
+            body,
+        } = request;
+        let Some(method) = method else {
             return Some(wire::error(
                 &engine.request_id(),
                 false,
@@ -201,7 +203,7 @@ impl Emulator {
         let path_len = Some(wire::path_of(&url))
             .filter(|path| url.starts_with(path))
             .map_or(0, str::len);
-        let mut head = HttpRequest::new(method, url).with_headers(headers_of(request.headers()));
+        let mut head = HttpRequest::new(method, url).with_headers(headers);
         let routed = wire::route(method, &head.url);
         let control = head.url[..path_len].starts_with("/_emulator/");
         // Credentials first: the body of a request that will be refused is never read. (Checked once: a route
@@ -223,7 +225,6 @@ impl Emulator {
                     .ok(),
             };
         }
-        let body = request.into_body();
         head.body = if body.is_end_stream() {
             // No body (a get, a delete): nothing to wait for.
             Bytes::new()
@@ -300,6 +301,33 @@ impl Emulator {
         tokio::task::spawn_blocking(move || state.save(&snapshot))
             .await
             .map_err(std::io::Error::other)?
+    }
+}
+
+/// A request as hyper hands it over, its head copied out at once. The head shares hyper's read buffer, which
+/// hyper reuses for the next request on the connection only once nothing else holds it: kept until the answer,
+/// it would cost a fresh buffer (and its cache misses) on every request.
+struct Received {
+    /// `None`: a method Stytch has no route for.
+    method: Option<Method>,
+    url: String,
+    headers: Headers,
+    body: Incoming,
+}
+
+impl Received {
+    fn of(request: hyper::Request<Incoming>) -> Self {
+        let (parts, body) = request.into_parts();
+        Self {
+            method: Method::parse(parts.method.as_str()),
+            url: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned(),
+            headers: headers_of(&parts.headers),
+            body,
+        }
     }
 }
 
