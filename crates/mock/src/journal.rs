@@ -2,6 +2,7 @@
 //! redacted before anything is kept. Requests that fail the project's credentials are only counted.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,6 +12,11 @@ use serde_json::Value;
 use stytch_m2m_core::transport::{Headers, HttpRequest};
 
 const REDACTED: &str = "[REDACTED]";
+
+thread_local! {
+    /// An entry a journal dropped on this thread, emptied, whose buffers this thread's next record reuses.
+    static SPARE: Cell<Option<HttpRequest>> = const { Cell::new(None) };
+}
 
 /// How much the journal keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,9 +82,10 @@ impl Journal {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Keeps a redacted copy of `request`, dropping the oldest entries past the limits. Once the journal is
-    /// full, the copy is written into the buffers of the entry it drops: recording allocates nothing, and no
-    /// thread frees what another allocated.
+    /// Keeps a redacted copy of `request`, dropping the oldest entries past the limits. The copy is written
+    /// before the lock is taken, into the buffers of an entry this thread dropped before: once the journal is
+    /// full, recording allocates nothing, and the lock is held only to move entries in and out (two threads
+    /// recording at once wait on each other for that much, not for a copy).
     pub fn record(&self, request: &HttpRequest) {
         let body = redacted_body(&request.body);
         let size = request.url.len()
@@ -91,23 +98,11 @@ impl Journal {
         if size > self.limits.max_bytes || self.limits.max_entries == 0 {
             return;
         }
-        let mut entries = self.lock();
-        let mut reusable = None;
-        while entries.requests.len() >= self.limits.max_entries
-            || entries.bytes + size > self.limits.max_bytes
-        {
-            let Some((dropped, dropped_size)) = entries.requests.pop_front() else {
-                break;
-            };
-            entries.bytes -= dropped_size;
-            reusable = Some(dropped);
-        }
-        let mut kept = reusable.unwrap_or_else(|| {
-            let mut fresh =
-                HttpRequest::new(request.method, String::with_capacity(request.url.len()));
-            fresh.headers = Headers::with_capacity(request.headers.len(), size);
-            fresh
-        });
+        let mut kept = SPARE
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| HttpRequest::new(request.method, String::new()));
         kept.method = request.method;
         kept.url.clear();
         kept.url.push_str(&request.url);
@@ -116,8 +111,29 @@ impl Journal {
             kept.headers.insert(name, redacted_value(name, value));
         }
         kept.body = body;
-        entries.bytes += size;
-        entries.requests.push_back((kept, size));
+        let dropped = {
+            let mut entries = self.lock();
+            let mut dropped = None;
+            while entries.requests.len() >= self.limits.max_entries
+                || entries.bytes + size > self.limits.max_bytes
+            {
+                let Some((oldest, oldest_size)) = entries.requests.pop_front() else {
+                    break;
+                };
+                entries.bytes -= oldest_size;
+                dropped = Some(oldest);
+            }
+            entries.bytes += size;
+            entries.requests.push_back((kept, size));
+            dropped
+        };
+        if let Some(mut spare) = dropped {
+            // Nothing of a dropped request outlives it but its buffers' room.
+            spare.url.clear();
+            spare.headers.clear();
+            spare.body = Bytes::new();
+            let _ = SPARE.try_with(|cell| cell.set(Some(spare)));
+        }
     }
 
     /// Counts a request refused for its credentials (nothing of it is kept).
