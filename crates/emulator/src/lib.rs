@@ -230,7 +230,7 @@ impl Emulator {
             Bytes::new()
         } else {
             let body = Limited::new(body, MAX_BODY_BYTES).collect();
-            match tokio::time::timeout(self.inner.limits.body_timeout, body).await {
+            match Box::pin(tokio::time::timeout(self.inner.limits.body_timeout, body)).await {
                 Ok(Ok(collected)) => collected.to_bytes(),
                 Ok(Err(_)) => {
                     let failure = Failure::new(
@@ -261,7 +261,9 @@ impl Emulator {
             return Some(json_response(200, &document));
         }
         if let Some(control) = bare_path.strip_prefix("/_emulator/") {
-            return Some(self.control(engine, control, &request).await);
+            // Boxed, as the rare paths below: the future of every request is only as large as a `get` needs
+            // (hyper moves it once or twice per request).
+            return Some(Box::pin(self.control(engine, control, &request)).await);
         }
         let mutating = matches!(
             routed,
@@ -276,7 +278,7 @@ impl Emulator {
             )
         );
         if mutating && self.inner.state.is_some() {
-            return self.apply_durably(engine, request).await;
+            return Box::pin(self.apply_durably(engine, request)).await;
         }
         self.inner
             .mock

@@ -86,7 +86,8 @@ impl MockStytch {
                 );
             }
             Some(Fault::Delay(delay)) => {
-                tokio::time::sleep(delay).await;
+                // Boxed: a timer is large, and every request's future would carry room for it.
+                Box::pin(tokio::time::sleep(delay)).await;
                 None
             }
             Some(Fault::ApplyThenLose(kind)) => Some(kind),

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use serde_json::Value;
-use stytch_m2m_core::transport::{Headers, HttpRequest};
+use stytch_m2m_core::transport::HttpRequest;
 
 const REDACTED: &str = "[REDACTED]";
 
@@ -211,7 +211,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stytch_m2m_core::transport::Method;
+    use stytch_m2m_core::transport::{Headers, Method};
 
     fn request(body: &str, authorization: &str) -> HttpRequest {
         let mut headers = Headers::new();

@@ -124,14 +124,25 @@ pub(crate) fn envelope_raw(key: &str, json: &[u8], request_id: &str) -> Vec<u8> 
     let mut body =
         Vec::with_capacity(key.len() + json.len() + request_id.len() + STATUS.len() + PUNCTUATION);
     body.push(b'{');
-    // Strings through serde_json, so that they are escaped as `envelope` escapes them.
-    let _ = serde_json::to_writer(&mut body, key);
+    push_json_string(&mut body, key);
     body.push(b':');
     body.extend_from_slice(json);
     body.extend_from_slice(b",\"request_id\":");
-    let _ = serde_json::to_writer(&mut body, request_id);
+    push_json_string(&mut body, request_id);
     body.extend_from_slice(STATUS);
     body
+}
+
+/// Writes `text` as a JSON string: as it is when nothing in it needs escaping (ids and keys never do), else
+/// through serde_json, so that it is escaped as [`envelope`] escapes it.
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(out, text);
+    }
 }
 
 /// The success envelope around one member.

@@ -74,12 +74,14 @@ pub fn path_of(url: &str) -> &str {
         }
         _ => url,
     };
-    // A byte scan (both are ASCII): every request asks, and a `char` pattern set is many times slower.
-    let end = without_authority
-        .bytes()
-        .position(|b| matches!(b, b'?' | b'#'))
-        .unwrap_or(without_authority.len());
-    &without_authority[..end]
+    // Two single-character searches (each a `memchr`): every request asks, and a search for either of a set of
+    // characters goes one character at a time.
+    let before_query = without_authority
+        .find('?')
+        .map_or(without_authority, |end| &without_authority[..end]);
+    before_query
+        .find('#')
+        .map_or(before_query, |end| &before_query[..end])
 }
 
 /// Routes a method and URL. Leading slashes may repeat (a base URL ending in `/` joined with a path starting with
