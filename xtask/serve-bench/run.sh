@@ -58,7 +58,8 @@ emulator emulator target/release/stytch-m2m-emulator
 urls=("$target")
 curl -sf -H @"$dir/auth-header" "$target" >"$dir/body.json"
 start "$dir/bare.out" target/release/examples/bare_get "$dir/body.json"
-urls+=("http://$address/")
+# The baseline is sent the same request (path and headers), so that both parse the same bytes.
+urls+=("http://$address/${target#http://*/}")
 # BEFORE=path/to/an/older/stytch-m2m-emulator measures it in the same run (before/after a change).
 if [ -n "${BEFORE:-}" ]; then
   emulator before "$BEFORE"
