@@ -188,6 +188,7 @@ impl Emulator {
         let Received {
             method,
             url,
+            path_len,
             headers,
             body,
         } = request;
@@ -198,11 +199,6 @@ impl Emulator {
                 &Failure::method_not_allowed(),
             ));
         };
-        // The path is a prefix of what hyper hands over (no scheme, no authority): found once, kept as a length
-        // (none at all for a target that is not a path, which names no route of ours).
-        let path_len = Some(wire::path_of(&url))
-            .filter(|path| url.starts_with(path))
-            .map_or(0, str::len);
         let mut head = HttpRequest::new(method, url).with_headers(headers);
         let routed = wire::route(method, &head.url);
         let control = head.url[..path_len].starts_with("/_emulator/");
@@ -312,7 +308,10 @@ impl Emulator {
 struct Received {
     /// `None`: a method Stytch has no route for.
     method: Option<Method>,
+    /// The path and query, as hyper parsed them.
     url: String,
+    /// The length of the path at the start of `url` (hyper's own split, not searched for again).
+    path_len: usize,
     headers: Headers,
     body: Incoming,
 }
@@ -320,13 +319,15 @@ struct Received {
 impl Received {
     fn of(request: hyper::Request<Incoming>) -> Self {
         let (parts, body) = request.into_parts();
+        let (url, path_len) = match parts.uri.path_and_query() {
+            Some(target) => (target.as_str().to_owned(), target.path().len()),
+            // No path at all (an authority-form target): none of ours.
+            None => ("/".to_owned(), 0),
+        };
         Self {
             method: Method::parse(parts.method.as_str()),
-            url: parts
-                .uri
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_owned(),
+            url,
+            path_len,
             headers: headers_of(&parts.headers),
             body,
         }

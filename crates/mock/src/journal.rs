@@ -87,15 +87,7 @@ impl Journal {
     /// full, recording allocates nothing, and the lock is held only to move entries in and out (two threads
     /// recording at once wait on each other for that much, not for a copy).
     pub fn record(&self, request: &HttpRequest) {
-        let body = redacted_body(&request.body);
-        let size = request.url.len()
-            + body.len()
-            + request
-                .headers
-                .iter()
-                .map(|(n, v)| n.len() + redacted_value(n, v).len())
-                .sum::<usize>();
-        if size > self.limits.max_bytes || self.limits.max_entries == 0 {
+        if self.limits.max_entries == 0 {
             return;
         }
         let mut kept = SPARE
@@ -110,7 +102,18 @@ impl Journal {
         for (name, value) in request.headers.iter() {
             kept.headers.insert(name, redacted_value(name, value));
         }
-        kept.body = body;
+        kept.body = redacted_body(&request.body);
+        let size = kept.url.len()
+            + kept.body.len()
+            + kept
+                .headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len())
+                .sum::<usize>();
+        if size > self.limits.max_bytes {
+            spare(kept);
+            return;
+        }
         let dropped = {
             let mut entries = self.lock();
             let mut dropped = None;
@@ -127,12 +130,8 @@ impl Journal {
             entries.requests.push_back((kept, size));
             dropped
         };
-        if let Some(mut spare) = dropped {
-            // Nothing of a dropped request outlives it but its buffers' room.
-            spare.url.clear();
-            spare.headers.clear();
-            spare.body = Bytes::new();
-            let _ = SPARE.try_with(|cell| cell.set(Some(spare)));
+        if let Some(dropped) = dropped {
+            spare(dropped);
         }
     }
 
@@ -158,6 +157,14 @@ impl Journal {
         entries.requests.clear();
         entries.bytes = 0;
     }
+}
+
+/// Keeps an entry's buffers for this thread's next record; nothing of the request outlives it but their room.
+fn spare(mut entry: HttpRequest) {
+    entry.url.clear();
+    entry.headers.clear();
+    entry.body = Bytes::new();
+    let _ = SPARE.try_with(|cell| cell.set(Some(entry)));
 }
 
 /// A header's value as the journal keeps it: the `Authorization` credentials replaced by `[REDACTED]`, the scheme

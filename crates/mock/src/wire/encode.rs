@@ -117,9 +117,8 @@ pub(crate) fn record_json(record: &Record) -> Box<[u8]> {
 /// bytes as [`envelope`] writes for the value itself.
 pub(crate) fn envelope_raw(key: &str, json: &[u8], request_id: &str) -> Vec<u8> {
     const STATUS: &[u8] = b",\"status_code\":200}";
-    // The exact length when the strings need no escaping (as ours never do), so that the body becomes `Bytes`
-    // without another allocation.
-    // `{"":` `,"request_id":` and the id's two quotes.
+    // `{"":`, `,"request_id":` and the id's two quotes: the exact length when the strings need no escaping (as
+    // ours never do), so that the body becomes `Bytes` without another allocation.
     const PUNCTUATION: usize = 4 + 14 + 2;
     let mut body =
         Vec::with_capacity(key.len() + json.len() + request_id.len() + STATUS.len() + PUNCTUATION);
