@@ -115,12 +115,33 @@ impl MockClock {
         Ok(())
     }
 
+    /// Stops a running clock where it stands: from then on it moves only when advanced or set, so a test that
+    /// checks a boundary to the second (a token valid at `exp - 1`, refused at `exp`) cannot be pushed across it by
+    /// the real time its own steps take. Freezing a frozen clock changes nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stytch_m2m_mock::MockClock;
+    ///
+    /// let clock = MockClock::system();
+    /// clock.freeze();
+    /// let at = clock.now_millis();
+    /// clock.advance(Duration::from_secs(1));
+    /// assert_eq!(clock.now_millis(), at + 1000);
+    /// ```
+    pub fn freeze(&self) {
+        let _ = self.inner.frozen_ms.compare_exchange(
+            0,
+            system_millis().max(1),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+    }
+
     /// Now, in milliseconds since the Unix epoch.
     pub fn now_millis(&self) -> u64 {
         let base = match self.inner.frozen_ms.load(Ordering::SeqCst) {
-            0 => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            0 => system_millis(),
             frozen => frozen,
         };
         base.saturating_add_signed(self.inner.offset_ms.load(Ordering::SeqCst))
@@ -146,6 +167,13 @@ impl stytch_m2m_core::Clock for MockClock {
     fn now_unix(&self) -> u64 {
         MockClock::now_unix(self)
     }
+}
+
+/// The system clock in milliseconds since the epoch (0 before it).
+fn system_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Formats milliseconds since the epoch as RFC 3339 UTC.
@@ -181,6 +209,28 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339(1_795_372_146_123), "2026-11-22T18:29:06.123Z");
+    }
+
+    #[test]
+    fn a_frozen_clock_keeps_its_instant_and_its_offset_while_real_time_passes() {
+        let clock = MockClock::system();
+        clock.advance(Duration::from_secs(7200));
+        clock.freeze();
+        let at = clock.now_millis();
+        assert!(
+            at >= system_millis() + 7_199_000,
+            "the offset survives freezing"
+        );
+        // Wait (without sleeping) until the system clock has moved on by a few milliseconds.
+        let start = system_millis();
+        while system_millis() < start + 3 {
+            std::hint::spin_loop();
+        }
+        assert_eq!(clock.now_millis(), at);
+        clock.freeze();
+        assert_eq!(clock.now_millis(), at, "freezing again changes nothing");
+        clock.advance(Duration::from_millis(1500));
+        assert_eq!(clock.now_millis(), at + 1500);
     }
 
     #[test]

@@ -203,6 +203,9 @@ pub async fn authenticate_tokens(t: &Target) {
 pub async fn token_expiry_follows_the_clock(t: &Target) {
     use std::time::Duration;
     use stytch_m2m_core::auth::{AuthError, AuthenticateOptions, InvalidToken};
+    // Each step below lands on a boundary to the second: a running clock could cross one between minting and
+    // checking (it did, about one run in twenty under load), so time moves only when the scenario moves it.
+    t.controls.clock().freeze();
     let c = t.client();
     let m = create_with_scopes(&c, &["read:users"]).await;
     let token = c
