@@ -1,5 +1,6 @@
 //! [`Headers`]: the header list of a plain-data request or response.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Header names whose values are never shown by `Debug`.
@@ -9,13 +10,17 @@ const SENSITIVE_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie"];
 ///
 /// Stored packed (every name and value in one buffer), so that building or copying a set of headers costs two
 /// allocations however many headers it holds: the request path builds one per call, the HTTP transport one per
-/// response.
+/// response. A constant set (the JSON content type every answer of the mock carries) is borrowed: none.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
-    text: String,
+    text: Cow<'static, str>,
     /// (name start, value start, value end) in `text`; a name ends where its value starts.
-    entries: Vec<(u32, u32, u32)>,
+    entries: Cow<'static, [(u32, u32, u32)]>,
 }
+
+/// `content-type: application/json`, packed.
+const JSON_TEXT: &str = "content-typeapplication/json";
+const JSON_ENTRIES: &[(u32, u32, u32)] = &[(0, 12, 28)];
 
 impl Headers {
     /// No headers.
@@ -26,23 +31,31 @@ impl Headers {
     /// No headers yet, with room for `count` headers of `bytes` bytes of names and values in all.
     pub fn with_capacity(count: usize, bytes: usize) -> Self {
         Self {
-            text: String::with_capacity(bytes),
-            entries: Vec::with_capacity(count),
+            text: Cow::Owned(String::with_capacity(bytes)),
+            entries: Cow::Owned(Vec::with_capacity(count)),
+        }
+    }
+
+    /// Exactly `content-type: application/json`, allocating nothing (until a header is added).
+    pub(crate) fn json_content_type() -> Self {
+        Self {
+            text: Cow::Borrowed(JSON_TEXT),
+            entries: Cow::Borrowed(JSON_ENTRIES),
         }
     }
 
     /// Adds a header (an existing one of the same name is kept: HTTP allows repeats).
     pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
         let (name, value) = (name.as_ref(), value.as_ref());
-        let start = self.text.len();
-        self.text.push_str(name);
-        self.text.push_str(value);
+        let text = self.text.to_mut();
+        let start = text.len();
+        text.push_str(name);
+        text.push_str(value);
         let offset = |n: usize| u32::try_from(n).expect("headers are far smaller than 4 GiB");
-        self.entries.push((
-            offset(start),
-            offset(start + name.len()),
-            offset(self.text.len()),
-        ));
+        let end = offset(text.len());
+        self.entries
+            .to_mut()
+            .push((offset(start), offset(start + name.len()), end));
     }
 
     /// Removes every header, keeping the room they took (a list reused for another request allocates nothing).
@@ -57,8 +70,14 @@ impl Headers {
     /// assert_eq!(headers.get("accept"), None);
     /// ```
     pub fn clear(&mut self) {
-        self.text.clear();
-        self.entries.clear();
+        match &mut self.text {
+            Cow::Owned(text) => text.clear(),
+            borrowed => *borrowed = Cow::Borrowed(""),
+        }
+        match &mut self.entries {
+            Cow::Owned(entries) => entries.clear(),
+            borrowed => *borrowed = Cow::Borrowed(&[]),
+        }
     }
 
     /// The number of headers.
@@ -154,5 +173,32 @@ mod tests {
         let shown = format!("{headers:?}");
         assert!(!shown.contains("a=1") && !shown.contains("b=2"), "{shown}");
         assert!(shown.contains("application/json"));
+        headers.clear();
+        assert!(headers.is_empty() && headers.get("set-cookie").is_none());
+    }
+
+    #[test]
+    fn the_borrowed_json_content_type_is_the_same_as_one_built_and_becomes_owned_when_changed() {
+        let mut built = Headers::new();
+        built.insert("content-type", "application/json");
+        let mut constant = Headers::json_content_type();
+        assert_eq!(constant, built);
+        assert_eq!(constant.get("Content-Type"), Some("application/json"));
+        assert_eq!(constant.len(), 1);
+        constant.insert("cache-control", "no-store");
+        built.insert("cache-control", "no-store");
+        assert_eq!(constant, built);
+        assert_eq!(
+            constant.iter().collect::<Vec<_>>(),
+            [
+                ("content-type", "application/json"),
+                ("cache-control", "no-store")
+            ]
+        );
+        let mut cleared = Headers::json_content_type();
+        cleared.clear();
+        assert!(cleared.is_empty());
+        cleared.insert("x-a", "1");
+        assert_eq!(cleared.iter().collect::<Vec<_>>(), [("x-a", "1")]);
     }
 }

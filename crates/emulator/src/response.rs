@@ -4,13 +4,20 @@ use bytes::Bytes;
 use http_body_util::Full;
 use stytch_m2m_core::transport::HttpResponse;
 
+/// The headers a response's map has room for at least: what hyper gives a map of its own on the first insert.
+const REUSED_HEADER_ROOM: usize = 6;
+
 /// The hyper response of an answer; one that cannot be built (a status or header hyper refuses) is a 500, never
 /// a success with an empty body.
 pub(crate) fn to_hyper(response: HttpResponse) -> hyper::Response<Full<Bytes>> {
     let Ok(status) = hyper::StatusCode::from_u16(response.status) else {
         return unbuildable(&format!("status {}", response.status));
     };
-    let mut headers = hyper::HeaderMap::with_capacity(response.headers.len());
+    // hyper keeps this map once the head is written and parses the connection's next request into it: sized as
+    // hyper sizes a map of its own (room for 6), the next request's headers fit without growing it (two
+    // allocations and a copy on every request when it was sized for this response's one header).
+    let mut headers =
+        hyper::HeaderMap::with_capacity(response.headers.len().max(REUSED_HEADER_ROOM));
     for (name, value) in response.headers.iter() {
         let (name, value) = match (name, value) {
             // Every JSON answer has it: no copy, no parse.
