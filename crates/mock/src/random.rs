@@ -54,11 +54,19 @@ impl Randomness {
         text
     }
 
-    /// Appends a version-4 UUID for a request id to `text`: from the seeded generator in deterministic mode, else
-    /// from a thread-local one (a request id is no secret; it need only be unique), taking no lock.
+    /// Appends a version-4 UUID for a request id to `text` (see [`Randomness::write_request_uuid`]).
+    #[cfg(test)]
     pub fn push_request_uuid(&self, text: &mut String) {
+        let mut uuid = [0u8; 36];
+        self.write_request_uuid(&mut uuid);
+        text.push_str(std::str::from_utf8(&uuid).unwrap_or_default());
+    }
+
+    /// Writes a version-4 UUID for a request id: from the seeded generator in deterministic mode, else from a
+    /// thread-local one (a request id is no secret; it need only be unique), taking no lock.
+    pub fn write_request_uuid(&self, out: &mut [u8; 36]) {
         if !self.1.load(Ordering::Acquire) {
-            push_uuid(text, fastrand::u128(..).to_le_bytes());
+            write_uuid(out, fastrand::u128(..).to_le_bytes());
             return;
         }
         let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -73,7 +81,7 @@ impl Randomness {
                 fastrand::u128(..).to_le_bytes()
             }
         };
-        push_uuid(text, bytes);
+        write_uuid(out, bytes);
     }
 
     /// A 44-character URL-safe secret (33 random bytes), like Stytch's generated secrets.
@@ -86,21 +94,25 @@ impl Randomness {
 
 /// The text of 16 random bytes as a version-4 UUID (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`).
 fn uuid_text(b: [u8; 16]) -> String {
-    let mut text = String::with_capacity(36);
-    push_uuid(&mut text, b);
-    text
+    let mut text = [0u8; 36];
+    write_uuid(&mut text, b);
+    String::from_utf8_lossy(&text).into_owned()
 }
 
-fn push_uuid(text: &mut String, mut b: [u8; 16]) {
+/// Writes 16 random bytes as a version-4 UUID, straight into a fixed buffer (no growth checks on the way).
+fn write_uuid(out: &mut [u8; 36], mut b: [u8; 16]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
+    let mut at = 0;
     for (i, byte) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            text.push('-');
+            out[at] = b'-';
+            at += 1;
         }
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        out[at] = HEX[usize::from(byte >> 4)];
+        out[at + 1] = HEX[usize::from(byte & 0x0f)];
+        at += 2;
     }
 }
 

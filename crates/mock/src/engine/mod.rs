@@ -233,12 +233,20 @@ impl Engine {
 
     /// A fresh `request-id-test-<uuid>`.
     pub fn request_id(&self) -> String {
-        let mut id = String::with_capacity(64);
-        id.push_str("request-id-");
-        id.push_str(self.env());
-        id.push('-');
-        self.random.push_request_uuid(&mut id);
-        id
+        self.fresh_request_id().as_str().to_owned()
+    }
+
+    /// A fresh request id on the stack: every answer carries one, and writing it allocates nothing.
+    pub(crate) fn fresh_request_id(&self) -> RequestId {
+        let mut bytes = [0u8; RequestId::LEN];
+        let (prefix, uuid) = bytes.split_at_mut(RequestId::LEN - 36);
+        prefix[..11].copy_from_slice(b"request-id-");
+        prefix[11..15].copy_from_slice(self.env().as_bytes());
+        prefix[15] = b'-';
+        if let Ok(uuid) = <&mut [u8; 36]>::try_from(uuid) {
+            self.random.write_request_uuid(uuid);
+        }
+        RequestId { bytes }
     }
 
     fn salt(&self) -> [u8; 16] {
@@ -379,4 +387,20 @@ fn basic_credentials(project_id: &str, project_secret: &Secret) -> Secret {
         base64::engine::general_purpose::STANDARD
             .encode(format!("{project_id}:{}", project_secret.expose_secret())),
     )
+}
+
+/// A request id (`request-id-{test|live}-{uuid}`, always 52 ASCII bytes), kept on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct RequestId {
+    bytes: [u8; RequestId::LEN],
+}
+
+impl RequestId {
+    const LEN: usize = "request-id-test-".len() + 36;
+
+    /// The id as text.
+    pub(crate) fn as_str(&self) -> &str {
+        // Always ASCII (a fixed prefix and hexadecimal digits): the check cannot fail.
+        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
 }

@@ -64,7 +64,9 @@ struct Stored {
 #[derive(Default, Debug)]
 pub(crate) struct Store {
     next_seq: u64,
-    by_id: HashMap<String, Stored>,
+    /// Hashed with a randomly seeded foldhash: every request naming a client looks it up, and SipHash cost
+    /// about ten times as much for an id (keys are ids the project's own credentials created).
+    by_id: HashMap<String, Stored, foldhash::fast::RandomState>,
     order: BTreeMap<u64, String>,
     by_scope: HashMap<String, BTreeSet<u64>>,
     by_name: HashMap<String, BTreeSet<u64>>,

@@ -135,13 +135,37 @@ pub(crate) fn envelope_raw(key: &str, json: &[u8], request_id: &str) -> Vec<u8> 
 /// Writes `text` as a JSON string: as it is when nothing in it needs escaping (ids and keys never do), else
 /// through serde_json, so that it is escaped as [`envelope`] escapes it.
 fn push_json_string(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escaping(text.as_bytes()) {
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
     } else {
         let _ = serde_json::to_writer(out, text);
     }
+}
+
+/// Whether any byte is one JSON escapes: a control character, `"` or `\\`. Eight bytes at a time (the classic
+/// "has a byte less than n" word tests, exact for whether one exists): a request id is 52 bytes.
+fn needs_escaping(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let less_than = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_ne_bytes(eight);
+        if less_than(x, 0x20)
+            || less_than(x ^ (ONES * u64::from(b'"')), 1)
+            || less_than(x ^ (ONES * u64::from(b'\\')), 1)
+        {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// The success envelope around one member.
@@ -224,6 +248,33 @@ mod tests {
         // The same members as the model itself writes, plus the two defaults.
         let model = serde_json::to_value(&full).unwrap();
         assert_eq!(body["m2m_client"], model);
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them_whatever_byte_and_wherever() {
+        let mut specials: Vec<char> = (0u8..0x20).map(char::from).collect();
+        specials.extend([
+            '"', '\\', ' ', '!', '#', '[', ']', '\u{7f}', 'é', '€', '😀', '!', '\u{a0}',
+        ]);
+        for len in 0..20 {
+            for at in 0..len.max(1) {
+                for &c in &specials {
+                    let mut text: String = "abcdefghijklmnopqrst"[..len].to_owned();
+                    if len > 0 {
+                        text.replace_range(at..=at, c.encode_utf8(&mut [0; 4]));
+                    }
+                    let mut ours = Vec::new();
+                    push_json_string(&mut ours, &text);
+                    assert_eq!(ours, serde_json::to_vec(&text).unwrap(), "{text:?}");
+                    let escapes = c < ' ' || c == '"' || c == '\\';
+                    assert_eq!(
+                        needs_escaping(text.as_bytes()),
+                        len > 0 && escapes,
+                        "{text:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -38,14 +38,15 @@ pub(crate) fn respond_checked(
     routed: Routed,
     authorized: Option<bool>,
 ) -> HttpResponse {
-    let request_id = engine.request_id();
+    let request_id = engine.fresh_request_id();
+    let request_id = request_id.as_str();
     let (route, param) = match routed {
         Routed::Found(route, param) => (route, param),
         Routed::MethodNotAllowed => {
-            return error(&request_id, false, &Failure::method_not_allowed());
+            return error(request_id, false, &Failure::method_not_allowed());
         }
         Routed::NotFound => {
-            return error(&request_id, false, &Failure::route_not_found());
+            return error(request_id, false, &Failure::route_not_found());
         }
     };
     match answer(
@@ -53,14 +54,14 @@ pub(crate) fn respond_checked(
         request,
         (route, param.unwrap_or_default()),
         authorized,
-        &request_id,
+        request_id,
     ) {
         // Stytch lets the JWKS be cached for 15 minutes.
         Ok(body) if route == Route::Jwks => {
             success(body).with_header("cache-control", "public, max-age=900")
         }
         Ok(body) => success(body),
-        Err(failure) => error(&request_id, route.oauth_errors(), &failure),
+        Err(failure) => error(request_id, route.oauth_errors(), &failure),
     }
 }
 
