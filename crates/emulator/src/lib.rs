@@ -343,14 +343,15 @@ fn needs_credentials(path: &str, routed: &wire::Routed) -> bool {
     matches!(routed, wire::Routed::Found(route, _) if route.needs_project_auth())
 }
 
-/// The request's headers (those with text values), copied once into one buffer.
+/// The request's headers (those with UTF-8 values), copied once into one buffer.
 fn headers_of(map: &hyper::HeaderMap) -> Headers {
     // Sized from every header (a value that is not text is rare and only over-reserves): one validation each.
     let bytes = map.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
     let count = map.len();
     let mut headers = Headers::with_capacity(count, bytes);
     for (name, value) in map {
-        if let Ok(value) = value.to_str() {
+        // Text is UTF-8 (checked a word at a time); hyper's parser has already refused control characters.
+        if let Ok(value) = std::str::from_utf8(value.as_bytes()) {
             headers.insert(name.as_str(), value);
         }
     }
@@ -359,4 +360,38 @@ fn headers_of(map: &hyper::HeaderMap) -> Headers {
 
 fn json_response(status: u16, body: &Value) -> HttpResponse {
     HttpResponse::new(status, serde_json::to_vec(body).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::headers_of;
+
+    #[test]
+    fn headers_are_copied_in_order_with_utf8_values_and_others_skipped() {
+        let mut map = hyper::HeaderMap::new();
+        map.append("host", "127.0.0.1:4010".parse().unwrap());
+        map.append(
+            "authorization",
+            hyper::header::HeaderValue::from_static("Basic cHJvamVjdDpzZWNyZXQ="),
+        );
+        map.append(
+            "x-name",
+            hyper::header::HeaderValue::from_bytes("café".as_bytes()).unwrap(),
+        );
+        map.append(
+            "x-latin1",
+            hyper::header::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        );
+        map.append("x-tab", "a\tb".parse().unwrap());
+        let headers = headers_of(&map);
+        assert_eq!(
+            headers.iter().collect::<Vec<_>>(),
+            [
+                ("host", "127.0.0.1:4010"),
+                ("authorization", "Basic cHJvamVjdDpzZWNyZXQ="),
+                ("x-name", "café"),
+                ("x-tab", "a\tb"),
+            ]
+        );
+    }
 }

@@ -99,20 +99,19 @@ fn uuid_text(b: [u8; 16]) -> String {
     String::from_utf8_lossy(&text).into_owned()
 }
 
-/// Writes 16 random bytes as a version-4 UUID, straight into a fixed buffer (no growth checks on the way).
+/// Writes 16 random bytes as a version-4 UUID, straight into a fixed buffer (each digit at a place known in
+/// advance: no growth or bounds checks on the way).
 fn write_uuid(out: &mut [u8; 36], mut b: [u8; 16]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut at = 0;
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out[at] = b'-';
-            at += 1;
-        }
+    for dash in [8, 13, 18, 23] {
+        out[dash] = b'-';
+    }
+    for (byte, at) in b.iter().zip(AT) {
         out[at] = HEX[usize::from(byte >> 4)];
         out[at + 1] = HEX[usize::from(byte & 0x0f)];
-        at += 2;
     }
 }
 

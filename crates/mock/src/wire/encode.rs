@@ -144,28 +144,15 @@ fn push_json_string(out: &mut Vec<u8>, text: &str) {
     }
 }
 
-/// Whether any byte is one JSON escapes: a control character, `"` or `\\`. Eight bytes at a time (the classic
-/// "has a byte less than n" word tests, exact for whether one exists): a request id is 52 bytes.
+/// Whether any byte is one JSON escapes: a control character, `"` or `\\` (a word at a time: a request id is 52
+/// bytes).
 fn needs_escaping(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let less_than = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_ne_bytes(eight);
-        if less_than(x, 0x20)
-            || less_than(x ^ (ONES * u64::from(b'"')), 1)
-            || less_than(x ^ (ONES * u64::from(b'\\')), 1)
-        {
-            return true;
-        }
-    }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    use super::scan::{any, has_byte, has_byte_below};
+    any(
+        bytes,
+        |x| has_byte_below(x, 0x20) || has_byte(x, b'"') || has_byte(x, b'\\'),
+        |b| b < 0x20 || b == b'"' || b == b'\\',
+    )
 }
 
 /// The success envelope around one member.

@@ -8,6 +8,7 @@
 mod body;
 pub(crate) mod encode;
 mod route;
+mod scan;
 
 use serde_json::{Value, json};
 use stytch_m2m_core::auth::ProjectKind;

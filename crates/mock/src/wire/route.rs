@@ -87,11 +87,16 @@ pub fn path_of(url: &str) -> &str {
 /// Routes a method and URL. Leading slashes may repeat (a base URL ending in `/` joined with a path starting with
 /// one); an empty segment anywhere else (`/v1//m2m/clients`, a trailing `/`) names no route.
 pub fn route(method: Method, url: &str) -> Routed {
+    use super::scan::has_byte;
     // What a server is sent most: `/v1/m2m/clients/{id}` read, updated or deleted, with nothing to split off or
     // decode. One pass over the id, then the same answer as the general path below gives.
     if let Some(id) = url.strip_prefix("/v1/m2m/clients/")
         && !id.is_empty()
-        && !id.bytes().any(|b| matches!(b, b'/' | b'?' | b'#' | b'%'))
+        && !super::scan::any(
+            id.as_bytes(),
+            |x| has_byte(x, b'/') || has_byte(x, b'?') || has_byte(x, b'#') || has_byte(x, b'%'),
+            |b| matches!(b, b'/' | b'?' | b'#' | b'%'),
+        )
     {
         let route = match method {
             Method::Get => Route::Get,
