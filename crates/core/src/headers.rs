@@ -141,9 +141,10 @@ impl Headers {
             if value == self.text[value_start..value_end] {
                 continue;
             }
-            self.text
-                .to_mut()
-                .replace_range(value_start..value_end, &value);
+            // Two moves of the bytes after the value (`replace_range` goes through a generic splice).
+            let text = self.text.to_mut();
+            text.drain(value_start..value_end);
+            text.insert_str(value_start, &value);
             let offset = |n: usize| u32::try_from(n).expect("headers are far smaller than 4 GiB");
             let entries = self.entries.to_mut();
             let new_end = value_start + value.len();

@@ -167,12 +167,38 @@ fn spare(mut entry: HttpRequest) {
     let _ = SPARE.try_with(|cell| cell.set(Some(entry)));
 }
 
-/// An `Authorization` value as the journal keeps it: the credentials replaced by `[REDACTED]`, the scheme kept.
+/// An `Authorization` value as the journal keeps it: the credentials replaced by `[REDACTED]`, a registered
+/// scheme kept. Anything else is replaced whole: the first word of a value with no known scheme may itself be the
+/// credential (`Authorization: s3cret more`).
 fn redacted_authorization(value: &str) -> Cow<'static, str> {
-    match value.split(' ').next().unwrap_or_default() {
+    /// Schemes of the IANA HTTP Authentication Scheme Registry (and DPoP, RFC 9449).
+    const SCHEMES: &[&str] = &[
+        "Basic",
+        "Bearer",
+        "Digest",
+        "DPoP",
+        "HOBA",
+        "Mutual",
+        "Negotiate",
+        "OAuth",
+        "SCRAM-SHA-1",
+        "SCRAM-SHA-256",
+        "vapid",
+    ];
+    let Some(end) = value.as_bytes().iter().position(|&b| b == b' ') else {
+        return Cow::Borrowed(REDACTED);
+    };
+    let scheme = &value[..end];
+    match scheme {
         "Basic" => Cow::Borrowed("Basic [REDACTED]"),
         "Bearer" => Cow::Borrowed("Bearer [REDACTED]"),
-        scheme => Cow::Owned(format!("{scheme} {REDACTED}")),
+        _ if SCHEMES
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(scheme)) =>
+        {
+            Cow::Owned(format!("{scheme} {REDACTED}"))
+        }
+        _ => Cow::Borrowed(REDACTED),
     }
 }
 
@@ -266,6 +292,26 @@ mod tests {
             bodies[1].contains("client_id=c"),
             "the rest of the form is kept"
         );
+    }
+
+    #[test]
+    fn only_a_registered_scheme_survives_redaction() {
+        for (sent, kept) in [
+            ("Basic cHJvamVjdDpzZWNyZXQ=", "Basic [REDACTED]"),
+            ("Bearer eyJ.x.y", "Bearer [REDACTED]"),
+            ("digest username=\"a\"", "digest [REDACTED]"),
+            ("DPoP eyJ.x.y", "DPoP [REDACTED]"),
+            // No scheme, or a word that is none: the whole value may be the credential.
+            ("cHJvamVjdDpzZWNyZXQ=", "[REDACTED]"),
+            ("s3cret-value more", "[REDACTED]"),
+            ("", "[REDACTED]"),
+            (" leading-space", "[REDACTED]"),
+        ] {
+            let journal = Journal::new(JournalLimits::default());
+            journal.record(&request("{}", sent));
+            let entry = journal.requests().pop().unwrap();
+            assert_eq!(entry.headers.get("authorization"), Some(kept), "{sent}");
+        }
     }
 
     #[test]
