@@ -398,9 +398,36 @@ pub(crate) struct RequestId {
 impl RequestId {
     const LEN: usize = "request-id-test-".len() + 36;
 
+    /// The id's bytes (ASCII: written into a JSON body as they are, nothing to escape).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The id as text.
     pub(crate) fn as_str(&self) -> &str {
         // Always ASCII (a fixed prefix and hexadecimal digits): the check cannot fail.
         std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn request_ids_are_the_usual_form_and_differ() {
+        let mock = crate::MockStytch::new();
+        let a = mock.engine().fresh_request_id();
+        let b = mock.engine().request_id();
+        for id in [a.as_str(), b.as_str()] {
+            let uuid = id.strip_prefix("request-id-test-").expect(id);
+            assert_eq!(uuid.len(), 36, "{id}");
+            assert_eq!(
+                uuid.match_indices('-').map(|(i, _)| i).collect::<Vec<_>>(),
+                [8, 13, 18, 23]
+            );
+            assert!(uuid.bytes().all(|c| c == b'-' || c.is_ascii_hexdigit()));
+            assert_eq!(&uuid[14..15], "4");
+        }
+        assert_ne!(a.as_str(), b);
+        assert_eq!(a.as_bytes(), a.as_str().as_bytes());
     }
 }

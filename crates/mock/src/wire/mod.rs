@@ -18,7 +18,7 @@ use stytch_m2m_core::transport::{HttpRequest, HttpResponse};
 
 pub use route::{Route, Routed, path_of, route};
 
-use crate::engine::{Engine, Failure};
+use crate::engine::{Engine, Failure, RequestId};
 use body::Expect;
 use encode::{ClientModel, WireClient, envelope, envelope_raw};
 
@@ -39,8 +39,8 @@ pub(crate) fn respond_checked(
     routed: Routed,
     authorized: Option<bool>,
 ) -> HttpResponse {
-    let request_id = engine.fresh_request_id();
-    let request_id = request_id.as_str();
+    let fresh = engine.fresh_request_id();
+    let request_id = fresh.as_str();
     let (route, param) = match routed {
         Routed::Found(route, param) => (route, param),
         Routed::MethodNotAllowed => {
@@ -55,7 +55,7 @@ pub(crate) fn respond_checked(
         request,
         (route, param.unwrap_or_default()),
         authorized,
-        request_id,
+        &fresh,
     ) {
         // Stytch lets the JWKS be cached for 15 minutes.
         Ok(body) if route == Route::Jwks => {
@@ -71,8 +71,9 @@ fn answer(
     request: &HttpRequest,
     (route, param): (Route, String),
     authorized: Option<bool>,
-    request_id: &str,
+    fresh: &RequestId,
 ) -> Result<Vec<u8>, Failure> {
+    let request_id = fresh.as_str();
     if route.needs_project_auth()
         && !authorized.unwrap_or_else(|| project_authorized(engine, request))
     {
@@ -87,7 +88,7 @@ fn answer(
         }
         Route::Get => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
-            engine.read_client_wire(id, |json| envelope_raw("m2m_client", json, request_id))?
+            engine.read_client_wire(id, |json| envelope_raw("m2m_client", json, fresh))?
         }
         Route::Search => {
             let search = body::search(body::json_object(&request.body, Expect::Object)?)?;
