@@ -35,6 +35,7 @@ mod response;
 mod seed;
 mod state;
 
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -187,19 +188,18 @@ impl Emulator {
         let engine = self.inner.mock.engine();
         let Received {
             method,
-            url,
+            mut head,
             path_len,
-            headers,
             body,
         } = request;
         let Some(method) = method else {
+            recycle(head);
             return Some(wire::error(
                 &engine.request_id(),
                 false,
                 &Failure::method_not_allowed(),
             ));
         };
-        let mut head = HttpRequest::new(method, url).with_headers(headers);
         let routed = wire::route(method, &head.url);
         let control = head.url[..path_len].starts_with("/_emulator/");
         // Credentials first: the body of a request that will be refused is never read. (Checked once: a route
@@ -213,12 +213,11 @@ impl Emulator {
                     false,
                     &Failure::unauthorized(),
                 )),
-                false => self
-                    .inner
-                    .mock
-                    .handle_checked(head, routed, false)
-                    .await
-                    .ok(),
+                false => {
+                    let answered = self.inner.mock.handle_checked(&head, routed, false).await;
+                    recycle(head);
+                    answered.ok()
+                }
             };
         }
         head.body = if body.is_end_stream() {
@@ -276,11 +275,13 @@ impl Emulator {
         if mutating && self.inner.state.is_some() {
             return Box::pin(self.apply_durably(engine, request)).await;
         }
-        self.inner
+        let answered = self
+            .inner
             .mock
-            .handle_checked(request, routed, authorized)
-            .await
-            .ok()
+            .handle_checked(&request, routed, authorized)
+            .await;
+        recycle(request);
+        answered.ok()
     }
 
     /// Saves the state file now (nothing without one). Changes made through the API are saved by themselves.
@@ -302,36 +303,63 @@ impl Emulator {
     }
 }
 
+thread_local! {
+    /// The buffers (URL and headers) of a request this thread answered: the next request received here is copied
+    /// into them, so that receiving one allocates nothing once the thread has answered one.
+    static SPARE_HEAD: Cell<Option<HttpRequest>> = const { Cell::new(None) };
+}
+
 /// A request as hyper hands it over, its head copied out at once. The head shares hyper's read buffer, which
 /// hyper reuses for the next request on the connection only once nothing else holds it: kept until the answer,
 /// it would cost a fresh buffer (and its cache misses) on every request.
 struct Received {
     /// `None`: a method Stytch has no route for.
     method: Option<Method>,
-    /// The path and query, as hyper parsed them.
-    url: String,
-    /// The length of the path at the start of `url` (hyper's own split, not searched for again).
+    /// The URL (path and query, as hyper parsed them) and headers, in a spare request's buffers.
+    head: HttpRequest,
+    /// The length of the path at the start of the URL (hyper's own split, not searched for again).
     path_len: usize,
-    headers: Headers,
     body: Incoming,
 }
 
 impl Received {
     fn of(request: hyper::Request<Incoming>) -> Self {
         let (parts, body) = request.into_parts();
-        let (url, path_len) = match parts.uri.path_and_query() {
-            Some(target) => (target.as_str().to_owned(), target.path().len()),
+        let method = Method::parse(parts.method.as_str());
+        let mut head = SPARE_HEAD
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| HttpRequest::new(Method::Get, String::new()));
+        head.method = method.unwrap_or(Method::Get);
+        let path_len = match parts.uri.path_and_query() {
+            Some(target) => {
+                head.url.push_str(target.as_str());
+                target.path().len()
+            }
             // No path at all (an authority-form target): none of ours.
-            None => ("/".to_owned(), 0),
+            None => {
+                head.url.push('/');
+                0
+            }
         };
+        copy_headers(&parts.headers, &mut head.headers);
         Self {
-            method: Method::parse(parts.method.as_str()),
-            url,
+            method,
+            head,
             path_len,
-            headers: headers_of(&parts.headers),
             body,
         }
     }
+}
+
+/// Hands a request's buffers back for the next request this thread receives (emptied: nothing of one request
+/// reaches another).
+fn recycle(mut head: HttpRequest) {
+    head.url.clear();
+    head.headers.clear();
+    head.body = Bytes::new();
+    let _ = SPARE_HEAD.try_with(|spare| spare.set(Some(head)));
 }
 
 /// Whether the request's route takes the project's Basic credentials (management routes and every control but
@@ -343,19 +371,14 @@ fn needs_credentials(path: &str, routed: &wire::Routed) -> bool {
     matches!(routed, wire::Routed::Found(route, _) if route.needs_project_auth())
 }
 
-/// The request's headers (those with UTF-8 values), copied once into one buffer.
-fn headers_of(map: &hyper::HeaderMap) -> Headers {
-    // Sized from every header (a value that is not text is rare and only over-reserves): one validation each.
-    let bytes = map.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
-    let count = map.len();
-    let mut headers = Headers::with_capacity(count, bytes);
+/// Copies the request's headers (those with UTF-8 values) into `headers`, which is empty.
+fn copy_headers(map: &hyper::HeaderMap, headers: &mut Headers) {
     for (name, value) in map {
         // Text is UTF-8 (checked a word at a time); hyper's parser has already refused control characters.
         if let Ok(value) = std::str::from_utf8(value.as_bytes()) {
             headers.insert(name.as_str(), value);
         }
     }
-    headers
 }
 
 fn json_response(status: u16, body: &Value) -> HttpResponse {
@@ -364,7 +387,8 @@ fn json_response(status: u16, body: &Value) -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::headers_of;
+    use super::copy_headers;
+    use stytch_m2m_core::transport::Headers;
 
     #[test]
     fn headers_are_copied_in_order_with_utf8_values_and_others_skipped() {
@@ -383,7 +407,8 @@ mod tests {
             hyper::header::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
         );
         map.append("x-tab", "a\tb".parse().unwrap());
-        let headers = headers_of(&map);
+        let mut headers = Headers::new();
+        copy_headers(&map, &mut headers);
         assert_eq!(
             headers.iter().collect::<Vec<_>>(),
             [

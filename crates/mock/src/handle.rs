@@ -35,15 +35,15 @@ impl MockStytch {
         Result<HttpResponse, TransportError>,
     ) {
         let routed = wire::route(request.method, &request.url);
-        self.handle_inner(request, routed, None, serialize).await
+        self.handle_inner(&request, routed, None, serialize).await
     }
 
     /// Like [`MockStytch::handle`], for a server in front of the mock that has already routed the request
     /// ([`wire::route`]) and checked its project credentials ([`wire::project_authorized`]; only read for routes
-    /// that take them): neither is done twice.
+    /// that take them): neither is done twice. The request is borrowed: the server may reuse its buffers.
     pub async fn handle_checked(
         &self,
-        request: HttpRequest,
+        request: &HttpRequest,
         routed: wire::Routed,
         authorized: bool,
     ) -> Result<HttpResponse, TransportError> {
@@ -54,7 +54,7 @@ impl MockStytch {
 
     async fn handle_inner<G>(
         &self,
-        request: HttpRequest,
+        request: &HttpRequest,
         routed: wire::Routed,
         authorized: Option<bool>,
         serialize: impl Future<Output = G>,
@@ -69,11 +69,11 @@ impl MockStytch {
         };
         let refused = route.is_some_and(|r| r.needs_project_auth())
             && !authorized
-                .unwrap_or_else(|| wire::project_authorized(&self.shared.engine, &request));
+                .unwrap_or_else(|| wire::project_authorized(&self.shared.engine, request));
         if refused {
             self.shared.log.count_unauthenticated();
         } else {
-            self.shared.log.record(&request);
+            self.shared.log.record(request);
         }
         let fault = self.faults().take(route);
         let lose = match fault {
@@ -94,7 +94,7 @@ impl MockStytch {
             None => None,
         };
         let serialized = serialize.await;
-        let response = wire::respond_checked(&self.shared.engine, &request, routed, Some(!refused));
+        let response = wire::respond_checked(&self.shared.engine, request, routed, Some(!refused));
         let answered = match lose {
             None => Ok(response),
             Some(kind) => Err(TransportError::new(
