@@ -31,6 +31,7 @@ mod engine;
 mod faults;
 mod handle;
 mod journal;
+mod padded;
 mod random;
 // The wire front, shared with `stytch-m2m-emulator` (its server answers through it); users reach it through
 // `MockStytch` and [`Route`].

@@ -68,7 +68,8 @@ pub struct Engine {
     deterministic: std::sync::atomic::AtomicBool,
     /// The index of the first fixed key in deterministic mode; later keys follow it in turn.
     key_seed: std::sync::atomic::AtomicUsize,
-    store: Mutex<Store>,
+    /// Taken by every request that reads or changes a client: alone on its cache lines.
+    store: crate::padded::Padded<Mutex<Store>>,
     keys: RwLock<KeyRing>,
     key_count: Mutex<usize>,
     key_grace: Duration,
@@ -124,7 +125,7 @@ impl Engine {
             random,
             deterministic: deterministic.into(),
             key_seed: (seed.unwrap_or(0) as usize).into(),
-            store: Mutex::new(Store::default()),
+            store: crate::padded::Padded(Mutex::new(Store::default())),
             keys: RwLock::new(KeyRing {
                 current: first,
                 retired: Vec::new(),
@@ -321,7 +322,7 @@ impl Engine {
             random: Randomness::system(),
             deterministic: false.into(),
             key_seed: 0.into(),
-            store: Mutex::new(store),
+            store: crate::padded::Padded(Mutex::new(store)),
             keys: RwLock::new(keys),
             key_count: Mutex::new(key_count),
             key_grace,

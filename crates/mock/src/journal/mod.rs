@@ -1,6 +1,8 @@
 //! The request journal: what the mock received, bounded in entries and bytes, with credentials and secrets
 //! redacted before anything is kept. Requests that fail the project's credentials are only counted.
 
+mod packed;
+
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -14,8 +16,8 @@ use stytch_m2m_core::transport::HttpRequest;
 const REDACTED: &str = "[REDACTED]";
 
 thread_local! {
-    /// An entry a journal dropped on this thread, emptied, whose buffers this thread's next record reuses.
-    static SPARE: Cell<Option<HttpRequest>> = const { Cell::new(None) };
+    /// Where this thread packs an entry before taking the journal's lock (its room kept from one to the next).
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// How much the journal keeps.
@@ -47,16 +49,22 @@ impl JournalLimits {
     }
 }
 
+/// The entries, oldest first, packed one after another in one ring of bytes ([`packed`]).
 #[derive(Default)]
 struct Entries {
-    requests: VecDeque<(HttpRequest, usize)>,
+    ring: VecDeque<u8>,
+    /// Per entry: its length in `ring`, and its size as the limits count it (URL, header names and values,
+    /// body).
+    spans: VecDeque<(usize, usize)>,
+    /// The sum of the sizes.
     bytes: usize,
 }
 
 /// The journal.
 pub(crate) struct Journal {
     limits: JournalLimits,
-    entries: Mutex<Entries>,
+    /// Taken by every request recorded: alone on its cache lines, away from the limits read before it.
+    entries: crate::padded::Padded<Mutex<Entries>>,
     unauthenticated: AtomicU64,
 }
 
@@ -73,7 +81,7 @@ impl Journal {
     pub fn new(limits: JournalLimits) -> Self {
         Self {
             limits,
-            entries: Mutex::default(),
+            entries: crate::padded::Padded::default(),
             unauthenticated: AtomicU64::new(0),
         }
     }
@@ -82,57 +90,34 @@ impl Journal {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Keeps a redacted copy of `request`, dropping the oldest entries past the limits. The copy is written
-    /// before the lock is taken, into the buffers of an entry this thread dropped before: once the journal is
-    /// full, recording allocates nothing, and the lock is held only to move entries in and out (two threads
-    /// recording at once wait on each other for that much, not for a copy).
+    /// Keeps a redacted copy of `request`, dropping the oldest entries past the limits. The copy is packed
+    /// before the lock is taken, into this thread's scratch buffer; under the lock the oldest entries are let go
+    /// and the new one is appended to the ring: one copy into memory that follows the previous entry's.
     pub fn record(&self, request: &HttpRequest) {
         if self.limits.max_entries == 0 {
             return;
         }
-        let mut kept = SPARE
-            .try_with(Cell::take)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| HttpRequest::new(request.method, String::new()));
-        kept.method = request.method;
-        kept.url.clear();
-        kept.url.push_str(&request.url);
-        // Copied whole (two copies into the room the spare has), then the credentials overwritten in place.
-        kept.headers.clone_from(&request.headers);
-        kept.headers
-            .replace_values("authorization", redacted_authorization);
-        kept.body = redacted_body(&request.body);
-        let size = kept.url.len()
-            + kept.body.len()
-            + kept
-                .headers
-                .iter()
-                .map(|(n, v)| n.len() + v.len())
-                .sum::<usize>();
-        if size > self.limits.max_bytes {
-            spare(kept);
-            return;
-        }
-        let dropped = {
+        let mut packed = SCRATCH.try_with(Cell::take).unwrap_or_default();
+        packed.clear();
+        let size = pack_redacted(&mut packed, request);
+        if size <= self.limits.max_bytes {
             let mut entries = self.lock();
-            let mut dropped = None;
-            while entries.requests.len() >= self.limits.max_entries
+            while entries.spans.len() >= self.limits.max_entries
                 || entries.bytes + size > self.limits.max_bytes
             {
-                let Some((oldest, oldest_size)) = entries.requests.pop_front() else {
+                let Some((len, oldest)) = entries.spans.pop_front() else {
                     break;
                 };
-                entries.bytes -= oldest_size;
-                dropped = Some(oldest);
+                entries.bytes -= oldest;
+                entries.ring.drain(..len);
             }
+            entries.ring.extend(&packed);
+            entries.spans.push_back((packed.len(), size));
             entries.bytes += size;
-            entries.requests.push_back((kept, size));
-            dropped
-        };
-        if let Some(dropped) = dropped {
-            spare(dropped);
         }
+        // Nothing of the request stays in the scratch buffer but its room.
+        packed.clear();
+        let _ = SCRATCH.try_with(|scratch| scratch.set(packed));
     }
 
     /// Counts a request refused for its credentials (nothing of it is kept).
@@ -145,26 +130,43 @@ impl Journal {
     }
 
     pub fn requests(&self) -> Vec<HttpRequest> {
-        self.lock()
-            .requests
-            .iter()
-            .map(|(r, _)| r.clone())
-            .collect()
+        let mut entries = self.lock();
+        let Entries { ring, spans, .. } = &mut *entries;
+        let mut ring: &[u8] = ring.make_contiguous();
+        let mut requests = Vec::with_capacity(spans.len());
+        for &(len, _) in spans.iter() {
+            let (entry, rest) = ring.split_at(len);
+            requests.extend(packed::unpack(entry));
+            ring = rest;
+        }
+        requests
     }
 
     pub fn clear(&self) {
         let mut entries = self.lock();
-        entries.requests.clear();
+        entries.ring.clear();
+        entries.spans.clear();
         entries.bytes = 0;
     }
 }
 
-/// Keeps an entry's buffers for this thread's next record; nothing of the request outlives it but their room.
-fn spare(mut entry: HttpRequest) {
-    entry.url.clear();
-    entry.headers.clear();
-    entry.body = Bytes::new();
-    let _ = SPARE.try_with(|cell| cell.set(Some(entry)));
+/// Packs `request` as the journal keeps it (credentials and secrets redacted); its size as the limits count it.
+fn pack_redacted(out: &mut Vec<u8>, request: &HttpRequest) -> usize {
+    packed::push_method(out, request.method);
+    packed::push_bytes(out, request.url.as_bytes());
+    packed::push_len(out, request.headers.len());
+    let mut size = request.url.len();
+    for (name, value) in request.headers.iter() {
+        let value = match name.eq_ignore_ascii_case("authorization") {
+            true => redacted_authorization(value),
+            false => Cow::Borrowed(value),
+        };
+        packed::push_header(out, name, &value);
+        size += name.len() + value.len();
+    }
+    let body = redacted_body(&request.body);
+    packed::push_bytes(out, &body);
+    size + body.len()
 }
 
 /// An `Authorization` value as the journal keeps it: the credentials replaced by `[REDACTED]`, a registered
@@ -321,7 +323,7 @@ mod tests {
         for _ in 0..1_000 {
             journal.record(&request(&big, "Basic x"));
             let entries = journal.lock();
-            assert!(entries.requests.len() <= 100 && entries.bytes <= 64 * 1024);
+            assert!(entries.spans.len() <= 100 && entries.bytes <= 64 * 1024);
         }
         assert_eq!(journal.requests().len(), 6);
         for _ in 0..1_000 {
@@ -334,7 +336,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_journal_reuses_dropped_entries_and_keeps_nothing_of_them() {
+    fn a_full_journal_drops_the_oldest_entries_and_keeps_nothing_of_them() {
         let journal = Journal::new(JournalLimits::new(2, 64 * 1024));
         let mut long = request(
             r#"{"client_secret":"first-secret-value"}"#,
@@ -358,8 +360,13 @@ mod tests {
             .collect();
         assert_eq!(kept, expected);
         let entries = journal.lock();
-        let sizes: usize = entries.requests.iter().map(|(_, size)| size).sum();
+        let sizes: usize = entries.spans.iter().map(|(_, size)| size).sum();
         assert_eq!(entries.bytes, sizes);
+        // The ring holds the two entries kept and nothing else.
+        let packed: usize = entries.spans.iter().map(|(len, _)| len).sum();
+        assert_eq!(entries.ring.len(), packed);
+        let ring: Vec<u8> = entries.ring.iter().copied().collect();
+        assert!(!String::from_utf8_lossy(&ring).contains("first"));
         assert_eq!(
             sizes,
             kept.iter()
