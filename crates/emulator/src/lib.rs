@@ -36,6 +36,8 @@ mod seed;
 mod state;
 
 use std::cell::Cell;
+
+use futures_util::future::Either;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -48,7 +50,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method};
-use stytch_m2m_mock::wire::{self, Route};
+use stytch_m2m_mock::wire;
 use stytch_m2m_mock::{Failure, MockStytch};
 use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
@@ -145,9 +147,15 @@ impl Emulator {
             // cache line two cores would pass back and forth on every request).
             let emulator = Arc::new(self.clone());
             let service = service_fn(move |request| {
-                let emulator = emulator.clone();
-                let received = Received::of(request);
-                async move { emulator.respond(received).await }
+                // Answered here when nothing needs waiting for (as a bare hyper service answers): hyper gets a
+                // ready future, not a state machine to move and poll. The rest goes the general, boxed way.
+                match emulator.answer_now(Received::of(request)) {
+                    Now::Answered(answer) => Either::Left(std::future::ready(respond_with(answer))),
+                    Now::Later(received) => {
+                        let emulator = emulator.clone();
+                        Either::Right(Box::pin(async move { emulator.respond(received).await }))
+                    }
+                }
             });
             let connection = http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
@@ -175,13 +183,40 @@ impl Emulator {
         &self,
         request: Received,
     ) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
-        // No answer: an injected fault loses the response, and hyper closes the connection.
-        let Some(response) = self.answer(request).await else {
-            return Err(std::io::Error::other(
-                "the response was lost (injected fault)",
-            ));
+        respond_with(self.answer(request).await)
+    }
+
+    /// The answer to a request that needs nothing waited for: a known route of the mock (no body to read, no
+    /// control, no durable write, no armed fault). [`Now::Later`] hands the request back, untouched and
+    /// unjournaled, for [`Emulator::answer`], which answers every request.
+    fn answer_now(&self, request: Received) -> Now {
+        let Some(method) = request.method else {
+            return Now::Later(request);
         };
-        Ok(response::to_hyper(response))
+        let path = &request.head.url[..request.path_len];
+        if !request.body.is_end_stream() || path.starts_with("/_emulator/") {
+            return Now::Later(request);
+        }
+        let routed = wire::route(method, &request.head.url);
+        let wire::Routed::Found(route, _) = &routed else {
+            return Now::Later(request);
+        };
+        if self.inner.state.is_some() && route.is_mutating() {
+            return Now::Later(request);
+        }
+        let authorized = !needs_credentials(path, &routed)
+            || wire::project_authorized(self.inner.mock.engine(), &request.head);
+        match self
+            .inner
+            .mock
+            .handle_checked_now(&request.head, routed, authorized)
+        {
+            Ok(response) => {
+                recycle(request.head);
+                Now::Answered(Some(response))
+            }
+            Err(_) => Now::Later(request),
+        }
     }
 
     async fn answer(&self, request: Received) -> Option<HttpResponse> {
@@ -214,9 +249,9 @@ impl Emulator {
                     &Failure::unauthorized(),
                 )),
                 false => {
-                    let answered = self.inner.mock.handle_checked(&head, routed, false).await;
+                    let answered = self.handle(&head, routed, false).await;
                     recycle(head);
-                    answered.ok()
+                    answered
                 }
             };
         }
@@ -260,28 +295,33 @@ impl Emulator {
             // (hyper moves it once or twice per request).
             return Some(Box::pin(self.control(engine, control, &request)).await);
         }
-        let mutating = matches!(
-            routed,
-            wire::Routed::Found(
-                Route::Create
-                    | Route::Update
-                    | Route::Delete
-                    | Route::RotateStart
-                    | Route::RotateCancel
-                    | Route::Rotate,
-                _
-            )
-        );
+        let mutating = matches!(&routed, wire::Routed::Found(route, _) if route.is_mutating());
         if mutating && self.inner.state.is_some() {
             return Box::pin(self.apply_durably(engine, request)).await;
         }
-        let answered = self
+        let answered = self.handle(&request, routed, authorized).await;
+        recycle(request);
+        answered
+    }
+
+    /// The mock's answer: at once when no fault is armed (nothing of the engine's path is held across an await:
+    /// a request's future stays small), else through the mock's fault path, boxed as the other rare paths.
+    async fn handle(
+        &self,
+        request: &HttpRequest,
+        routed: wire::Routed,
+        authorized: bool,
+    ) -> Option<HttpResponse> {
+        match self
             .inner
             .mock
-            .handle_checked(&request, routed, authorized)
-            .await;
-        recycle(request);
-        answered.ok()
+            .handle_checked_now(request, routed, authorized)
+        {
+            Ok(response) => Some(response),
+            Err(routed) => Box::pin(self.inner.mock.handle_checked(request, routed, authorized))
+                .await
+                .ok(),
+        }
     }
 
     /// Saves the state file now (nothing without one). Changes made through the API are saved by themselves.
@@ -350,6 +390,27 @@ impl Received {
             path_len,
             body,
         }
+    }
+}
+
+/// What [`Emulator::answer_now`] made of a request.
+enum Now {
+    /// Answered (`None`: an injected fault lost the answer).
+    Answered(Option<HttpResponse>),
+    /// To be answered by [`Emulator::answer`]: it needs something waited for.
+    Later(Received),
+}
+
+/// hyper's response to an answer; no answer (an injected fault lost it) is an error, and hyper closes the
+/// connection.
+fn respond_with(
+    answer: Option<HttpResponse>,
+) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
+    match answer {
+        Some(response) => Ok(response::to_hyper(response)),
+        None => Err(std::io::Error::other(
+            "the response was lost (injected fault)",
+        )),
     }
 }
 

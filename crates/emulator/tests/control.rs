@@ -184,6 +184,13 @@ async fn faults_over_http() {
             .unwrap(),
         200
     );
+    // Each journaled once, whether answered at once (no fault armed) or the faults' way.
+    let gets = mock
+        .requests()
+        .iter()
+        .filter(|r| r.url == "/v1/m2m/clients/c")
+        .count();
+    assert_eq!(gets, 3);
     // A reset connection: no answer at all.
     control(
         &base,

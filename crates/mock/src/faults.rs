@@ -90,9 +90,14 @@ impl FaultTable {
         out
     }
 
+    /// Whether any fault is armed (one atomic load).
+    pub fn is_armed(&self) -> bool {
+        self.armed.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// Takes the fault for `route`, if one is armed.
     pub fn take(&self, route: Option<Route>) -> Option<Fault> {
-        if !self.armed.load(std::sync::atomic::Ordering::Acquire) {
+        if !self.is_armed() {
             return None;
         }
         self.change(|rules| take(rules, route))

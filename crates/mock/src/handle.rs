@@ -52,6 +52,58 @@ impl MockStytch {
             .2
     }
 
+    /// [`MockStytch::handle_checked`] answered at once, with nothing to wait for, when no fault is armed (the
+    /// usual case); `Err` hands `routed` back when one is, for [`MockStytch::handle_checked`] to apply it. A server
+    /// whose every request is a future keeps that future small this way: nothing of the engine's path is held
+    /// across an await.
+    ///
+    /// ```
+    /// use stytch_m2m_core::transport::{HttpRequest, Method};
+    /// use stytch_m2m_mock::{MockStytch, wire};
+    ///
+    /// let mock = MockStytch::new();
+    /// let request = HttpRequest::new(Method::Get, "/v1/m2m/clients/m2m-client-test-none");
+    /// let routed = wire::route(request.method, &request.url);
+    /// let authorized = wire::project_authorized(mock.engine(), &request);
+    /// let response = mock.handle_checked_now(&request, routed, authorized).unwrap();
+    /// assert_eq!(response.status, 401);
+    /// ```
+    pub fn handle_checked_now(
+        &self,
+        request: &HttpRequest,
+        routed: wire::Routed,
+        authorized: bool,
+    ) -> Result<HttpResponse, wire::Routed> {
+        if self.faults().is_armed() {
+            return Err(routed);
+        }
+        let refused = self.admit(request, &routed, Some(authorized));
+        Ok(wire::respond_checked(
+            &self.shared.engine,
+            request,
+            routed,
+            Some(!refused),
+        ))
+    }
+
+    /// Journals the request, or only counts it when it fails the project's credentials; whether it failed.
+    fn admit(
+        &self,
+        request: &HttpRequest,
+        routed: &wire::Routed,
+        authorized: Option<bool>,
+    ) -> bool {
+        let refused = matches!(routed, wire::Routed::Found(route, _) if route.needs_project_auth())
+            && !authorized
+                .unwrap_or_else(|| wire::project_authorized(&self.shared.engine, request));
+        if refused {
+            self.shared.log.count_unauthenticated();
+        } else {
+            self.shared.log.record(request);
+        }
+        refused
+    }
+
     async fn handle_inner<G>(
         &self,
         request: &HttpRequest,
@@ -67,14 +119,7 @@ impl MockStytch {
             wire::Routed::Found(route, _) => Some(*route),
             _ => None,
         };
-        let refused = route.is_some_and(|r| r.needs_project_auth())
-            && !authorized
-                .unwrap_or_else(|| wire::project_authorized(&self.shared.engine, request));
-        if refused {
-            self.shared.log.count_unauthenticated();
-        } else {
-            self.shared.log.record(request);
-        }
+        let refused = self.admit(request, &routed, authorized);
         let fault = self.faults().take(route);
         let lose = match fault {
             Some(Fault::Respond(response)) => return (route, None, Ok(response)),

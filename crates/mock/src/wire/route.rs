@@ -37,6 +37,26 @@ impl Route {
         !matches!(self, Route::Token | Route::Jwks)
     }
 
+    /// Whether the route changes a client (create, update, delete, the three rotation steps).
+    ///
+    /// ```
+    /// use stytch_m2m_mock::Route;
+    ///
+    /// assert!(Route::Create.is_mutating() && Route::RotateCancel.is_mutating());
+    /// assert!(!Route::Get.is_mutating() && !Route::Token.is_mutating());
+    /// ```
+    pub fn is_mutating(self) -> bool {
+        matches!(
+            self,
+            Route::Create
+                | Route::Update
+                | Route::Delete
+                | Route::RotateStart
+                | Route::RotateCancel
+                | Route::Rotate
+        )
+    }
+
     /// Whether errors of this route are OAuth2-style (`error`, `error_description`, `error_uri`).
     pub fn oauth_errors(self) -> bool {
         self == Route::Token
