@@ -11,7 +11,7 @@ const SENSITIVE_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie"];
 /// Stored packed (every name and value in one buffer), so that building or copying a set of headers costs two
 /// allocations however many headers it holds: the request path builds one per call, the HTTP transport one per
 /// response. A constant set (the JSON content type every answer of the mock carries) is borrowed: none.
-#[derive(Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
     text: Cow<'static, str>,
     /// (name start, value start, value end) in `text`; a name ends where its value starts.
@@ -113,50 +113,6 @@ impl Headers {
         })
     }
 
-    /// Replaces the value of every header named `name` (compared case-insensitively) by what `f` makes of it,
-    /// in place: order, names and other headers are kept.
-    ///
-    /// ```
-    /// use std::borrow::Cow;
-    /// use stytch_m2m_core::transport::Headers;
-    ///
-    /// let mut headers = Headers::new();
-    /// headers.insert("Authorization", "Basic cHJvamVjdDpzZWNyZXQ=");
-    /// headers.insert("accept", "application/json");
-    /// headers.replace_values("authorization", |value| {
-    ///     Cow::Owned(format!("{} [REDACTED]", value.split(' ').next().unwrap_or_default()))
-    /// });
-    /// assert_eq!(headers.get("authorization"), Some("Basic [REDACTED]"));
-    /// assert_eq!(headers.get("accept"), Some("application/json"));
-    /// ```
-    pub fn replace_values(&mut self, name: &str, mut f: impl FnMut(&str) -> Cow<'static, str>) {
-        for index in 0..self.entries.len() {
-            let (start, value_start, value_end) = self.entries[index];
-            let (start, value_start, value_end) =
-                (start as usize, value_start as usize, value_end as usize);
-            if !self.text[start..value_start].eq_ignore_ascii_case(name) {
-                continue;
-            }
-            let value = f(&self.text[value_start..value_end]);
-            if value == self.text[value_start..value_end] {
-                continue;
-            }
-            // Two moves of the bytes after the value (`replace_range` goes through a generic splice).
-            let text = self.text.to_mut();
-            text.drain(value_start..value_end);
-            text.insert_str(value_start, &value);
-            let offset = |n: usize| u32::try_from(n).expect("headers are far smaller than 4 GiB");
-            let entries = self.entries.to_mut();
-            let new_end = value_start + value.len();
-            entries[index].2 = offset(new_end);
-            // Every later header moved by the change in length.
-            for entry in &mut entries[index + 1..] {
-                let shift = |n: u32| offset(n as usize - value_end + new_end);
-                *entry = (shift(entry.0), shift(entry.1), shift(entry.2));
-            }
-        }
-    }
-
     /// The pairs with the values of `Authorization` and cookies replaced by `[REDACTED]`.
     pub fn redacted(&self) -> Vec<(String, String)> {
         self.iter()
@@ -172,21 +128,6 @@ impl Headers {
                 )
             })
             .collect()
-    }
-}
-
-impl Clone for Headers {
-    fn clone(&self) -> Self {
-        Self {
-            text: self.text.clone(),
-            entries: self.entries.clone(),
-        }
-    }
-
-    /// Copies into the room `self` already has (two copies, no allocation when it is large enough).
-    fn clone_from(&mut self, source: &Self) {
-        self.text.clone_from(&source.text);
-        self.entries.clone_from(&source.entries);
     }
 }
 
@@ -209,7 +150,6 @@ impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
 #[cfg(test)]
 mod tests {
     use super::Headers;
-    use std::borrow::Cow;
 
     #[test]
     fn packed_headers_keep_order_repeats_and_case_insensitive_lookup() {
@@ -241,48 +181,6 @@ mod tests {
         assert!(shown.contains("application/json"));
         headers.clear();
         assert!(headers.is_empty() && headers.get("set-cookie").is_none());
-    }
-
-    #[test]
-    fn values_are_replaced_in_place_longer_shorter_or_the_same() {
-        let mut headers = Headers::new();
-        headers.insert("Authorization", "Basic abc");
-        headers.insert("x-a", "1");
-        headers.insert("authorization", "Bearer a-much-longer-token-value");
-        headers.insert("x-b", "");
-        headers.replace_values("AUTHORIZATION", |v| {
-            Cow::Owned(format!("{} [R]", v.split(' ').next().unwrap_or_default()))
-        });
-        assert_eq!(
-            headers.iter().collect::<Vec<_>>(),
-            [
-                ("Authorization", "Basic [R]"),
-                ("x-a", "1"),
-                ("authorization", "Bearer [R]"),
-                ("x-b", "")
-            ]
-        );
-        let mut built = Headers::new();
-        for (n, v) in headers.iter() {
-            built.insert(n, v);
-        }
-        assert_eq!(built, headers);
-        headers.replace_values("x-b", |_| Cow::Borrowed("now-longer"));
-        headers.replace_values("missing", |_| Cow::Borrowed("never"));
-        assert_eq!(headers.get("x-b"), Some("now-longer"));
-        assert_eq!(headers.len(), 4);
-        // On the borrowed constant: it becomes owned, the constant stays as it was.
-        let mut json = Headers::json_content_type();
-        json.replace_values("content-type", |_| Cow::Borrowed("text/plain"));
-        assert_eq!(json.get("content-type"), Some("text/plain"));
-        assert_eq!(
-            Headers::json_content_type().get("content-type"),
-            Some("application/json")
-        );
-        // clone_from copies into the room it has.
-        let mut target = Headers::with_capacity(8, 256);
-        target.clone_from(&headers);
-        assert_eq!(target, headers);
     }
 
     #[test]

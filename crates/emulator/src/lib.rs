@@ -31,25 +31,25 @@ mod discovery;
 mod harness;
 mod limits;
 mod openapi;
+mod received;
 mod response;
 mod seed;
 mod state;
 
-use std::cell::Cell;
-
 use futures_util::future::Either;
+use received::{Received, recycle};
+use response::respond_with;
 use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Body as _;
-use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use stytch_m2m_core::transport::{Headers, HttpRequest, HttpResponse, Method};
+use stytch_m2m_core::transport::{HttpRequest, HttpResponse, Method};
 use stytch_m2m_mock::wire;
 use stytch_m2m_mock::{Failure, MockStytch};
 use stytch_m2m_models::ErrorType;
@@ -343,84 +343,12 @@ impl Emulator {
     }
 }
 
-thread_local! {
-    /// The buffers (URL and headers) of a request this thread answered: the next request received here is copied
-    /// into them, so that receiving one allocates nothing once the thread has answered one.
-    static SPARE_HEAD: Cell<Option<HttpRequest>> = const { Cell::new(None) };
-}
-
-/// A request as hyper hands it over, its head copied out at once. The head shares hyper's read buffer, which
-/// hyper reuses for the next request on the connection only once nothing else holds it: kept until the answer,
-/// it would cost a fresh buffer (and its cache misses) on every request.
-struct Received {
-    /// `None`: a method Stytch has no route for.
-    method: Option<Method>,
-    /// The URL (path and query, as hyper parsed them) and headers, in a spare request's buffers.
-    head: HttpRequest,
-    /// The length of the path at the start of the URL (hyper's own split, not searched for again).
-    path_len: usize,
-    body: Incoming,
-}
-
-impl Received {
-    fn of(request: hyper::Request<Incoming>) -> Self {
-        let (parts, body) = request.into_parts();
-        let method = Method::parse(parts.method.as_str());
-        let mut head = SPARE_HEAD
-            .try_with(Cell::take)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| HttpRequest::new(Method::Get, String::new()));
-        head.method = method.unwrap_or(Method::Get);
-        let path_len = match parts.uri.path_and_query() {
-            Some(target) => {
-                head.url.push_str(target.as_str());
-                target.path().len()
-            }
-            // No path at all (an authority-form target): none of ours.
-            None => {
-                head.url.push('/');
-                0
-            }
-        };
-        copy_headers(&parts.headers, &mut head.headers);
-        Self {
-            method,
-            head,
-            path_len,
-            body,
-        }
-    }
-}
-
 /// What [`Emulator::answer_now`] made of a request.
 enum Now {
     /// Answered (`None`: an injected fault lost the answer).
     Answered(Option<HttpResponse>),
     /// To be answered by [`Emulator::answer`]: it needs something waited for.
     Later(Received),
-}
-
-/// hyper's response to an answer; no answer (an injected fault lost it) is an error, and hyper closes the
-/// connection.
-fn respond_with(
-    answer: Option<HttpResponse>,
-) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
-    match answer {
-        Some(response) => Ok(response::to_hyper(response)),
-        None => Err(std::io::Error::other(
-            "the response was lost (injected fault)",
-        )),
-    }
-}
-
-/// Hands a request's buffers back for the next request this thread receives (emptied: nothing of one request
-/// reaches another).
-fn recycle(mut head: HttpRequest) {
-    head.url.clear();
-    head.headers.clear();
-    head.body = Bytes::new();
-    let _ = SPARE_HEAD.try_with(|spare| spare.set(Some(head)));
 }
 
 /// Whether the request's route takes the project's Basic credentials (management routes and every control but
@@ -432,52 +360,6 @@ fn needs_credentials(path: &str, routed: &wire::Routed) -> bool {
     matches!(routed, wire::Routed::Found(route, _) if route.needs_project_auth())
 }
 
-/// Copies the request's headers (those with UTF-8 values) into `headers`, which is empty.
-fn copy_headers(map: &hyper::HeaderMap, headers: &mut Headers) {
-    for (name, value) in map {
-        // Text is UTF-8 (checked a word at a time); hyper's parser has already refused control characters.
-        if let Ok(value) = std::str::from_utf8(value.as_bytes()) {
-            headers.insert(name.as_str(), value);
-        }
-    }
-}
-
 fn json_response(status: u16, body: &Value) -> HttpResponse {
     HttpResponse::new(status, serde_json::to_vec(body).unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::copy_headers;
-    use stytch_m2m_core::transport::Headers;
-
-    #[test]
-    fn headers_are_copied_in_order_with_utf8_values_and_others_skipped() {
-        let mut map = hyper::HeaderMap::new();
-        map.append("host", "127.0.0.1:4010".parse().unwrap());
-        map.append(
-            "authorization",
-            hyper::header::HeaderValue::from_static("Basic cHJvamVjdDpzZWNyZXQ="),
-        );
-        map.append(
-            "x-name",
-            hyper::header::HeaderValue::from_bytes("café".as_bytes()).unwrap(),
-        );
-        map.append(
-            "x-latin1",
-            hyper::header::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
-        );
-        map.append("x-tab", "a\tb".parse().unwrap());
-        let mut headers = Headers::new();
-        copy_headers(&map, &mut headers);
-        assert_eq!(
-            headers.iter().collect::<Vec<_>>(),
-            [
-                ("host", "127.0.0.1:4010"),
-                ("authorization", "Basic cHJvamVjdDpzZWNyZXQ="),
-                ("x-name", "café"),
-                ("x-tab", "a\tb"),
-            ]
-        );
-    }
 }

@@ -7,6 +7,19 @@ use stytch_m2m_core::transport::HttpResponse;
 /// The headers a response's map has room for at least: what hyper gives a map of its own on the first insert.
 const REUSED_HEADER_ROOM: usize = 6;
 
+/// hyper's response to an answer; no answer (an injected fault lost it) is an error, and hyper closes the
+/// connection.
+pub(crate) fn respond_with(
+    answer: Option<HttpResponse>,
+) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
+    match answer {
+        Some(response) => Ok(to_hyper(response)),
+        None => Err(std::io::Error::other(
+            "the response was lost (injected fault)",
+        )),
+    }
+}
+
 /// The hyper response of an answer; one that cannot be built (a status or header hyper refuses) is a 500, never
 /// a success with an empty body.
 pub(crate) fn to_hyper(response: HttpResponse) -> hyper::Response<Full<Bytes>> {

@@ -46,20 +46,12 @@ impl Randomness {
         uuid_text(b)
     }
 
-    /// [`Randomness::push_request_uuid`] as a new string.
+    /// [`Randomness::write_request_uuid`] as a new string.
     #[cfg(test)]
     pub fn request_uuid(&self) -> String {
-        let mut text = String::with_capacity(36);
-        self.push_request_uuid(&mut text);
-        text
-    }
-
-    /// Appends a version-4 UUID for a request id to `text` (see [`Randomness::write_request_uuid`]).
-    #[cfg(test)]
-    pub fn push_request_uuid(&self, text: &mut String) {
         let mut uuid = [0u8; 36];
         self.write_request_uuid(&mut uuid);
-        text.push_str(std::str::from_utf8(&uuid).unwrap_or_default());
+        String::from_utf8_lossy(&uuid).into_owned()
     }
 
     /// Writes a version-4 UUID for a request id: from the seeded generator in deterministic mode, else from a

@@ -5,7 +5,7 @@ const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 
 /// Whether a byte of word `x` is less than `n` (`n` at most 128).
-pub(crate) fn has_byte_below(x: u64, n: u8) -> bool {
+fn has_byte_below(x: u64, n: u8) -> bool {
     x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0
 }
 

@@ -1,0 +1,71 @@
+//! Receiving: each request is copied into the buffers of one the same thread answered before, so nothing of one
+//! request may reach another. The server binds 127.0.0.1 port 0 and stops with its test.
+
+use serde_json::Value;
+use stytch_m2m_core::models::CreateRequest;
+use stytch_m2m_core::transport::Method;
+use stytch_m2m_emulator::Emulator;
+use stytch_m2m_mock::MockStytch;
+
+mod support;
+use support::*;
+
+/// Each request is received into the buffers of one answered before (on the same thread): nothing of the earlier
+/// one (a longer URL, more headers) shows in what the later one is routed and journaled as.
+#[tokio::test]
+async fn a_request_keeps_nothing_of_the_one_before() {
+    let mock = MockStytch::new();
+    let (base, stop, task) = start(Emulator::new(mock.clone())).await;
+    let id = mock
+        .seed_client(CreateRequest::new(["read:a"]))
+        .unwrap()
+        .client_id;
+    let transport = stytch_m2m_http::HttpTransport::new();
+    let mut first = project_auth(&mock);
+    first.insert("x-first-only", "1");
+    first.insert("x-also-first", "a-long-value-".repeat(20));
+    let send = |url: String, headers: stytch_m2m_core::transport::Headers| {
+        let transport = transport.clone();
+        async move {
+            use stytch_m2m_core::transport::{HttpRequest, Transport as _};
+            transport
+                .send(HttpRequest::new(Method::Get, url).with_headers(headers))
+                .await
+                .unwrap()
+        }
+    };
+    let long = send(
+        format!("{base}/v1/m2m/clients/{id}?a-query-that-is-long=enough-to-outlast-the-next"),
+        first,
+    )
+    .await;
+    assert_eq!(long.status, 200);
+    let short = send(format!("{base}/v1/m2m/clients/{id}"), project_auth(&mock)).await;
+    assert_eq!(short.status, 200);
+    let body: Value = serde_json::from_slice(&short.body).unwrap();
+    assert_eq!(body["m2m_client"]["client_id"], id.as_str());
+    // An unknown method and an unauthenticated request between them change nothing either.
+    let (status, _) = raw(
+        &base,
+        Method::Get,
+        &format!("/v1/m2m/clients/{id}"),
+        Vec::new(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let short = send(format!("{base}/v1/m2m/clients/{id}"), project_auth(&mock)).await;
+    assert_eq!(short.status, 200);
+    let journal = mock.requests();
+    let last = journal.last().unwrap();
+    assert_eq!(last.url, format!("/v1/m2m/clients/{id}"));
+    assert!(last.headers.get("x-first-only").is_none(), "{last:?}");
+    assert!(last.headers.get("x-also-first").is_none(), "{last:?}");
+    assert_eq!(last.headers.get("authorization"), Some("Basic [REDACTED]"));
+    // The refused request is counted, not journaled: the long one is third from last.
+    let first = &journal[journal.len() - 3];
+    assert!(first.url.contains("a-query-that-is-long"), "{first:?}");
+    assert_eq!(first.headers.get("x-first-only"), Some("1"));
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+}
