@@ -97,8 +97,10 @@ impl Headers {
         self.entries
             .iter()
             .find(|&&(n, v, _)| {
-                (v - n) as usize == name.len()
-                    && text[n as usize..v as usize].eq_ignore_ascii_case(name.as_bytes())
+                let stored = &text[n as usize..v as usize];
+                // Exactly as asked first (one compare, as a server receives names: lowercase), then any case.
+                stored.len() == name.len()
+                    && (stored == name.as_bytes() || stored.eq_ignore_ascii_case(name.as_bytes()))
             })
             .map(|&(_, v, end)| &self.text[v as usize..end as usize])
     }

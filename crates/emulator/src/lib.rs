@@ -235,7 +235,8 @@ impl Emulator {
                 &Failure::method_not_allowed(),
             ));
         };
-        let routed = wire::route(method, &head.url);
+        // Owned: the body is read into the same request before the route is answered.
+        let routed = wire::route(method, &head.url).into_owned();
         let control = head.url[..path_len].starts_with("/_emulator/");
         // Credentials first: the body of a request that will be refused is never read. (Checked once: a route
         // that takes none ignores `authorized`.)
@@ -309,7 +310,7 @@ impl Emulator {
     async fn handle(
         &self,
         request: &HttpRequest,
-        routed: wire::Routed,
+        routed: wire::Routed<'_>,
         authorized: bool,
     ) -> Option<HttpResponse> {
         match self

@@ -44,7 +44,7 @@ impl MockStytch {
     pub async fn handle_checked(
         &self,
         request: &HttpRequest,
-        routed: wire::Routed,
+        routed: wire::Routed<'_>,
         authorized: bool,
     ) -> Result<HttpResponse, TransportError> {
         self.handle_inner(request, routed, Some(authorized), async {})
@@ -68,12 +68,12 @@ impl MockStytch {
     /// let response = mock.handle_checked_now(&request, routed, authorized).unwrap();
     /// assert_eq!(response.status, 401);
     /// ```
-    pub fn handle_checked_now(
+    pub fn handle_checked_now<'a>(
         &self,
         request: &HttpRequest,
-        routed: wire::Routed,
+        routed: wire::Routed<'a>,
         authorized: bool,
-    ) -> Result<HttpResponse, wire::Routed> {
+    ) -> Result<HttpResponse, wire::Routed<'a>> {
         if self.faults().is_armed() {
             return Err(routed);
         }
@@ -90,7 +90,7 @@ impl MockStytch {
     fn admit(
         &self,
         request: &HttpRequest,
-        routed: &wire::Routed,
+        routed: &wire::Routed<'_>,
         authorized: Option<bool>,
     ) -> bool {
         let refused = matches!(routed, wire::Routed::Found(route, _) if route.needs_project_auth())
@@ -107,7 +107,7 @@ impl MockStytch {
     async fn handle_inner<G>(
         &self,
         request: &HttpRequest,
-        routed: wire::Routed,
+        routed: wire::Routed<'_>,
         authorized: Option<bool>,
         serialize: impl Future<Output = G>,
     ) -> (

@@ -157,7 +157,8 @@ fn pack_redacted(out: &mut Vec<u8>, request: &HttpRequest) -> usize {
     packed::push_len(out, request.headers.len());
     let mut size = request.url.len();
     for (name, value) in request.headers.iter() {
-        let value = match name.eq_ignore_ascii_case("authorization") {
+        // As a server receives names (lowercase) first: one compare for every header but this one.
+        let value = match name == "authorization" || name.eq_ignore_ascii_case("authorization") {
             true => redacted_authorization(value),
             false => Cow::Borrowed(value),
         };

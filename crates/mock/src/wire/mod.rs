@@ -8,7 +8,8 @@
 mod body;
 pub(crate) mod encode;
 mod route;
-mod scan;
+
+use std::borrow::Cow;
 
 use serde_json::{Value, json};
 use stytch_m2m_core::auth::ProjectKind;
@@ -40,14 +41,13 @@ pub(crate) fn respond_checked(
     authorized: Option<bool>,
 ) -> HttpResponse {
     let fresh = engine.fresh_request_id();
-    let request_id = fresh.as_str();
     let (route, param) = match routed {
         Routed::Found(route, param) => (route, param),
         Routed::MethodNotAllowed => {
-            return error(request_id, false, &Failure::method_not_allowed());
+            return error(fresh.as_str(), false, &Failure::method_not_allowed());
         }
         Routed::NotFound => {
-            return error(request_id, false, &Failure::route_not_found());
+            return error(fresh.as_str(), false, &Failure::route_not_found());
         }
     };
     match answer(
@@ -62,29 +62,30 @@ pub(crate) fn respond_checked(
             success(body).with_header("cache-control", "public, max-age=900")
         }
         Ok(body) => success(body),
-        Err(failure) => error(request_id, route.oauth_errors(), &failure),
+        Err(failure) => error(fresh.as_str(), route.oauth_errors(), &failure),
     }
 }
 
 fn answer(
     engine: &Engine,
     request: &HttpRequest,
-    (route, param): (Route, String),
+    (route, param): (Route, Cow<'_, str>),
     authorized: Option<bool>,
     fresh: &RequestId,
 ) -> Result<Vec<u8>, Failure> {
-    let request_id = fresh.as_str();
+    // As text only where a body is built from JSON values: a `get` copies the id's bytes.
+    let request_id = || fresh.as_str();
     if route.needs_project_auth()
         && !authorized.unwrap_or_else(|| project_authorized(engine, request))
     {
         return Err(Failure::unauthorized());
     }
-    let id = param.as_str();
+    let id = param.as_ref();
     Ok(match route {
         Route::Create => {
             let request: CreateRequest =
                 body::model(body::json_object(&request.body, Expect::Object)?, &[])?;
-            client_body(&engine.create(request)?, request_id)
+            client_body(&engine.create(request)?, request_id())
         }
         Route::Get => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
@@ -95,7 +96,7 @@ fn answer(
             let (clients, metadata) = engine.search(&search)?;
             to_body(&json!({
                 "status_code": 200,
-                "request_id": request_id,
+                "request_id": request_id(),
                 "m2m_clients": clients.iter().map(WireClient::new).collect::<Vec<_>>(),
                 "results_metadata": {"total": metadata.total, "next_cursor": metadata.next_cursor},
             }))
@@ -105,20 +106,20 @@ fn answer(
                 body::json_object(&request.body, Expect::Object)?,
                 &["client_id"],
             )?;
-            client_body(&engine.update(id, update)?, request_id)
+            client_body(&engine.update(id, update)?, request_id())
         }
         Route::Delete => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
             engine.delete(id)?;
-            envelope("client_id", &id, request_id)
+            envelope("client_id", &id, request_id())
         }
         Route::RotateStart | Route::RotateCancel | Route::Rotate => {
             // The body's members are ignored (node and ruby send `{}`, the others `{"client_id": …}`).
             body::json_object(&request.body, Expect::Object)?;
             match route {
-                Route::RotateStart => client_body(&engine.rotate_start(id)?, request_id),
-                Route::RotateCancel => client_body(&engine.rotate_cancel(id)?, request_id),
-                _ => client_body(&engine.rotate(id)?, request_id),
+                Route::RotateStart => client_body(&engine.rotate_start(id)?, request_id()),
+                Route::RotateCancel => client_body(&engine.rotate_cancel(id)?, request_id()),
+                _ => client_body(&engine.rotate(id)?, request_id()),
             }
         }
         Route::Token => {
@@ -159,7 +160,7 @@ fn answer(
                 engine.token_with(&client_id, &client_secret, token.scopes, &token.params)?;
             to_body(&json!({
                 "status_code": 200,
-                "request_id": request_id,
+                "request_id": request_id(),
                 "access_token": grant.access_token.expose_secret(),
                 "token_type": "bearer",
                 "expires_in": grant.expires_in,
@@ -175,7 +176,7 @@ fn answer(
                     "The project id in the path is unknown.",
                 ));
             }
-            to_body(&json!({"status_code": 200, "request_id": request_id, "keys": engine.jwks()}))
+            to_body(&json!({"status_code": 200, "request_id": request_id(), "keys": engine.jwks()}))
         }
     })
 }

@@ -65,13 +65,37 @@ impl Route {
 
 /// What routing found.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Routed {
-    /// An operation, with its path parameter (a client id or a project id), percent-decoded.
-    Found(Route, Option<String>),
+pub enum Routed<'a> {
+    /// An operation, with its path parameter (a client id or a project id), percent-decoded: borrowed from the
+    /// URL when it needed no decoding.
+    Found(Route, Option<Cow<'a, str>>),
     /// A known path with a method it does not take.
     MethodNotAllowed,
     /// No such path.
     NotFound,
+}
+
+impl Routed<'_> {
+    /// The same, owning its parameter (to keep past the URL it was found in).
+    ///
+    /// ```
+    /// use stytch_m2m_core::transport::Method;
+    /// use stytch_m2m_mock::wire::{Route, Routed, route};
+    ///
+    /// let url = String::from("/v1/m2m/clients/m2m-client-test-1");
+    /// let routed = route(Method::Get, &url).into_owned();
+    /// drop(url);
+    /// assert_eq!(routed, Routed::Found(Route::Get, Some("m2m-client-test-1".into())));
+    /// ```
+    pub fn into_owned(self) -> Routed<'static> {
+        match self {
+            Routed::Found(route, param) => {
+                Routed::Found(route, param.map(|p| Cow::Owned(p.into_owned())))
+            }
+            Routed::MethodNotAllowed => Routed::MethodNotAllowed,
+            Routed::NotFound => Routed::NotFound,
+        }
+    }
 }
 
 /// The path of a URL (`http://host:1/v1/x?y` or `/v1/x?y` -> `/v1/x`). A `scheme://authority` prefix is only
@@ -106,17 +130,13 @@ pub fn path_of(url: &str) -> &str {
 
 /// Routes a method and URL. Leading slashes may repeat (a base URL ending in `/` joined with a path starting with
 /// one); an empty segment anywhere else (`/v1//m2m/clients`, a trailing `/`) names no route.
-pub fn route(method: Method, url: &str) -> Routed {
-    use super::scan::has_byte;
+pub fn route(method: Method, url: &str) -> Routed<'_> {
     // What a server is sent most: `/v1/m2m/clients/{id}` read, updated or deleted, with nothing to split off or
-    // decode. One pass over the id, then the same answer as the general path below gives.
+    // decode. One vectorised search over the id, then the same answer as the general path below gives.
     if let Some(id) = url.strip_prefix("/v1/m2m/clients/")
         && !id.is_empty()
-        && !super::scan::any(
-            id.as_bytes(),
-            |x| has_byte(x, b'/') || has_byte(x, b'?') || has_byte(x, b'#') || has_byte(x, b'%'),
-            |b| matches!(b, b'/' | b'?' | b'#' | b'%'),
-        )
+        && memchr::memchr3(b'/', b'?', b'#', id.as_bytes()).is_none()
+        && memchr::memchr(b'%', id.as_bytes()).is_none()
     {
         let route = match method {
             Method::Get => Route::Get,
@@ -125,13 +145,13 @@ pub fn route(method: Method, url: &str) -> Routed {
             // `POST …/search` and the refusals: the general path.
             _ => return route_segments(method, url),
         };
-        return Routed::Found(route, Some(id.to_owned()));
+        return Routed::Found(route, Some(Cow::Borrowed(id)));
     }
     route_segments(method, url)
 }
 
 /// [`route`] for any URL: split into segments, each percent-decoded.
-fn route_segments(method: Method, url: &str) -> Routed {
+fn route_segments(method: Method, url: &str) -> Routed<'_> {
     // The longest route has 7 segments; segments are borrowed unless percent-encoded (no allocation on the way).
     const MOST: usize = 7;
     let path = path_of(url).trim_start_matches('/');
@@ -182,7 +202,7 @@ fn route_segments(method: Method, url: &str) -> Routed {
         _ => return Routed::NotFound,
     };
     match routes.iter().find(|(m, _)| *m == method) {
-        Some((_, r)) => Routed::Found(*r, param.map(str::to_owned)),
+        Some((_, r)) => Routed::Found(*r, param.map(|p| Cow::Owned(p.to_owned()))),
         None => Routed::MethodNotAllowed,
     }
 }
@@ -227,7 +247,7 @@ mod tests {
         }
         assert_eq!(
             route(Method::Get, "/v1/m2m/clients/abc"),
-            Routed::Found(Route::Get, Some("abc".to_owned()))
+            Routed::Found(Route::Get, Some("abc".into()))
         );
     }
 
@@ -276,7 +296,7 @@ mod tests {
 
     #[test]
     fn routes_every_operation_and_decodes_ids() {
-        let id = Some("m2m-client-test-1".to_owned());
+        let id: Option<Cow<'_, str>> = Some("m2m-client-test-1".into());
         assert_eq!(
             route(Method::Post, "https://test.stytch.com/v1/m2m/clients"),
             Routed::Found(Route::Create, None)
