@@ -37,8 +37,8 @@ mod seed;
 mod state;
 
 use futures_util::future::Either;
-use received::{Received, recycle};
-use response::respond_with;
+use received::{InPlace, Received, recycle};
+use response::{respond_with, to_hyper};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -51,7 +51,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use stytch_m2m_core::transport::{HttpRequest, HttpResponse, Method};
 use stytch_m2m_mock::wire;
-use stytch_m2m_mock::{Failure, MockStytch};
+use stytch_m2m_mock::{Failure, MockStytch, Route};
 use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
 
@@ -149,6 +149,9 @@ impl Emulator {
             let service = service_fn(move |request| {
                 // Answered here when nothing needs waiting for (as a bare hyper service answers): hyper gets a
                 // ready future, not a state machine to move and poll. The rest goes the general, boxed way.
+                if let Some(answer) = emulator.get_now(&request) {
+                    return Either::Left(std::future::ready(Ok(to_hyper(answer))));
+                }
                 match emulator.answer_now(Received::of(request)) {
                     Now::Answered(answer) => Either::Left(std::future::ready(respond_with(answer))),
                     Now::Later(received) => {
@@ -184,6 +187,29 @@ impl Emulator {
         request: Received,
     ) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
         respond_with(self.answer(request).await)
+    }
+
+    /// The answer to an authenticated `get` of a client, read where hyper parsed it (nothing copied): the request a
+    /// server is sent most. `None` for any other request (or one with other credentials, or while a fault is
+    /// armed), with nothing journaled: [`Emulator::answer_now`] and [`Emulator::answer`] take it.
+    fn get_now(&self, request: &hyper::Request<hyper::body::Incoming>) -> Option<HttpResponse> {
+        if request.method() != hyper::Method::GET || !request.body().is_end_stream() {
+            return None;
+        }
+        let url = request.uri().path_and_query()?.as_str();
+        let wire::Routed::Found(Route::Get, Some(id)) = wire::route(Method::Get, url) else {
+            return None;
+        };
+        let engine = self.inner.mock.engine();
+        let authorization = request.headers().get(hyper::header::AUTHORIZATION)?;
+        if !wire::is_project_basic(engine, authorization.as_bytes()) {
+            return None;
+        }
+        let head = InPlace {
+            url,
+            headers: request.headers(),
+        };
+        self.inner.mock.get_now(&head, &id)
     }
 
     /// The answer to a request that needs nothing waited for: a known route of the mock (no body to read, no

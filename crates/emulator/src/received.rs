@@ -57,6 +57,29 @@ impl Received {
     }
 }
 
+/// A request's head read where hyper parsed it, nothing copied: how an authenticated `get` is answered
+/// ([`stytch_m2m_mock::MockStytch::get_now`]).
+pub(crate) struct InPlace<'a> {
+    pub(crate) url: &'a str,
+    pub(crate) headers: &'a hyper::HeaderMap,
+}
+
+impl stytch_m2m_mock::RequestHead for InPlace<'_> {
+    fn method(&self) -> Method {
+        Method::Get
+    }
+
+    fn url(&self) -> &str {
+        self.url
+    }
+
+    fn headers(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), text(value)))
+    }
+}
+
 /// Hands a request's buffers back for the next request this thread receives (emptied: nothing of one request
 /// reaches another).
 pub(crate) fn recycle(mut head: HttpRequest) {

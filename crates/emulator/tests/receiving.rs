@@ -69,3 +69,74 @@ async fn a_request_keeps_nothing_of_the_one_before() {
     let _ = stop.send(());
     task.await.unwrap().unwrap();
 }
+
+/// An authenticated `get` is answered from hyper's parse of it, nothing copied; any other spelling of the same
+/// credentials takes the general path. Both are answered and journaled alike: the same headers in the same
+/// order, a value that is not text left out, the credentials redacted.
+#[tokio::test]
+async fn a_get_read_in_place_is_answered_and_journaled_as_a_copied_one() {
+    use base64::Engine as _;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mock = MockStytch::new();
+    let (base, stop, task) = start(Emulator::new(mock.clone())).await;
+    let id = mock
+        .seed_client(CreateRequest::new(["read:a"]))
+        .unwrap()
+        .client_id;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        mock.project_id(),
+        mock.project_secret().expose_secret()
+    ));
+    let address = base.trim_start_matches("http://").to_owned();
+    let get = |scheme: &'static str| {
+        let (address, encoded, id) = (address.clone(), encoded.clone(), id.clone());
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+            let mut request = format!(
+                "GET /v1/m2m/clients/{id} HTTP/1.1\r\nhost: emulator\r\nauthorization: {scheme} {encoded}\r\n"
+            )
+            .into_bytes();
+            request.extend_from_slice(
+                b"x-latin1: caf\xe9\r\nx-trace: t1\r\nconnection: close\r\n\r\n",
+            );
+            stream.write_all(&request).await.unwrap();
+            let mut response = Vec::new();
+            stream.read_to_end(&mut response).await.unwrap();
+            String::from_utf8(response).unwrap()
+        }
+    };
+    let in_place = get("Basic").await;
+    let copied = get("basic").await;
+    for response in [&in_place, &copied] {
+        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+        assert!(
+            response.contains(&format!(r#""client_id":"{id}""#)),
+            "{response}"
+        );
+        assert!(!response.contains(&encoded), "{response}");
+    }
+    let journal = mock.requests();
+    assert_eq!(journal.len(), 2, "{journal:?}");
+    let headers = |scheme: &str| {
+        vec![
+            ("host".to_owned(), "emulator".to_owned()),
+            ("authorization".to_owned(), format!("{scheme} [REDACTED]")),
+            ("x-trace".to_owned(), "t1".to_owned()),
+            ("connection".to_owned(), "close".to_owned()),
+        ]
+    };
+    for (entry, scheme) in journal.iter().zip(["Basic", "basic"]) {
+        assert_eq!(entry.method, Method::Get);
+        assert_eq!(entry.url, format!("/v1/m2m/clients/{id}"));
+        let kept: Vec<(String, String)> = entry
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(kept, headers(scheme));
+        assert!(entry.body.is_empty());
+    }
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+}

@@ -4,7 +4,9 @@ use std::future::Future;
 
 use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
 
-use crate::{Fault, MockStytch, Route, wire};
+use bytes::Bytes;
+
+use crate::{Fault, MockStytch, RequestHead, Route, wire};
 
 impl MockStytch {
     /// Handles one request: logs it, applies an armed fault, answers through the wire layer.
@@ -84,6 +86,30 @@ impl MockStytch {
             routed,
             Some(!refused),
         ))
+    }
+
+    /// An authenticated `get` of client `id`, answered at once from a request a server reads where it lies
+    /// ([`RequestHead`]), nothing copied: the server has routed it to [`Route::Get`] with `id`
+    /// ([`wire::route`]), checked the project's credentials ([`wire::is_project_basic`]) and seen that it has no
+    /// body. Journaled and answered as [`MockStytch::handle_checked`] would. `None`, with nothing journaled, when a
+    /// fault is armed: answer through [`MockStytch::handle_checked`] then.
+    ///
+    /// ```
+    /// use stytch_m2m_core::transport::{HttpRequest, Method};
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// let mock = MockStytch::new();
+    /// let head = HttpRequest::new(Method::Get, "/v1/m2m/clients/m2m-client-test-none");
+    /// let response = mock.get_now(&head, "m2m-client-test-none").unwrap();
+    /// assert_eq!(response.status, 404);
+    /// assert_eq!(mock.requests().len(), 1);
+    /// ```
+    pub fn get_now(&self, head: &impl RequestHead, id: &str) -> Option<HttpResponse> {
+        if self.faults().is_armed() {
+            return None;
+        }
+        self.shared.log.record_head(head, &Bytes::new());
+        Some(wire::respond_get(&self.shared.engine, id))
     }
 
     /// Journals the request, or only counts it when it fails the project's credentials; whether it failed.

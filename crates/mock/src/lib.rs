@@ -52,7 +52,7 @@ pub use engine::{
     TOKEN_LIFETIME_SECS,
 };
 pub use faults::Fault;
-pub use journal::JournalLimits;
+pub use journal::{JournalLimits, RequestHead};
 pub use wire::Route;
 
 use faults::FaultTable;

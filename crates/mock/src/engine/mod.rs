@@ -226,9 +226,9 @@ impl Engine {
     /// Whether `encoded` (a Basic header's credentials, still base64) is exactly the project's, as every SDK
     /// encodes them: the fast path of [`Engine::check_project_credentials`], in time that depends only on the
     /// lengths. `false` says only that the text differs (another encoding may still decode to the credentials).
-    pub(crate) fn is_project_basic_credentials(&self, encoded: &str) -> bool {
+    pub(crate) fn is_project_basic_credentials(&self, encoded: &[u8]) -> bool {
         aws_lc_rs::constant_time::verify_slices_are_equal(
-            encoded.as_bytes(),
+            encoded,
             self.basic_credentials.expose_secret().as_bytes(),
         )
         .is_ok()

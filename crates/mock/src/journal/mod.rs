@@ -11,13 +11,50 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use serde_json::Value;
-use stytch_m2m_core::transport::HttpRequest;
+use stytch_m2m_core::transport::{HttpRequest, Method};
 
 const REDACTED: &str = "[REDACTED]";
 
 thread_local! {
     /// Where this thread packs an entry before taking the journal's lock (its room kept from one to the next).
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// A request's head as a server received it, read where it lies (nothing copied): what the journal keeps of a
+/// request besides its body. [`HttpRequest`] is one; a server can make its own request type one, to answer a
+/// request ([`crate::MockStytch::get_now`]) without copying it into an [`HttpRequest`] first.
+///
+/// ```
+/// use stytch_m2m_core::transport::{HttpRequest, Method};
+/// use stytch_m2m_mock::RequestHead;
+///
+/// let request = HttpRequest::new(Method::Get, "/v1/m2m/clients/c1").with_header("host", "h");
+/// assert_eq!(request.method(), Method::Get);
+/// assert_eq!(request.url(), "/v1/m2m/clients/c1");
+/// assert_eq!(request.headers().collect::<Vec<_>>(), [("host", Some("h"))]);
+/// ```
+pub trait RequestHead {
+    /// The method.
+    fn method(&self) -> Method;
+    /// The URL as received (path and query).
+    fn url(&self) -> &str;
+    /// The headers in order: each name, and its value when the value is text (UTF-8). A header whose value is
+    /// not text is left out of the journal, as an [`HttpRequest`] cannot hold it.
+    fn headers(&self) -> impl Iterator<Item = (&str, Option<&str>)>;
+}
+
+impl RequestHead for HttpRequest {
+    fn method(&self) -> Method {
+        self.method
+    }
+
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn headers(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.headers.iter().map(|(name, value)| (name, Some(value)))
+    }
 }
 
 /// How much the journal keeps.
@@ -94,12 +131,17 @@ impl Journal {
     /// before the lock is taken, into this thread's scratch buffer; under the lock the oldest entries are let go
     /// and the new one is appended to the ring: one copy into memory that follows the previous entry's.
     pub fn record(&self, request: &HttpRequest) {
+        self.record_head(request, &request.body);
+    }
+
+    /// [`Journal::record`] for a request read where it lies: its head and its body.
+    pub fn record_head(&self, head: &impl RequestHead, body: &Bytes) {
         if self.limits.max_entries == 0 {
             return;
         }
         let mut packed = SCRATCH.try_with(Cell::take).unwrap_or_default();
         packed.clear();
-        let size = pack_redacted(&mut packed, request);
+        let size = pack_redacted(&mut packed, head, body);
         if size <= self.limits.max_bytes {
             let mut entries = self.lock();
             while entries.spans.len() >= self.limits.max_entries
@@ -150,13 +192,17 @@ impl Journal {
     }
 }
 
-/// Packs `request` as the journal keeps it (credentials and secrets redacted); its size as the limits count it.
-fn pack_redacted(out: &mut Vec<u8>, request: &HttpRequest) -> usize {
-    packed::push_method(out, request.method);
-    packed::push_bytes(out, request.url.as_bytes());
-    packed::push_len(out, request.headers.len());
-    let mut size = request.url.len();
-    for (name, value) in request.headers.iter() {
+/// Packs a request as the journal keeps it (credentials and secrets redacted); its size as the limits count it.
+fn pack_redacted(out: &mut Vec<u8>, head: &impl RequestHead, body: &Bytes) -> usize {
+    let url = head.url();
+    packed::push_method(out, head.method());
+    packed::push_bytes(out, url.as_bytes());
+    // The count is written once the headers kept are known (those whose value is text).
+    let count_at = out.len();
+    packed::push_len(out, 0);
+    let (mut size, mut count) = (url.len(), 0);
+    for (name, value) in head.headers() {
+        let Some(value) = value else { continue };
         // As a server receives names (lowercase) first: one compare for every header but this one.
         let value = match name == "authorization" || name.eq_ignore_ascii_case("authorization") {
             true => redacted_authorization(value),
@@ -164,13 +210,15 @@ fn pack_redacted(out: &mut Vec<u8>, request: &HttpRequest) -> usize {
         };
         packed::push_header(out, name, &value);
         size += name.len() + value.len();
+        count += 1;
     }
-    if request.body.is_empty() {
+    packed::set_len(out, count_at, count);
+    if body.is_empty() {
         // A get or a delete: nothing to look through for secrets.
         packed::push_len(out, 0);
         return size;
     }
-    let body = redacted_body(&request.body);
+    let body = redacted_body(body);
     packed::push_bytes(out, &body);
     size + body.len()
 }

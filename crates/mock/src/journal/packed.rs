@@ -28,6 +28,12 @@ pub(super) fn push_len(out: &mut Vec<u8>, len: usize) {
     out.extend_from_slice(&len.to_le_bytes());
 }
 
+/// Writes a count or length at `at`, where [`push_len`] left room for it.
+pub(super) fn set_len(out: &mut [u8], at: usize, len: usize) {
+    let len = u32::try_from(len).expect("a journaled request is far smaller than 4 GiB");
+    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
+}
+
 /// The request packed at the start of `bytes` (method, URL, header count, each header's name and value, body,
 /// each length-prefixed); `None` for bytes that are not one.
 pub(super) fn unpack(bytes: &[u8]) -> Option<HttpRequest> {

@@ -89,7 +89,7 @@ fn answer(
         }
         Route::Get => {
             body::json_object(&request.body, Expect::NothingOrObject)?;
-            engine.read_client_wire(id, |json| envelope_raw("m2m_client", json, fresh))?
+            get_body(engine, id, fresh)?
         }
         Route::Search => {
             let search = body::search(body::json_object(&request.body, Expect::Object)?)?;
@@ -181,13 +181,48 @@ fn answer(
     })
 }
 
+/// The answer to an authenticated `get` of client `id` with no body ([`respond_checked`]'s, for a request a server
+/// has read where it lies).
+pub(crate) fn respond_get(engine: &Engine, id: &str) -> HttpResponse {
+    let fresh = engine.fresh_request_id();
+    match get_body(engine, id, &fresh) {
+        Ok(body) => success(body),
+        Err(failure) => error(fresh.as_str(), false, &failure),
+    }
+}
+
+/// A `get`'s body: the client's stored wire JSON in the envelope.
+fn get_body(engine: &Engine, id: &str, fresh: &RequestId) -> Result<Vec<u8>, Failure> {
+    engine.read_client_wire(id, |json| envelope_raw("m2m_client", json, fresh))
+}
+
+/// Whether an `Authorization` value is the project's Basic credentials exactly as every SDK sends them (`Basic `
+/// and the padded base64), compared as bytes in constant time, nothing decoded. `false` says only that the text
+/// differs: [`project_authorized`] also accepts the other spellings of the same credentials.
+///
+/// ```
+/// use base64::Engine as _;
+/// use stytch_m2m_mock::{MockStytch, wire};
+///
+/// let mock = MockStytch::new();
+/// let credentials = format!("{}:{}", mock.project_id(), mock.project_secret().expose_secret());
+/// let header = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials));
+/// assert!(wire::is_project_basic(mock.engine(), header.as_bytes()));
+/// assert!(!wire::is_project_basic(mock.engine(), b"Basic bm9wZTpub3Bl"));
+/// ```
+pub fn is_project_basic(engine: &Engine, authorization: &[u8]) -> bool {
+    authorization
+        .strip_prefix(b"Basic ")
+        .is_some_and(|encoded| engine.is_project_basic_credentials(encoded))
+}
+
 /// Whether the request carries the project's Basic credentials: first compared as the text every SDK sends
 /// (`Basic ` and the padded base64), then, when that differs, decoded (another case of the scheme, spaces).
 pub fn project_authorized(engine: &Engine, request: &HttpRequest) -> bool {
     let header = request.headers.get("authorization");
     if header
         .and_then(|value| value.strip_prefix("Basic "))
-        .is_some_and(|encoded| engine.is_project_basic_credentials(encoded))
+        .is_some_and(|encoded| engine.is_project_basic_credentials(encoded.as_bytes()))
     {
         return true;
     }
