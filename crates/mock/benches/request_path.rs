@@ -1,6 +1,8 @@
 //! The mock's request path on one thread: what an authenticated `get` costs on top of building the request,
-//! split into routing with the credential check and the whole `handle` (journal, engine, response body). Prints
-//! nanoseconds per request for three rounds; compare the rows of one run (the machine is shared and noisy).
+//! split into routing with the credential check and the whole `handle` (journal, engine, response body); then a
+//! `get` answered in place (`get_now`, as the emulator answers one) with the journal and, on a mock that keeps
+//! no journal, without it: the journal's cost. Prints nanoseconds per request for three rounds; compare the rows
+//! of one run (the machine is shared and noisy).
 //!
 //! `cargo bench -p stytch-m2m-mock --bench request_path`
 
@@ -8,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use stytch_m2m_core::transport::{HttpRequest, Method};
-use stytch_m2m_mock::{MockStytch, wire};
+use stytch_m2m_mock::{JournalLimits, MockStytch, wire};
 
 const PROJECT: &str = "project-test-5e5e5e5e-1111-4222-8333-444444444444";
 const SECRET: &str = "secret-test-request-path-0123456789abcdef";
@@ -36,12 +38,21 @@ fn main() {
             .with_header("authorization", &authorization)
             .with_header("content-type", "application/json")
             .with_body(r#"{"scopes":["read:invoices"],"client_name":"bench","trusted_metadata":{"team":"billing"}}"#);
-        let created = mock.handle(create).await.expect("created");
+        let created = mock.handle(create.clone()).await.expect("created");
         let created: serde_json::Value = serde_json::from_slice(&created.body).expect("JSON");
-        let url = format!(
-            "/v1/m2m/clients/{}",
-            created["m2m_client"]["client_id"].as_str().expect("an id")
-        );
+        let id = created["m2m_client"]["client_id"].as_str().expect("an id");
+        let url = format!("/v1/m2m/clients/{id}");
+        // The same project keeping no journal, holding the same one client.
+        let unjournaled = MockStytch::builder()
+            .project_id(PROJECT)
+            .secret(SECRET)
+            .journal(JournalLimits::new(0, 0))
+            .build();
+        let other: serde_json::Value = serde_json::from_slice(
+            &unjournaled.handle(create.clone()).await.expect("created").body,
+        )
+        .expect("JSON");
+        let other_id = other["m2m_client"]["client_id"].as_str().expect("an id");
         let get = || {
             HttpRequest::new(Method::Get, url.as_str())
                 .with_header("host", "127.0.0.1:4010")
@@ -69,8 +80,27 @@ fn main() {
                 std::hint::black_box(answered);
             }
             let handled = per_request(start.elapsed()) - build;
+            let request = get();
+            let mut in_place = [0.0; 2];
+            // Interleaved in slices, so that both see the same machine.
+            for _ in 0..10 {
+                for ((mock, id), total) in [(&mock, id), (&unjournaled, other_id)]
+                    .into_iter()
+                    .zip(&mut in_place)
+                {
+                    let start = Instant::now();
+                    for _ in 0..N / 10 {
+                        let answered = mock.get_now(&request, id).expect("no fault armed");
+                        std::hint::black_box(answered);
+                    }
+                    *total += per_request(start.elapsed());
+                }
+            }
+            let [journaled, bare] = in_place;
             println!(
-                "round {round}: building a get {build:.0} ns; route and credentials {checked:.0} ns; handle {handled:.0} ns"
+                "round {round}: building a get {build:.0} ns; route and credentials {checked:.0} ns; handle {handled:.0} ns; \
+                 get_now {journaled:.0} ns, of which the journal {:.0} ns",
+                journaled - bare
             );
         }
     });
