@@ -10,16 +10,28 @@ use stytch_m2m_mock::MockStytch;
 mod support;
 use support::*;
 
-/// Each request is received into the buffers of one answered before (on the same thread): nothing of the earlier
-/// one (a longer URL, more headers) shows in what the later one is routed and journaled as.
-#[tokio::test]
-async fn a_request_keeps_nothing_of_the_one_before() {
+/// An emulator serving a mock that holds one client: the mock, the client's id, the base URL, and what stops it.
+async fn serving_one_client() -> (
+    MockStytch,
+    String,
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
     let mock = MockStytch::new();
     let (base, stop, task) = start(Emulator::new(mock.clone())).await;
     let id = mock
         .seed_client(CreateRequest::new(["read:a"]))
         .unwrap()
         .client_id;
+    (mock, id, base, stop, task)
+}
+
+/// Each request is received into the buffers of one answered before (on the same thread): nothing of the earlier
+/// one (a longer URL, more headers) shows in what the later one is routed and journaled as.
+#[tokio::test]
+async fn a_request_keeps_nothing_of_the_one_before() {
+    let (mock, id, base, stop, task) = serving_one_client().await;
     let transport = stytch_m2m_http::HttpTransport::new();
     let mut first = project_auth(&mock);
     first.insert("x-first-only", "1");
@@ -75,19 +87,13 @@ async fn a_request_keeps_nothing_of_the_one_before() {
 /// order, a value that is not text left out, the credentials redacted.
 #[tokio::test]
 async fn a_get_read_in_place_is_answered_and_journaled_as_a_copied_one() {
-    use base64::Engine as _;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let mock = MockStytch::new();
-    let (base, stop, task) = start(Emulator::new(mock.clone())).await;
-    let id = mock
-        .seed_client(CreateRequest::new(["read:a"]))
+    let (mock, id, base, stop, task) = serving_one_client().await;
+    let encoded = project_auth(&mock)
+        .get("authorization")
+        .and_then(|value| value.strip_prefix("Basic "))
         .unwrap()
-        .client_id;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!(
-        "{}:{}",
-        mock.project_id(),
-        mock.project_secret().expose_secret()
-    ));
+        .to_owned();
     let address = base.trim_start_matches("http://").to_owned();
     let get = |scheme: &'static str| {
         let (address, encoded, id) = (address.clone(), encoded.clone(), id.clone());

@@ -1,7 +1,12 @@
 //! The request journal: what the mock received, bounded in entries and bytes, with credentials and secrets
 //! redacted before anything is kept. Requests that fail the project's credentials are only counted.
 
+mod head;
 mod packed;
+mod redact;
+
+pub use head::RequestHead;
+use redact::{redacted_authorization, redacted_body};
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -10,51 +15,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
-use serde_json::Value;
-use stytch_m2m_core::transport::{HttpRequest, Method};
-
-const REDACTED: &str = "[REDACTED]";
+use stytch_m2m_core::transport::HttpRequest;
 
 thread_local! {
     /// Where this thread packs an entry before taking the journal's lock (its room kept from one to the next).
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
-/// A request's head as a server received it, read where it lies (nothing copied): what the journal keeps of a
-/// request besides its body. [`HttpRequest`] is one; a server can make its own request type one, to answer a
-/// request ([`crate::MockStytch::get_now`]) without copying it into an [`HttpRequest`] first.
-///
-/// ```
-/// use stytch_m2m_core::transport::{HttpRequest, Method};
-/// use stytch_m2m_mock::RequestHead;
-///
-/// let request = HttpRequest::new(Method::Get, "/v1/m2m/clients/c1").with_header("host", "h");
-/// assert_eq!(request.method(), Method::Get);
-/// assert_eq!(request.url(), "/v1/m2m/clients/c1");
-/// assert_eq!(request.headers().collect::<Vec<_>>(), [("host", Some("h"))]);
-/// ```
-pub trait RequestHead {
-    /// The method.
-    fn method(&self) -> Method;
-    /// The URL as received (path and query).
-    fn url(&self) -> &str;
-    /// The headers in order: each name, and its value when the value is text (UTF-8). A header whose value is
-    /// not text is left out of the journal, as an [`HttpRequest`] cannot hold it.
-    fn headers(&self) -> impl Iterator<Item = (&str, Option<&str>)>;
-}
-
-impl RequestHead for HttpRequest {
-    fn method(&self) -> Method {
-        self.method
-    }
-
-    fn url(&self) -> &str {
-        &self.url
-    }
-
-    fn headers(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.headers.iter().map(|(name, value)| (name, Some(value)))
-    }
 }
 
 /// How much the journal keeps.
@@ -221,76 +186,6 @@ fn pack_redacted(out: &mut Vec<u8>, head: &impl RequestHead, body: &Bytes) -> us
     let body = redacted_body(body);
     packed::push_bytes(out, &body);
     size + body.len()
-}
-
-/// An `Authorization` value as the journal keeps it: the credentials replaced by `[REDACTED]`, a registered
-/// scheme kept. Anything else is replaced whole: the first word of a value with no known scheme may itself be the
-/// credential (`Authorization: s3cret more`).
-fn redacted_authorization(value: &str) -> Cow<'static, str> {
-    /// Schemes of the IANA HTTP Authentication Scheme Registry (and DPoP, RFC 9449).
-    const SCHEMES: &[&str] = &[
-        "Basic",
-        "Bearer",
-        "Digest",
-        "DPoP",
-        "HOBA",
-        "Mutual",
-        "Negotiate",
-        "OAuth",
-        "SCRAM-SHA-1",
-        "SCRAM-SHA-256",
-        "vapid",
-    ];
-    let Some(end) = value.as_bytes().iter().position(|&b| b == b' ') else {
-        return Cow::Borrowed(REDACTED);
-    };
-    let scheme = &value[..end];
-    match scheme {
-        "Basic" => Cow::Borrowed("Basic [REDACTED]"),
-        "Bearer" => Cow::Borrowed("Bearer [REDACTED]"),
-        _ if SCHEMES
-            .iter()
-            .any(|known| known.eq_ignore_ascii_case(scheme)) =>
-        {
-            Cow::Owned(format!("{scheme} {REDACTED}"))
-        }
-        _ => Cow::Borrowed(REDACTED),
-    }
-}
-
-/// The body as the journal keeps it: any `client_secret` replaced by `[REDACTED]`.
-fn redacted_body(body: &Bytes) -> Bytes {
-    if !contains(body, b"secret") {
-        return body.clone();
-    }
-    if let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) {
-        for (key, value) in object.iter_mut() {
-            if key.contains("secret") {
-                *value = Value::String(REDACTED.into());
-            }
-        }
-        return Bytes::from(serde_json::to_vec(&object).unwrap_or_default());
-    }
-    if let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body) {
-        let pairs: Vec<(String, String)> = pairs
-            .into_iter()
-            .map(|(k, v)| {
-                let v = if k.contains("secret") {
-                    REDACTED.into()
-                } else {
-                    v
-                };
-                (k, v)
-            })
-            .collect();
-        return Bytes::from(serde_urlencoded::to_string(pairs).unwrap_or_default());
-    }
-    // Neither JSON nor a form, yet it mentions a secret: keep nothing of it.
-    Bytes::from_static(b"[REDACTED: unreadable body]")
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]

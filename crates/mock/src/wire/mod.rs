@@ -220,10 +220,7 @@ pub fn is_project_basic(engine: &Engine, authorization: &[u8]) -> bool {
 /// (`Basic ` and the padded base64), then, when that differs, decoded (another case of the scheme, spaces).
 pub fn project_authorized(engine: &Engine, request: &HttpRequest) -> bool {
     let header = request.headers.get("authorization");
-    if header
-        .and_then(|value| value.strip_prefix("Basic "))
-        .is_some_and(|encoded| engine.is_project_basic_credentials(encoded.as_bytes()))
-    {
+    if header.is_some_and(|value| is_project_basic(engine, value.as_bytes())) {
         return true;
     }
     header.is_some()
