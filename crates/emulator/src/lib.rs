@@ -54,6 +54,8 @@ use stytch_m2m_mock::wire;
 use stytch_m2m_mock::{Failure, MockStytch, Route};
 use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 pub use harness::TestEmulator;
 use limits::AcceptBackoff;
@@ -116,7 +118,11 @@ impl Emulator {
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         let limits = self.inner.limits;
-        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        // Each connection watches a token of its own, a child of this one: hyper-util's graceful shutdown has
+        // every connection poll one shared watch channel, whose lock then passes from core to core on every
+        // request.
+        let stopping = CancellationToken::new();
+        let connections = TaskTracker::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
         let mut backoff = AcceptBackoff::default();
         tokio::pin!(shutdown);
@@ -164,16 +170,28 @@ impl Emulator {
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
                 .serve_connection(TokioIo::new(stream), service);
-            let connection = graceful.watch(connection);
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
+            let stop = stopping.child_token();
+            connections.spawn(async move {
+                let mut connection = std::pin::pin!(connection);
+                let ended = tokio::select! {
+                    biased;
+                    ended = connection.as_mut() => ended,
+                    () = stop.cancelled() => {
+                        // The request in flight is answered; an idle connection closes now.
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(e) = ended {
                     tracing::debug!(error = %e, "connection ended with an error");
                 }
                 drop(slot);
             });
         }
         drop(listener);
-        if tokio::time::timeout(limits.shutdown_deadline, graceful.shutdown())
+        stopping.cancel();
+        connections.close();
+        if tokio::time::timeout(limits.shutdown_deadline, connections.wait())
             .await
             .is_err()
         {

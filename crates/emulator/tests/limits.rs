@@ -14,17 +14,21 @@ use tokio::net::TcpStream;
 mod support;
 use support::{KillOnDrop, address_of};
 
-async fn serve(
-    limits: ServerLimits,
-) -> (
+type Serving = (
     String,
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<std::io::Result<()>>,
-) {
+);
+
+async fn serve(limits: ServerLimits) -> Serving {
+    serve_mock(MockStytch::new(), limits).await
+}
+
+async fn serve_mock(mock: MockStytch, limits: ServerLimits) -> Serving {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let emulator = Emulator::with_limits(MockStytch::new(), None, limits);
+    let emulator = Emulator::with_limits(mock, None, limits);
     let task = tokio::spawn(emulator.serve(listener, async move {
         let _ = stopped.await;
     }));
@@ -139,6 +143,49 @@ async fn shutdown_completes_by_its_deadline_with_a_request_half_sent() {
         .unwrap()
         .unwrap();
     assert!(started.elapsed() <= Duration::from_secs(6));
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_answers_the_request_in_flight_and_closes_idle_connections_without_waiting() {
+    let limits = ServerLimits::default()
+        .with_timeouts(Duration::from_secs(60), Duration::from_secs(60))
+        .with_shutdown_deadline(Duration::from_secs(30));
+    let mock = MockStytch::new();
+    let auth = support::project_auth(&mock);
+    let (address, stop, task) = serve_mock(mock, limits).await;
+    // A keep-alive connection, idle after one request.
+    let mut idle = TcpStream::connect(&address).await.unwrap();
+    idle.write_all(GET).await.unwrap();
+    let mut status = [0u8; 12];
+    idle.read_exact(&mut status).await.unwrap();
+    assert_eq!(&status, b"HTTP/1.1 200");
+    // A create whose body is half sent when the shutdown starts.
+    let body = br#"{"scopes":["read:invoices"]}"#;
+    let head = format!(
+        "POST /v1/m2m/clients HTTP/1.1\r\nhost: x\r\nauthorization: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        auth.get("authorization").unwrap(),
+        body.len()
+    );
+    let mut in_flight = TcpStream::connect(&address).await.unwrap();
+    in_flight.write_all(head.as_bytes()).await.unwrap();
+    in_flight.write_all(&body[..5]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+
+    let started = tokio::time::Instant::now();
+    stop.send(()).unwrap();
+    assert!(closed(&mut idle).await, "the idle connection is closed");
+    in_flight.write_all(&body[5..]).await.unwrap();
+    let mut answer = Vec::new();
+    in_flight.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"client_id\":\"m2m-client-"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(1), task)
+        .await
+        .expect("serve returned once its connections ended, long before the deadline")
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 fn rss_kib(pid: u32) -> u64 {
