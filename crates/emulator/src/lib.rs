@@ -38,7 +38,7 @@ mod state;
 
 use futures_util::future::Either;
 use received::{InPlace, Received, recycle};
-use response::{respond_with, to_hyper};
+use response::{respond_with, to_hyper_in};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -156,7 +156,9 @@ impl Emulator {
                 // Answered here when nothing needs waiting for (as a bare hyper service answers): hyper gets a
                 // ready future, not a state machine to move and poll. The rest goes the general, boxed way.
                 if let Some(answer) = emulator.get_now(&request) {
-                    return Either::Left(std::future::ready(Ok(to_hyper(answer))));
+                    // The request's header map becomes the response's: no map allocated per request.
+                    let headers = request.into_parts().0.headers;
+                    return Either::Left(std::future::ready(Ok(to_hyper_in(answer, headers))));
                 }
                 match emulator.answer_now(Received::of(request)) {
                     Now::Answered(answer) => Either::Left(std::future::ready(respond_with(answer))),

@@ -23,14 +23,25 @@ pub(crate) fn respond_with(
 /// The hyper response of an answer; one that cannot be built (a status or header hyper refuses) is a 500, never
 /// a success with an empty body.
 pub(crate) fn to_hyper(response: HttpResponse) -> hyper::Response<Full<Bytes>> {
+    to_hyper_in(response, hyper::HeaderMap::new())
+}
+
+/// [`to_hyper`] with the response's headers written into `headers`, emptied first: the map hyper parsed the
+/// request into, handed back as its response's, so that answering allocates no map. Nothing of the request's
+/// headers is left in it.
+pub(crate) fn to_hyper_in(
+    response: HttpResponse,
+    mut headers: hyper::HeaderMap,
+) -> hyper::Response<Full<Bytes>> {
     let Ok(status) = hyper::StatusCode::from_u16(response.status) else {
         return unbuildable(&format!("status {}", response.status));
     };
-    // hyper keeps this map once the head is written and parses the connection's next request into it: sized as
-    // hyper sizes a map of its own (room for 6), the next request's headers fit without growing it (two
-    // allocations and a copy on every request when it was sized for this response's one header).
-    let mut headers =
-        hyper::HeaderMap::with_capacity(response.headers.len().max(REUSED_HEADER_ROOM));
+    headers.clear();
+    // hyper keeps this map once the head is written and parses the connection's next request into it: with room
+    // for 6, as hyper sizes a map of its own, the next request's headers fit without growing it (two allocations
+    // and a copy on every request when it was sized for this response's one header). A map with that room already
+    // (a request's) is not reallocated.
+    headers.reserve(response.headers.len().max(REUSED_HEADER_ROOM));
     for (name, value) in response.headers.iter() {
         let (name, value) = match (name, value) {
             // Every JSON answer has it: no copy, no parse.
@@ -103,6 +114,23 @@ mod tests {
         let bytes = collect_full(body);
         let json: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(json["error_type"], "internal_server_error");
+    }
+
+    #[test]
+    fn a_request_map_reused_for_the_response_keeps_nothing_of_the_request() {
+        let mut request = hyper::HeaderMap::new();
+        request.insert("authorization", "Basic c2VjcmV0".parse().unwrap());
+        request.insert("host", "127.0.0.1".parse().unwrap());
+        let room = request.capacity();
+        let response = to_hyper_in(HttpResponse::new(200, b"{}".to_vec()), request);
+        assert_eq!(response.status(), 200);
+        let headers: Vec<(&str, &[u8])> = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()))
+            .collect();
+        assert_eq!(headers, [("content-type", &b"application/json"[..])]);
+        assert!(response.headers().capacity() >= room.max(REUSED_HEADER_ROOM));
     }
 
     /// The bytes of a `Full` body (one frame, ready at once).
