@@ -35,6 +35,7 @@ mod received;
 mod response;
 mod seed;
 mod state;
+mod stop;
 
 use futures_util::future::Either;
 use received::{InPlace, Received, recycle};
@@ -54,7 +55,6 @@ use stytch_m2m_mock::wire;
 use stytch_m2m_mock::{Failure, MockStytch, Route};
 use stytch_m2m_models::ErrorType;
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use harness::TestEmulator;
@@ -63,6 +63,7 @@ pub use limits::ServerLimits;
 pub use openapi::{bundle as openapi_bundle, document as openapi_document};
 pub use seed::{SeedClient, SeedFile, SeedKey};
 pub use state::StateFile;
+use stop::Stop;
 
 /// The largest request body accepted (1 MiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -118,10 +119,10 @@ impl Emulator {
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         let limits = self.inner.limits;
-        // Each connection watches a token of its own, a child of this one: hyper-util's graceful shutdown has
-        // every connection poll one shared watch channel, whose lock then passes from core to core on every
-        // request.
-        let stopping = CancellationToken::new();
+        // Every connection reads the stop signal whenever it is polled: a flag, not hyper-util's graceful
+        // shutdown, whose one watch channel each connection polls under its lock (passed from core to core on
+        // every request).
+        let stop = Stop::default();
         let connections = TaskTracker::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
         let mut backoff = AcceptBackoff::default();
@@ -172,18 +173,20 @@ impl Emulator {
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
                 .serve_connection(TokioIo::new(stream), service);
-            let stop = stopping.child_token();
+            let watch = stop.watch();
             connections.spawn(async move {
                 let mut connection = std::pin::pin!(connection);
-                let ended = tokio::select! {
-                    biased;
-                    ended = connection.as_mut() => ended,
-                    () = stop.cancelled() => {
+                let mut stopping = false;
+                let ended = std::future::poll_fn(|cx| {
+                    if !stopping && watch.poll_stopped(cx) {
                         // The request in flight is answered; an idle connection closes now.
+                        stopping = true;
                         connection.as_mut().graceful_shutdown();
-                        connection.await
                     }
-                };
+                    connection.as_mut().poll(cx)
+                })
+                .await;
+                drop(watch);
                 if let Err(e) = ended {
                     tracing::debug!(error = %e, "connection ended with an error");
                 }
@@ -191,7 +194,7 @@ impl Emulator {
             });
         }
         drop(listener);
-        stopping.cancel();
+        stop.stop();
         connections.close();
         if tokio::time::timeout(limits.shutdown_deadline, connections.wait())
             .await

@@ -58,7 +58,9 @@ impl Received {
 }
 
 /// A request's head read where hyper parsed it, nothing copied: how an authenticated `get` is answered
-/// ([`stytch_m2m_mock::MockStytch::get_now`]).
+/// ([`stytch_m2m_mock::MockStytch::get_now`]). Its (first) `authorization` header, already found to be the
+/// project's Basic credentials, is handed on as the journal keeps it: the credential is neither read again nor
+/// passed on.
 pub(crate) struct InPlace<'a> {
     pub(crate) url: &'a str,
     pub(crate) headers: &'a hyper::HeaderMap,
@@ -74,9 +76,14 @@ impl stytch_m2m_mock::RequestHead for InPlace<'_> {
     }
 
     fn headers(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), text(value)))
+        let mut checked = true;
+        self.headers.iter().map(move |(name, value)| {
+            if checked && name == hyper::header::AUTHORIZATION {
+                checked = false;
+                return (name.as_str(), Some("Basic [REDACTED]"));
+            }
+            (name.as_str(), text(value))
+        })
     }
 }
 
