@@ -99,11 +99,16 @@ mod tests {
         }
     }
 
+    /// A waker that counts its wakes, and the waker.
+    fn counted() -> (Arc<Counted>, Waker) {
+        let woken = Arc::new(Counted::default());
+        (woken.clone(), Waker::from(woken))
+    }
+
     #[test]
     fn a_waiting_connection_is_woken_by_the_signal_and_sees_it() {
         let stop = Stop::default();
-        let woken = Arc::new(Counted::default());
-        let waker = Waker::from(woken.clone());
+        let (woken, waker) = counted();
         let mut cx = Context::from_waker(&waker);
         let watch = stop.watch();
         assert!(!watch.poll_stopped(&mut cx));
@@ -119,8 +124,7 @@ mod tests {
     #[test]
     fn an_ended_connection_is_no_longer_watching() {
         let stop = Stop::default();
-        let woken = Arc::new(Counted::default());
-        let waker = Waker::from(woken.clone());
+        let (woken, waker) = counted();
         let mut cx = Context::from_waker(&waker);
         let kept = stop.watch();
         let ended = stop.watch();

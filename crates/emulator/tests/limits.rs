@@ -147,6 +147,8 @@ async fn shutdown_completes_by_its_deadline_with_a_request_half_sent() {
 
 #[tokio::test(start_paused = true)]
 async fn shutdown_answers_the_request_in_flight_and_closes_idle_connections_without_waiting() {
+    // The clock is paused: every duration here is tokio's, advanced only when all tasks wait. Serving that waited
+    // for a timeout or the deadline would move it by 30 s or more; serving that did not moves it by none.
     let limits = ServerLimits::default()
         .with_timeouts(Duration::from_secs(60), Duration::from_secs(60))
         .with_shutdown_deadline(Duration::from_secs(30));
