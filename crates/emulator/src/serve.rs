@@ -80,6 +80,10 @@ impl Emulator {
                 }
             });
             let connection = http1::Builder::new()
+                // Each response's head and body in one buffer, sent by one `write`: hyper's default for a socket
+                // queues the body beside the head and sends both by `writev`, which measured about 460 instructions
+                // and 1 µs of CPU more per `get` here (bodies are small, and copied once).
+                .writev(false)
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
                 .serve_connection(TokioIo::new(stream), service);
