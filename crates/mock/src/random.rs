@@ -94,17 +94,35 @@ fn uuid_text(b: [u8; 16]) -> String {
 /// Writes 16 random bytes as a version-4 UUID, straight into a fixed buffer (each digit at a place known in
 /// advance: no growth or bounds checks on the way).
 fn write_uuid(out: &mut [u8; 36], mut b: [u8; 16]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    for dash in [8, 13, 18, 23] {
-        out[dash] = b'-';
-    }
-    for (byte, at) in b.iter().zip(AT) {
-        out[at] = HEX[usize::from(byte >> 4)];
-        out[at + 1] = HEX[usize::from(byte & 0x0f)];
-    }
+    // Four bytes at a time become eight hexadecimal digits (`8-4-4-4-12`: the second and third groups of eight
+    // straddle a dash).
+    let hex = |at: usize| hex8([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    let (first, second, third, fourth) = (hex(0), hex(4), hex(8), hex(12));
+    out[..8].copy_from_slice(&first);
+    out[8] = b'-';
+    out[9..13].copy_from_slice(&second[..4]);
+    out[13] = b'-';
+    out[14..18].copy_from_slice(&second[4..]);
+    out[18] = b'-';
+    out[19..23].copy_from_slice(&third[..4]);
+    out[23] = b'-';
+    out[24..28].copy_from_slice(&third[4..]);
+    out[28..].copy_from_slice(&fourth);
+}
+
+/// Four bytes as eight lowercase hexadecimal digits, most significant nibble first, computed on all eight at once
+/// (a request id is written on every request).
+fn hex8(bytes: [u8; 4]) -> [u8; 8] {
+    // Each nibble into a byte of its own: byte 7 (the most significant) holds the first byte's high nibble.
+    let mut x = u64::from(u32::from_be_bytes(bytes));
+    x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    // '0' + nibble, and 'a' - '0' - 10 more for each nibble of 10 or more.
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    (x + 0x3030_3030_3030_3030 + letters * 0x27).to_be_bytes()
 }
 
 #[cfg(test)]
@@ -130,6 +148,21 @@ mod tests {
         let request = r.request_uuid();
         assert_ne!(request, r.request_uuid());
         assert_eq!((request.len(), &request[14..15]), (36, "4"));
+    }
+
+    #[test]
+    fn eight_digits_at_once_are_the_digits_of_each_byte() {
+        for v in 0..=255u8 {
+            for bytes in [
+                [v, 0, 0, 0],
+                [0, v, 0xff, 0],
+                [0x0f, 0xf0, v, v],
+                [9, 10, 0xa9, v],
+            ] {
+                let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                assert_eq!(hex8(bytes), expected.as_bytes(), "{bytes:?}");
+            }
+        }
     }
 
     #[test]
