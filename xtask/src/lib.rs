@@ -9,3 +9,4 @@ pub mod man;
 pub mod module_graph;
 pub mod paths;
 pub mod public_api;
+pub mod startup_bench;

@@ -43,6 +43,13 @@ enum Cmd {
     /// Benchmark the emulator's serving: its authenticated `get` against a minimal hyper server answering the same
     /// body, by wrk at 1 and 32 connections, interleaved (ROUNDS, DURATION tune it; needs wrk).
     ServeBench,
+    /// Benchmark how soon the emulator answers once started: the image (from `docker start` and from Docker's
+    /// StartedAt to health 200) and its static binary run directly, interleaved (needs `cargo xtask image` first).
+    StartupBench {
+        /// How many rounds.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
     /// Property-based testing of the emulator from its OpenAPI document (installs schemathesis from PyPI into
     /// target/schemathesis); arguments after `--` go to `st run`.
     Schemathesis {
@@ -97,6 +104,13 @@ fn main() -> ExitCode {
             &root.join("xtask").join("serve-bench").join("run.sh"),
             &[],
         ),
+        Cmd::StartupBench { rounds } => match xtask::startup_bench::run(&root, rounds.max(1)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Schemathesis { args } => run_script(
             &root,
             &root.join("xtask").join("schemathesis").join("run.sh"),

@@ -1,0 +1,94 @@
+//! `cargo xtask startup-bench`'s parts that need no Docker: reading Docker's timestamps, and waiting for health.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use xtask::startup_bench::{parse_utc, wait_ready};
+
+#[test]
+fn docker_timestamps_are_read_to_the_nanosecond() {
+    // The expected figures are `date -u -d <text> +%s%N`.
+    assert_eq!(
+        parse_utc("2026-12-04T14:02:34.74347173Z"),
+        Some(1_796_392_954_743_471_730)
+    );
+    assert_eq!(
+        parse_utc("2000-02-29T23:59:59Z"),
+        Some(951_868_799_000_000_000)
+    );
+    assert_eq!(parse_utc("1970-01-01T00:00:00.000000001Z"), Some(1));
+    assert_eq!(parse_utc("1969-12-31T23:59:59.5Z"), Some(-500_000_000));
+    // Docker's "never started".
+    assert_eq!(
+        parse_utc("0001-01-01T00:00:00Z"),
+        Some(-62_135_596_800_000_000_000)
+    );
+}
+
+#[test]
+fn anything_else_is_not_a_timestamp() {
+    for text in [
+        "",
+        "2026-12-04T14:02:34",
+        "2026-12-04 14:02:34Z",
+        "2026-13-04T14:02:34Z",
+        "2026-12-00T14:02:34Z",
+        "2026-12-04T24:00:00Z",
+        "2026-12-04T14:60:00Z",
+        "2026-12-04T14:02:34.1234567890Z",
+        "2026-12-04T14:02:34.12a4Z",
+        "2026-12-04T14:02:34+01:00",
+    ] {
+        assert_eq!(parse_utc(text), None, "{text:?}");
+    }
+}
+
+#[test]
+fn waiting_for_health_goes_on_until_a_200() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    // Answers 503 twice, then 200; counts its answers before sending each.
+    let answered = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&answered);
+    let server = std::thread::spawn(move || {
+        for (n, status) in [
+            "503 Service Unavailable",
+            "503 Service Unavailable",
+            "200 OK",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 512];
+            let read = stream.read(&mut request).unwrap();
+            assert!(
+                request[..read].starts_with(b"GET /_emulator/health HTTP/1.1\r\n"),
+                "request {n}: {:?}",
+                String::from_utf8_lossy(&request[..read])
+            );
+            counter.fetch_add(1, Ordering::SeqCst);
+            write!(stream, "HTTP/1.1 {status}\r\ncontent-length: 0\r\n\r\n").unwrap();
+        }
+    });
+    let before = Instant::now();
+    let ready = wait_ready(address, before + Duration::from_secs(30)).unwrap();
+    assert!(ready >= before);
+    // It returned only after the third answer, the 200.
+    assert_eq!(answered.load(Ordering::SeqCst), 3);
+    server.join().unwrap();
+}
+
+#[test]
+fn waiting_for_health_gives_up_at_the_deadline() {
+    // A port nothing listens on (it was free a moment ago).
+    let address = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let error = wait_ready(address, Instant::now() + Duration::from_millis(20)).unwrap_err();
+    assert!(error.contains("did not answer health 200"), "{error}");
+}
