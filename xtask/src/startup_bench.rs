@@ -23,15 +23,44 @@ use crate::image::{IMAGE, TARGET};
 const DEADLINE: Duration = Duration::from_secs(10);
 
 /// The pause between two polls of the health route.
-const POLL: Duration = Duration::from_micros(250);
+pub const POLL: Duration = Duration::from_micros(250);
 
 /// One round's figures, in milliseconds.
-#[derive(Debug, Clone, Copy)]
 struct Round {
+    /// The binary run directly: from spawning it to health 200.
     binary: f64,
+    container: Container,
+}
+
+/// A container's figures, in milliseconds.
+struct Container {
+    /// From running `docker start` to health 200.
     docker_start: f64,
+    /// How long `docker start` took to return.
     docker_returned: f64,
+    /// From Docker's `StartedAt` stamp to health 200.
     started_at: f64,
+}
+
+/// Time as the health wait sees it: the system's, or a test's that moves only when the wait sleeps.
+pub trait Clock {
+    /// The current instant.
+    fn now(&self) -> Instant;
+    /// Waits `pause` (or moves the clock by it).
+    fn sleep(&mut self, pause: Duration);
+}
+
+/// The system's monotonic clock and `std::thread::sleep`.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn sleep(&mut self, pause: Duration) {
+        std::thread::sleep(pause);
+    }
 }
 
 /// Runs `rounds` interleaved rounds and prints each, then the medians and ranges.
@@ -58,7 +87,7 @@ pub fn run(root: &Path, rounds: usize) -> Result<(), String> {
     );
     let mut all = Vec::with_capacity(rounds);
     for round in 1..=rounds {
-        let (binary_ms, container) = if round % 2 == 1 {
+        let (binary, container) = if round % 2 == 1 {
             let b = start_binary(&binary)?;
             (b, start_container(&image)?)
         } else {
@@ -67,23 +96,20 @@ pub fn run(root: &Path, rounds: usize) -> Result<(), String> {
         };
         println!(
             "round {round}: image {:.1} ms after `docker start` (which returned after {:.1} ms), {:.1} ms after \
-             Docker's StartedAt; binary {binary_ms:.1} ms after spawn",
+             Docker's StartedAt; binary {binary:.1} ms after spawn",
             container.docker_start, container.docker_returned, container.started_at
         );
-        all.push(Round {
-            binary: binary_ms,
-            ..container
-        });
+        all.push(Round { binary, container });
     }
     let summary = |name: &str, pick: fn(&Round) -> f64| {
         let (median, min, max) = spread(all.iter().map(pick).collect());
         println!("{name}: median {median:.1} ms (range {min:.1}-{max:.1})");
     };
-    summary("image, from `docker start`", |r| r.docker_start);
+    summary("image, from `docker start`", |r| r.container.docker_start);
     summary("`docker start` itself (Docker's own work)", |r| {
-        r.docker_returned
+        r.container.docker_returned
     });
-    summary("image, from Docker's StartedAt", |r| r.started_at);
+    summary("image, from Docker's StartedAt", |r| r.container.started_at);
     summary("binary, from spawn (baseline)", |r| r.binary);
     println!("target: health 200 within 100 ms of start");
     Ok(())
@@ -102,7 +128,7 @@ fn start_binary(binary: &Path) -> Result<f64, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let ready = wait_ready(address, started + DEADLINE);
+    let ready = wait_ready(address, &mut SystemClock, started + DEADLINE);
     let _ = child.kill();
     let _ = child.wait();
     ready.map(|at| millis(at - started))
@@ -110,7 +136,7 @@ fn start_binary(binary: &Path) -> Result<f64, String> {
 
 /// Creates and starts a container of the image on a free port of the host's network: milliseconds from
 /// `docker start` and from Docker's `StartedAt` until its health route answers 200, and how long `docker start` took.
-fn start_container(image: &str) -> Result<Round, String> {
+fn start_container(image: &str) -> Result<Container, String> {
     let address = free_address()?;
     let created = Command::new("docker")
         .args(["create", "--network", "host"])
@@ -135,7 +161,7 @@ fn start_container(image: &str) -> Result<Round, String> {
     result
 }
 
-fn time_container(id: &str, address: SocketAddr) -> Result<Round, String> {
+fn time_container(id: &str, address: SocketAddr) -> Result<Container, String> {
     let wall = SystemTime::now();
     let started = Instant::now();
     // `docker start` returns once the daemon has started the process; the health route is polled meanwhile.
@@ -146,14 +172,13 @@ fn time_container(id: &str, address: SocketAddr) -> Result<Round, String> {
         .spawn()
         .map_err(|e| format!("cannot run docker: {e}"))?;
     let mut returned = None;
-    let ready = polling(address, started + DEADLINE, || {
+    let ready = polling(address, &mut SystemClock, started + DEADLINE, || {
         if returned.is_none()
             && let Ok(Some(status)) = docker.try_wait()
         {
             returned = Some((started.elapsed(), status));
         }
     });
-    let ready_wall = wall + (Instant::now() - started);
     let (returned, status) = match returned {
         Some(done) => done,
         None => {
@@ -169,6 +194,7 @@ fn time_container(id: &str, address: SocketAddr) -> Result<Round, String> {
         return Err(format!("docker start failed: {}", stderr.trim()));
     }
     let at = ready?;
+    let ready_wall = wall + (at - started);
     let inspect = Command::new("docker")
         .args(["inspect", "--format", "{{.State.StartedAt}}", id])
         .output()
@@ -180,8 +206,7 @@ fn time_container(id: &str, address: SocketAddr) -> Result<Round, String> {
         .duration_since(UNIX_EPOCH)
         .map_err(|_| "the clock is before 1970".to_owned())?
         .as_nanos() as i128;
-    Ok(Round {
-        binary: f64::NAN,
+    Ok(Container {
         docker_start: millis(at - started),
         docker_returned: millis(returned),
         started_at: (ready_nanos - started_at) as f64 / 1e6,
@@ -195,27 +220,32 @@ fn free_address() -> Result<SocketAddr, String> {
         .map_err(|e| format!("no free port: {e}"))
 }
 
-/// Polls `GET /_emulator/health` at `address` until it answers 200; the instant it did. An error once `deadline`
-/// passes.
-pub fn wait_ready(address: SocketAddr, deadline: Instant) -> Result<Instant, String> {
-    polling(address, deadline, || {})
+/// Polls `GET /_emulator/health` at `address` until it answers 200, pausing [`POLL`] on `clock` between polls; the
+/// clock's instant when it did. An error once the clock passes `deadline`.
+pub fn wait_ready(
+    address: SocketAddr,
+    clock: &mut impl Clock,
+    deadline: Instant,
+) -> Result<Instant, String> {
+    polling(address, clock, deadline, || {})
 }
 
 /// [`wait_ready`], calling `between` before each poll.
 fn polling(
     address: SocketAddr,
+    clock: &mut impl Clock,
     deadline: Instant,
     mut between: impl FnMut(),
 ) -> Result<Instant, String> {
     loop {
         between();
         if health_ok(address) {
-            return Ok(Instant::now());
+            return Ok(clock.now());
         }
-        if Instant::now() >= deadline {
+        if clock.now() >= deadline {
             return Err(format!("{address} did not answer health 200 in time"));
         }
-        std::thread::sleep(POLL);
+        clock.sleep(POLL);
     }
 }
 

@@ -6,7 +6,33 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use xtask::startup_bench::{parse_utc, wait_ready};
+use xtask::startup_bench::{Clock, POLL, parse_utc, wait_ready};
+
+/// A clock that moves only when the wait sleeps, by exactly the pause asked: no real time passes in these tests.
+struct SteppedClock {
+    now: Instant,
+    sleeps: u32,
+}
+
+impl SteppedClock {
+    fn new() -> Self {
+        Self {
+            now: Instant::now(),
+            sleeps: 0,
+        }
+    }
+}
+
+impl Clock for SteppedClock {
+    fn now(&self) -> Instant {
+        self.now
+    }
+
+    fn sleep(&mut self, pause: Duration) {
+        self.now += pause;
+        self.sleeps += 1;
+    }
+}
 
 #[test]
 fn docker_timestamps_are_read_to_the_nanosecond() {
@@ -74,11 +100,13 @@ fn waiting_for_health_goes_on_until_a_200() {
             write!(stream, "HTTP/1.1 {status}\r\ncontent-length: 0\r\n\r\n").unwrap();
         }
     });
-    let before = Instant::now();
-    let ready = wait_ready(address, before + Duration::from_secs(30)).unwrap();
-    assert!(ready >= before);
-    // It returned only after the third answer, the 200.
+    let mut clock = SteppedClock::new();
+    let start = clock.now();
+    let ready = wait_ready(address, &mut clock, start + Duration::from_secs(30)).unwrap();
+    // It returned only after the third answer, the 200, having paused once after each 503.
     assert_eq!(answered.load(Ordering::SeqCst), 3);
+    assert_eq!(clock.sleeps, 2);
+    assert_eq!(ready, start + 2 * POLL);
     server.join().unwrap();
 }
 
@@ -89,6 +117,11 @@ fn waiting_for_health_gives_up_at_the_deadline() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let error = wait_ready(address, Instant::now() + Duration::from_millis(20)).unwrap_err();
+    let mut clock = SteppedClock::new();
+    let deadline = clock.now() + 80 * POLL;
+    let error = wait_ready(address, &mut clock, deadline).unwrap_err();
     assert!(error.contains("did not answer health 200"), "{error}");
+    // It polled until the clock reached the deadline, and stopped there.
+    assert_eq!(clock.sleeps, 80);
+    assert_eq!(clock.now(), deadline);
 }
