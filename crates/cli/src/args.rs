@@ -9,10 +9,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// clients.
 ///
 /// Credentials: STYTCH_PROJECT_ID and STYTCH_SECRET (or --secret-file), and STYTCH_BASE_URL for another server
-/// (the emulator's http://127.0.0.1:4010). `verify` needs no secret.
+/// (the emulator's http://127.0.0.1:4010). `verify` and `decode` need no secret; `token` needs only the client's
+/// own secret (STYTCH_CLIENT_SECRET or standard input), never the project's.
 ///
-/// Exit codes: 0 success; 1 the API refused, or the token is not valid; 2 usage error or bad input (nothing
-/// sent); 3 the server could not be reached (transport error, timeout, JWKS unavailable).
+/// Exit codes: 0 success; 1 the API refused, the token is not valid, or the JWKS URL refused (a wrong project id,
+/// base URL or kind); 2 usage error or bad input (nothing sent); 3 the server could not be reached (transport
+/// error, timeout, JWKS unreachable); 4 a change was made but its output could not be written (a closed pipe, a
+/// full disk): the client concerned is named on standard error. A command that fails after a first change (1, 3
+/// or 4) names on standard error what was applied and what was not.
 #[derive(Debug, Parser)]
 #[command(name = "stytch-m2m", version, about, long_about)]
 pub struct Cli {
@@ -41,7 +45,11 @@ pub struct Global {
     /// STYTCH_SECRET.
     #[arg(long, global = true, value_name = "PATH")]
     pub secret_file: Option<PathBuf>,
-    /// Log what the SDK does (requests, retries) on standard error.
+    /// Allow a plain http:// base URL to a host that is not the loopback (a compose network's
+    /// http://stytch:4010): credentials then cross the network in clear text.
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+    /// Log every request on standard error (method, path, status, attempt, duration, request_id) and retries.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
 }
@@ -225,13 +233,19 @@ pub struct VerifyArgs {
     /// The project is a B2B project (its JWKS is at /v1/b2b/sessions/jwks/{project_id}).
     #[arg(long)]
     pub b2b: bool,
+    /// Also accept this `iss` (a custom domain's issuer, like https://login.example.com).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Require this `aud` instead of the project id (an M2M JWT template's custom_audience).
+    #[arg(long, value_name = "AUDIENCE")]
+    pub audience: Option<String>,
 }
 
 /// `decode`
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
-    /// The token; `-` reads it from standard input.
-    pub token: String,
+    /// The token; `-` or nothing reads it from standard input.
+    pub token: Option<String>,
 }
 
 /// `apply`
@@ -242,7 +256,8 @@ pub struct ApplyArgs {
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Where the secrets of created clients go: a new file, private to its owner, JSON `{client_id: secret}`.
+    /// Where the secrets of created clients go: a new file, private to its owner, one JSON object per line
+    /// (`{"client_id": …, "client_secret": …}`), each written and synced to disk as soon as its client exists.
     #[arg(long, value_name = "PATH")]
     pub secrets_out: Option<PathBuf>,
 }

@@ -27,7 +27,8 @@ pub async fn run(client: &Client, format: Output, command: ClientsCommand) -> Re
         ClientsCommand::Create(args) => {
             let request = create_request(args)?;
             let created = clients.create(request).await?;
-            output::object(format, &created.m2m_client)?;
+            let id = created.m2m_client.client_id.clone();
+            output::one_time_secret(format, &created.m2m_client, &id)?;
             output::note(
                 "warning: this is the only time the client secret is shown; store it now, it cannot be shown again",
             );
@@ -50,7 +51,8 @@ pub async fn run(client: &Client, format: Output, command: ClientsCommand) -> Re
             let secrets = clients.secrets();
             match command {
                 SecretsCommand::RotateStart { id } => {
-                    output::object(format, &secrets.rotate_start(&id).await?.m2m_client)?;
+                    let started = secrets.rotate_start(&id).await?.m2m_client;
+                    output::one_time_secret(format, &started, &id)?;
                     output::note(
                         "warning: this is the only time the next client secret is shown; deploy it, then run \
                          `stytch-m2m clients secrets rotate` (or rotate-cancel)",
@@ -87,7 +89,7 @@ async fn list(client: &Client, format: Output, args: ListArgs) -> Result<(), Fai
         Status::Active => ClientStatus::Active,
         Status::Inactive => ClientStatus::Inactive,
     });
-    let mut stream = ClientStream::begin(format)?;
+    let mut stream = ClientStream::begin(format);
     let progress = Progress::new();
     let mut seen = 0usize;
     let mut clients = client.clients().search_all(request);
@@ -95,8 +97,8 @@ async fn list(client: &Client, format: Output, args: ListArgs) -> Result<(), Fai
         let found = match next {
             Ok(found) => found,
             Err(e) => {
+                // Not ended: a list cut short never reads as complete (a JSON array stays open).
                 progress.done();
-                stream.end()?;
                 return Err(e.into());
             }
         };

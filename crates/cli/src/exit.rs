@@ -12,8 +12,11 @@ pub const OK: u8 = 0;
 pub const REFUSED: u8 = 1;
 /// A usage error or bad input: nothing was sent.
 pub const USAGE: u8 = 2;
-/// The server could not be reached: a transport error, a timeout, or a JWKS that cannot be had.
+/// The server could not be reached: a transport error, a timeout, or a JWKS that cannot be fetched.
 pub const UNREACHABLE: u8 = 3;
+/// A change was made, but its output could not be written (a closed pipe, a full disk): a one-time secret or a
+/// report was lost, and standard error names the client concerned.
+pub const OUTPUT_LOST: u8 = 4;
 
 /// Why a command failed: its exit code and one line for standard error (never a secret).
 #[derive(Debug)]
@@ -38,6 +41,29 @@ impl Failure {
             code: REFUSED,
             message: message.into(),
         }
+    }
+
+    /// A change was made but its output was lost: exit 4.
+    pub fn output_lost(message: impl Into<String>) -> Self {
+        Self {
+            code: OUTPUT_LOST,
+            message: message.into(),
+        }
+    }
+
+    /// The same failure, with this said after its message (what was applied, what to do).
+    pub fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str(note);
+        self
+    }
+
+    /// After a first change, bad input cannot be the reason the command stopped ("nothing sent" would be false):
+    /// such a failure is reported as a refusal.
+    pub fn after_a_change(mut self) -> Self {
+        if self.code == USAGE || self.code == OK {
+            self.code = REFUSED;
+        }
+        self
     }
 
     /// The server could not be reached: exit 3.
@@ -73,6 +99,9 @@ impl From<Error> for Failure {
 impl From<AuthError> for Failure {
     fn from(error: AuthError) -> Self {
         match &error {
+            AuthError::JwksUnavailable(e) if e.is_misconfiguration() => {
+                Failure::refused(error.to_string())
+            }
             AuthError::JwksUnavailable(_) => Failure::unreachable(error.to_string()),
             _ => Failure::refused(error.to_string()),
         }

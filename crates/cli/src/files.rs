@@ -1,24 +1,34 @@
 //! Files that hold secrets: read only when private to their owner, created private to their owner.
 
-use std::io::{Read as _, Write as _};
+use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::Path;
 
 use crate::exit::Failure;
 
-/// Reads a secret from `path` (`-`: standard input), refusing a file that others can read or write. The trailing
-/// newline is dropped; the error names the file, never its content.
+/// Reads a secret from `path` (`-`: standard input, refused from a terminal, where it would be echoed), refusing
+/// a file that others can read or write. The file is opened once and its mode checked on the open handle, so
+/// that it cannot be swapped between the check and the read. The trailing newline is dropped; the error names
+/// the file, never its content.
 pub fn read_secret(path: &Path, what: &str) -> Result<String, Failure> {
     let mut text = String::new();
     if path == Path::new("-") {
-        std::io::stdin()
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            return Err(Failure::usage(format!(
+                "{what} is read from standard input: pipe it in (it would be shown on a terminal)"
+            )));
+        }
+        stdin
+            .lock()
             .read_to_string(&mut text)
             .map_err(|e| Failure::usage(format!("cannot read {what} from standard input: {e}")))?;
     } else {
-        let metadata = std::fs::metadata(path)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+        let cannot =
+            |e: std::io::Error| Failure::usage(format!("cannot read {}: {e}", path.display()));
+        let mut file = std::fs::File::open(path).map_err(cannot)?;
+        let metadata = file.metadata().map_err(cannot)?;
         check_private(path, &metadata)?;
-        text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+        file.read_to_string(&mut text).map_err(cannot)?;
     }
     let secret = text.trim_end_matches(['\n', '\r']).to_owned();
     if secret.is_empty() {
@@ -30,6 +40,12 @@ pub fn read_secret(path: &Path, what: &str) -> Result<String, Failure> {
 #[cfg(unix)]
 fn check_private(path: &Path, metadata: &std::fs::Metadata) -> Result<(), Failure> {
     use std::os::unix::fs::PermissionsExt as _;
+    if !metadata.is_file() {
+        return Err(Failure::usage(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
     let mode = metadata.permissions().mode();
     if mode & 0o077 != 0 {
         return Err(Failure::usage(format!(
@@ -65,11 +81,35 @@ pub fn create_private(path: &Path) -> Result<std::fs::File, Failure> {
     })
 }
 
-/// Replaces the content of a file made by [`create_private`] (still 0600), flushed to disk.
-pub fn rewrite(file: &mut std::fs::File, content: &[u8]) -> std::io::Result<()> {
+/// Appends one line to a file made by [`create_private`] and syncs it to disk before returning: a line written
+/// is never lost by a later failure or crash, and lines already written are never rewritten.
+/// A line that could not be written whole is cut off again, so that the file holds only whole lines.
+pub fn append_line(file: &mut std::fs::File, line: &[u8]) -> std::io::Result<()> {
     use std::io::Seek as _;
-    file.set_len(0)?;
-    file.seek(std::io::SeekFrom::Start(0))?;
-    file.write_all(content)?;
-    file.sync_all()
+    let mut buffer = Vec::with_capacity(line.len() + 1);
+    buffer.extend_from_slice(line);
+    buffer.push(b'\n');
+    let before = file.stream_position()?;
+    let written = file.write_all(&buffer).and_then(|()| file.sync_data());
+    if written.is_err() {
+        let _ = file.set_len(before);
+        let _ = file.seek(std::io::SeekFrom::Start(before));
+        let _ = file.sync_data();
+    }
+    written
+}
+
+/// Syncs the directory holding a file just created, so that the file's name survives a crash (POSIX).
+pub fn sync_parent(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::File::open(parent)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }

@@ -21,7 +21,7 @@ mod tokens;
 
 use clap::{CommandFactory as _, Parser as _};
 
-pub use exit::{OK, REFUSED, UNREACHABLE, USAGE};
+pub use exit::{OK, OUTPUT_LOST, REFUSED, UNREACHABLE, USAGE};
 
 use args::{Cli, Command};
 use exit::Failure;
@@ -82,12 +82,9 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             let client = context::client(&cli.global)?;
             clients::run(&client, format, command).await
         }
-        Command::Token(args) => {
-            let client = context::client(&cli.global)?;
-            tokens::token(&client, cli.global.output, args).await
-        }
+        Command::Token(args) => tokens::token(&cli.global, args).await,
         Command::Verify(args) => {
-            let verifier = context::verifier(&cli.global, args.b2b)?;
+            let verifier = context::verifier(&cli.global, &args)?;
             tokens::verify(&verifier, format, args).await
         }
         Command::Decode(args) => tokens::decode(format, args),
@@ -96,8 +93,13 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             apply::run(&client, format, args).await
         }
         Command::Completions { shell } => {
-            let mut command = Cli::command();
-            clap_complete::generate(shell, &mut command, "stytch-m2m", &mut std::io::stdout());
+            // Generated into memory, then written: clap_complete panics when its writer fails (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "stytch-m2m", &mut script);
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            out.flush()?;
             Ok(())
         }
     }

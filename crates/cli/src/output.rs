@@ -16,21 +16,62 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), Failure> {
         .map_err(|e| Failure::usage(format!("cannot print the result: {e}")))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")?;
+    out.flush()?;
     Ok(())
 }
 
-/// The text of a value in a table cell: strings bare, lists joined by spaces, the rest as compact JSON.
+/// Prints an answer that holds a one-time secret (a created client, a rotation's next secret). If it cannot be
+/// written (a closed pipe, a full disk) the secret reached no one: exit 4, naming the client, never 0.
+pub fn one_time_secret<T: Serialize>(
+    format: Output,
+    value: &T,
+    client_id: &str,
+) -> Result<(), Failure> {
+    object(format, value).map_err(|failure| {
+        let failure = match failure.to_string() {
+            why if why.is_empty() => "the reader went away".to_owned(),
+            why => why,
+        };
+        Failure::output_lost(format!(
+            "the secret of client {client_id:?} could not be written ({failure}): it was issued and is lost; \
+             start a new rotation of its secret (`stytch-m2m clients secrets rotate-start {client_id}`, after \
+             `rotate-cancel` if one is in progress)"
+        ))
+    })
+}
+
+/// The text of a value in a table cell: strings bare, lists joined by spaces, the rest as compact JSON; control
+/// characters escaped, so that text the server returns (a client's name) cannot drive the terminal.
 fn cell(value: &Value) -> String {
     match value {
         Value::Null => "-".to_owned(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) if items.iter().all(Value::is_string) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
+        Value::String(s) => escape(s),
+        Value::Array(items) if items.iter().all(Value::is_string) => escape(
+            &items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        other => escape(&other.to_string()),
     }
+}
+
+/// Text for a terminal: every control character (C0, DEL, C1: escape sequences, bells, carriage returns, line
+/// breaks) written as a visible escape (`\u{1b}`), the rest as it is.
+pub fn escape(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Prints one object as `field  value` lines.
@@ -41,10 +82,13 @@ pub fn record<T: Serialize>(value: &T) -> Result<(), Failure> {
         return json(&value);
     };
     let width = fields.keys().map(String::len).max().unwrap_or(0);
-    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
     for (name, value) in &fields {
-        writeln!(out, "{name:<width$}  {}", cell(value))?;
+        text.push_str(&format!("{:<width$}  {}\n", escape(name), cell(value)));
     }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 
@@ -56,7 +100,9 @@ pub fn object<T: Serialize>(format: Output, value: &T) -> Result<(), Failure> {
     }
 }
 
-/// Clients printed one by one as pages arrive: a JSON array, table rows, or `[[clients]]` entries.
+/// Clients printed one by one as pages arrive: a JSON array, table rows, or `[[clients]]` entries. Nothing is
+/// printed before the first client, and a JSON array is closed only by [`end`](Self::end): a list that failed
+/// never reads as a complete (or empty) answer.
 pub struct ClientStream {
     format: Output,
     count: usize,
@@ -70,26 +116,31 @@ const COLUMNS: [(&str, usize); 4] = [
 ];
 
 impl ClientStream {
-    /// Starts the list.
-    pub fn begin(format: Output) -> Result<Self, Failure> {
-        let mut out = std::io::stdout().lock();
-        match format {
-            Output::Json => write!(out, "[")?,
+    /// Starts the list (prints nothing yet).
+    pub fn begin(format: Output) -> Self {
+        Self { format, count: 0 }
+    }
+
+    fn open(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        match self.format {
+            Output::Json => write!(out, "["),
             Output::Table => {
                 let header: Vec<String> = COLUMNS
                     .iter()
                     .map(|(name, width)| format!("{name:<width$}"))
                     .collect();
-                writeln!(out, "{}", header.join("  ").trim_end())?;
+                writeln!(out, "{}", header.join("  ").trim_end())
             }
-            Output::Toml => {}
+            Output::Toml => Ok(()),
         }
-        Ok(Self { format, count: 0 })
     }
 
     /// Prints one client, at once.
     pub fn item(&mut self, client: &M2mClient) -> Result<(), Failure> {
         let mut out = std::io::stdout().lock();
+        if self.count == 0 {
+            self.open(&mut out)?;
+        }
         match self.format {
             Output::Json => {
                 let text = serde_json::to_string(client)
@@ -99,10 +150,10 @@ impl ClientStream {
             }
             Output::Table => {
                 let values = [
-                    client.client_id.clone(),
-                    client.client_name.clone(),
-                    client.status.as_str().to_owned(),
-                    client.scopes.join(" "),
+                    escape(&client.client_id),
+                    escape(&client.client_name),
+                    escape(client.status.as_str()),
+                    escape(&client.scopes.join(" ")),
                 ];
                 let row: Vec<String> = COLUMNS
                     .iter()
@@ -112,7 +163,12 @@ impl ClientStream {
                 writeln!(out, "{}", row.join("  ").trim_end())?;
             }
             Output::Toml => {
-                let text = to_toml(&Declared::from_client(client)).map_err(Failure::usage)?;
+                let text = to_toml(&Declared::from_client(client)).map_err(|e| {
+                    Failure::usage(format!(
+                        "client {:?} cannot be written as TOML: {e}",
+                        client.client_id
+                    ))
+                })?;
                 let sep = if self.count == 0 { "" } else { "\n" };
                 write!(out, "{sep}{text}")?;
             }
@@ -122,13 +178,17 @@ impl ClientStream {
         Ok(())
     }
 
-    /// Ends the list; returns how many clients were printed.
+    /// Ends a list that is complete; returns how many clients were printed.
     pub fn end(self) -> Result<usize, Failure> {
         let mut out = std::io::stdout().lock();
+        if self.count == 0 {
+            self.open(&mut out)?;
+        }
         if self.format == Output::Json {
             let close = if self.count == 0 { "]" } else { "\n]" };
             writeln!(out, "{close}")?;
         }
+        out.flush()?;
         Ok(self.count)
     }
 }

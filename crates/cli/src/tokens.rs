@@ -5,29 +5,24 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use stytch_m2m::Client;
 use stytch_m2m::auth::{AuthenticateOptions, TokenVerifier};
 use stytch_m2m::models::Secret;
 
-use crate::args::{DecodeArgs, Output, TokenArgs, VerifyArgs};
+use crate::args::{DecodeArgs, Global, Output, TokenArgs, VerifyArgs};
 use crate::clients::read_stdin_secret;
 use crate::exit::Failure;
-use crate::output;
+use crate::{context, output};
 
 /// Exchanges the client's credentials; prints the bare access token (or, with `--output json`, the API's answer).
-pub async fn token(
-    client: &Client,
-    output: Option<Output>,
-    args: TokenArgs,
-) -> Result<(), Failure> {
+/// Needs the project id and the client's own secret, never the project secret.
+pub async fn token(global: &Global, args: TokenArgs) -> Result<(), Failure> {
     let secret = match std::env::var("STYTCH_CLIENT_SECRET") {
         Ok(secret) if !secret.is_empty() => secret,
         _ => read_stdin_secret("the client secret (or STYTCH_CLIENT_SECRET)")?,
     };
-    let response = client
-        .token(&args.client_id, &Secret::new(secret), &args.scopes)
-        .await?;
-    if output == Some(Output::Json) {
+    let provider = context::token_provider(global, &args.client_id, Secret::new(secret))?;
+    let response = provider.exchange(&args.scopes).await?;
+    if global.output == Some(Output::Json) {
         return output::json(&response);
     }
     let mut out = std::io::stdout().lock();
@@ -38,7 +33,13 @@ pub async fn token(
 /// A token from the argument, or standard input for `-` or none.
 fn token_text(argument: Option<&str>) -> Result<String, Failure> {
     match argument {
-        Some(token) if token != "-" => Ok(token.trim().to_owned()),
+        Some(token) if token != "-" => {
+            output::note(
+                "warning: a token given as an argument is visible to other local users (ps, /proc); pipe it on \
+                 standard input instead",
+            );
+            Ok(token.trim().to_owned())
+        }
         _ => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
@@ -81,7 +82,7 @@ pub async fn verify(
 
 /// Prints a token's header and claims, unverified.
 pub fn decode(format: Output, args: DecodeArgs) -> Result<(), Failure> {
-    let token = token_text(Some(args.token.as_str()))?;
+    let token = token_text(args.token.as_deref())?;
     let mut parts = token.split('.');
     let (Some(header), Some(claims), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

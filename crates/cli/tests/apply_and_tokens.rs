@@ -69,7 +69,7 @@ error: 1 client(s) would be created and their secrets can be shown only once: pa
     assert_eq!(project.writes(), before);
     // Applied; the secrets go to a new owner-only file, never to standard output.
     let applied = project
-        .cli(&["apply", "clients.toml", "--secrets-out", "secrets.json"])
+        .cli(&["apply", "clients.toml", "--secrets-out", "secrets.jsonl"])
         .assert()
         .success()
         .get_output()
@@ -77,13 +77,19 @@ error: 1 client(s) would be created and their secrets can be shown only once: pa
     let plan = json(&applied);
     assert_eq!(plan["create"][0]["client_id"], "reporting");
     assert_eq!(plan["unmanaged"], serde_json::json!(["legacy"]));
-    let path = project.dir.path().join("secrets.json");
+    let path = project.dir.path().join("secrets.jsonl");
     let mode =
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600);
-    let secrets: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let secret = secrets["reporting"].as_str().unwrap().to_owned();
+    // One JSON object per line, appended as each client is created.
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<serde_json::Value> = saved
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{saved}");
+    assert_eq!(lines[0]["client_id"], "reporting");
+    let secret = lines[0]["client_secret"].as_str().unwrap().to_owned();
     assert!(!stdout(&applied).contains(&secret) && !stderr(&applied).contains(&secret));
     let reporting = json(
         &project
@@ -122,7 +128,7 @@ No changes: every declared client is as declared; no write call was made.
     )
     .unwrap();
     project
-        .cli(&["apply", "more.toml", "--secrets-out", "secrets.json"])
+        .cli(&["apply", "more.toml", "--secrets-out", "secrets.jsonl"])
         .assert()
         .code(2);
     project.assert_no_secret_on_argv(&[&secret]);

@@ -44,12 +44,13 @@ Commands:
   help           Print this message or the help of the given subcommand(s)
 
 Options:
-  -o, --output <OUTPUT>     How to print results: `table` for people, `json` for scripts (the default when standard output is not a terminal); `toml` for `clients list` (a file `apply` accepts) [possible values: table, json, toml]
-      --project-id <ID>     The project id [env: STYTCH_PROJECT_ID=project-test-[..]]
-      --base-url <URL>      The API's base URL (default: Stytch's test or live API, from the project id) [env: STYTCH_BASE_URL=http://127.0.0.1:[..]]
-      --secret-file <PATH>  A file holding the project secret, readable by its owner only (`-`: standard input). Without it, STYTCH_SECRET
-  -v, --verbose             Log what the SDK does (requests, retries) on standard error
-  -h, --help                Print help (see more with '--help')
+  -o, --output <OUTPUT>      How to print results: `table` for people, `json` for scripts (the default when standard output is not a terminal); `toml` for `clients list` (a file `apply` accepts) [possible values: table, json, toml]
+      --project-id <ID>      The project id [env: STYTCH_PROJECT_ID=project-test-[..]]
+      --base-url <URL>       The API's base URL (default: Stytch's test or live API, from the project id) [env: STYTCH_BASE_URL=http://127.0.0.1:[..]]
+      --secret-file <PATH>   A file holding the project secret, readable by its owner only (`-`: standard input). Without it, STYTCH_SECRET
+      --allow-insecure-http  Allow a plain http:// base URL to a host that is not the loopback (a compose network's http://stytch:4010): credentials then cross the network in clear text
+  -v, --verbose              Log every request on standard error (method, path, status, attempt, duration, request_id) and retries
+  -h, --help                 Print help (see more with '--help')
 
 "#]]);
 }

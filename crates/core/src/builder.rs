@@ -173,10 +173,21 @@ impl ClientBuilder {
     /// is not visible ASCII, and a plain `http://` base URL to a non-loopback host (unless
     /// [`allow_insecure_http`](Self::allow_insecure_http)).
     pub fn build(self) -> Result<Client, Error> {
-        crate::auth::validate_project_id(&self.project_id)?;
         if self.secret.expose_secret().is_empty() {
+            crate::auth::validate_project_id(&self.project_id)?;
             return Err(ConfigError::new("secret", "must not be empty").into());
         }
+        self.build_any()
+    }
+
+    /// A client for token exchanges only (a [`TokenProvider`](crate::auth::TokenProvider) built without the
+    /// project secret): it sends no project credentials, and it is never handed to a caller.
+    pub(crate) fn build_for_exchange(self) -> Result<Client, Error> {
+        self.build_any()
+    }
+
+    fn build_any(self) -> Result<Client, Error> {
+        crate::auth::validate_project_id(&self.project_id)?;
         let environment = self
             .environment
             .unwrap_or_else(|| Environment::from_project_id(&self.project_id));
@@ -196,11 +207,15 @@ impl ClientBuilder {
                 .into());
             }
         };
-        let credentials = format!("{}:{}", self.project_id, self.secret.expose_secret());
-        let authorization = Secret::new(format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(credentials)
-        ));
+        let authorization = if self.secret.expose_secret().is_empty() {
+            None
+        } else {
+            let credentials = format!("{}:{}", self.project_id, self.secret.expose_secret());
+            Some(Secret::new(format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(credentials)
+            )))
+        };
         let verifier = self
             .verifier
             .environment(environment.clone())

@@ -46,7 +46,8 @@ pub(crate) struct Inner {
     pub(crate) verifier: TokenVerifier,
     pub(crate) project_id: String,
     pub(crate) base_url: String,
-    pub(crate) authorization: Secret,
+    /// `Basic base64(project_id:secret)`; none in a client built for token exchanges only.
+    pub(crate) authorization: Option<Secret>,
     pub(crate) user_agent: String,
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) retry: RetryPolicy,
@@ -149,12 +150,15 @@ impl Client {
     }
 
     pub(crate) fn encode(&self, call: &Call) -> HttpRequest {
-        let secret = self.inner.authorization.expose_secret();
+        let secret = match (&self.inner.authorization, call.auth) {
+            (Some(authorization), Auth::Project) => authorization.expose_secret(),
+            _ => "",
+        };
         let mut headers = Headers::with_capacity(
             4,
             secret.len() + self.inner.user_agent.len() + ENCODED_HEADER_BYTES,
         );
-        if call.auth == Auth::Project {
+        if !secret.is_empty() {
             headers.insert("authorization", secret);
         }
         headers.insert("user-agent", self.inner.user_agent.as_str());
@@ -180,7 +184,6 @@ impl Client {
             "stytch_m2m",
             operation = call.operation,
             client_id = call.client_id.as_deref(),
-            attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );

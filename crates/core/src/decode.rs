@@ -33,7 +33,7 @@ pub(crate) fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, E
     }
 }
 
-fn request_id_of(body: &[u8]) -> Option<String> {
+pub(crate) fn request_id_of(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct RequestId {
         request_id: Option<String>,

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use tracing::Instrument as _;
+
 use crate::client::{Call, Client};
 use crate::error::RETRYABLE_STATUSES;
 use crate::transport::{HttpResponse, TransportError, TransportErrorKind};
@@ -27,10 +29,16 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            tracing::Span::current().record("attempt", attempt);
             let last = attempt >= retry.max_attempts;
+            // One span per attempt, beside (not inside) the previous one's.
+            let span = tracing::debug_span!("attempt", attempt);
+            let started = std::time::Instant::now();
             // Encoded for each attempt (the body is shared, not copied): the first attempt pays no clone.
-            let sent = self.inner.transport.send(self.encode(call));
+            let sent = self
+                .inner
+                .transport
+                .send(self.encode(call))
+                .instrument(span.clone());
             let own =
                 self.inner.timeouts.attempt.and_then(|limit| {
                     Some((tokio::time::Instant::now().checked_add(limit)?, limit))
@@ -54,6 +62,7 @@ impl Client {
                     })
                 }),
             };
+            span.in_scope(|| log_attempt(call, &outcome, started.elapsed()));
             let (retryable, retry_after) = match &outcome {
                 Ok(response) => (
                     idempotent && RETRYABLE_STATUSES.contains(&response.status),
@@ -94,5 +103,35 @@ impl Client {
                 _ => tokio::time::sleep_until(wake).await,
             }
         }
+    }
+}
+
+/// One attempt at debug: method, path (never a query, which could carry a secret), status or error, duration,
+/// and Stytch's `request_id`. The body is read for the id only when debug events are wanted.
+fn log_attempt(call: &Call, outcome: &Result<HttpResponse, TransportError>, took: Duration) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let path = call.path.split(['?', '#']).next().unwrap_or_default();
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    match outcome {
+        Ok(response) => {
+            let request_id = crate::decode::request_id_of(&response.body);
+            tracing::debug!(
+                method = call.method.as_str(),
+                path,
+                status = response.status,
+                duration_ms,
+                request_id = request_id.as_deref(),
+                "response"
+            );
+        }
+        Err(error) => tracing::debug!(
+            method = call.method.as_str(),
+            path,
+            error = %error,
+            duration_ms,
+            "no response"
+        ),
     }
 }

@@ -144,6 +144,32 @@ impl MockStytch {
             .expect("the mock's project id and secret are valid")
     }
 
+    /// A token provider of this M2M client over this mock, built as a calling service builds one: with the
+    /// project id and the client's credentials, **no project secret**.
+    ///
+    /// ```
+    /// use stytch_m2m_core::models::CreateRequest;
+    /// use stytch_m2m_mock::MockStytch;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = MockStytch::new();
+    /// let billing = mock.seed_client(CreateRequest::new(["read:invoices"])).unwrap();
+    /// let provider = mock.token_provider(&billing.client_id, billing.client_secret);
+    /// let token = provider.token(["read:invoices"]).await.unwrap();
+    /// assert!(!token.expose_secret().is_empty());
+    /// # }
+    /// ```
+    pub fn token_provider(
+        &self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+    ) -> stytch_m2m_core::auth::TokenProvider {
+        stytch_m2m_core::auth::TokenProvider::builder(self.project_id(), client_id, client_secret)
+            .transport(self.clone())
+            .build()
+            .expect("the mock's project id and a seeded client's credentials are valid")
+    }
+
     /// A token verifier of this project over this mock, with no project secret, the mock's clock and its project
     /// kind: what a resource server holds.
     ///

@@ -108,8 +108,35 @@ pub fn parse(text: &str) -> Result<ClientsFile, String> {
 
 /// One `[[clients]]` entry as TOML text.
 pub fn to_toml(declared: &Declared) -> Result<String, String> {
+    if let Some(path) = declared
+        .trusted_metadata
+        .as_ref()
+        .and_then(|m| null_at(m, "trusted_metadata"))
+    {
+        return Err(format!(
+            "{path} is null, and TOML has no null; export it with --output json instead"
+        ));
+    }
     let one = ClientsFile {
         clients: vec![declared.clone()],
     };
     toml::to_string(&one).map_err(|e| e.to_string())
+}
+
+/// The path of the first `null` inside metadata (`trusted_metadata.a.b[2]`), if any.
+fn null_at(map: &Map<String, Value>, at: &str) -> Option<String> {
+    map.iter()
+        .find_map(|(key, value)| null_in(value, format!("{at}.{key}")))
+}
+
+fn null_in(value: &Value, at: String) -> Option<String> {
+    match value {
+        Value::Null => Some(at),
+        Value::Object(map) => null_at(map, &at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| null_in(item, format!("{at}[{i}]"))),
+        _ => None,
+    }
 }

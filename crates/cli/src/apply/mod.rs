@@ -7,7 +7,7 @@ pub mod plan;
 use std::io::Write as _;
 
 use futures_util::TryStreamExt as _;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use stytch_m2m::Client;
 use stytch_m2m::models::{M2mClient, SearchRequest};
 
@@ -33,7 +33,16 @@ pub async fn run(client: &Client, format: Output, args: ApplyArgs) -> Result<(),
         .await?;
     progress.done();
     let plan = plan::plan(&declared, &existing);
-    print_plan(format, &plan, args.dry_run)?;
+    // Every declared client and every request the plan will send, checked before the first call.
+    plan::validate(&declared, &plan).map_err(|e| {
+        Failure::usage(format!("{}: {e}; nothing was changed", args.file.display()))
+    })?;
+    // The plan is the report of what will be done: if it cannot be written, nothing is done.
+    print_plan(format, &plan, args.dry_run).map_err(|e| {
+        Failure::output_lost(format!(
+            "the plan could not be written ({e}); nothing was changed"
+        ))
+    })?;
     if plan.is_empty() {
         output::note("No changes: every declared client is as declared; no write call was made.");
         return Ok(());
@@ -44,7 +53,13 @@ pub async fn run(client: &Client, format: Output, args: ApplyArgs) -> Result<(),
     }
     // Before any write: where the secrets of new clients go (they are shown once).
     let mut secrets_file = match (&args.secrets_out, plan.create.is_empty()) {
-        (Some(path), false) => Some(files::create_private(path)?),
+        (Some(path), false) => {
+            let file = files::create_private(path)?;
+            files::sync_parent(path).map_err(|e| {
+                Failure::usage(format!("cannot sync the folder of {}: {e}", path.display()))
+            })?;
+            Some(file)
+        }
         (None, false) => {
             return Err(Failure::usage(format!(
                 "{} client(s) would be created and their secrets can be shown only once: pass --secrets-out PATH \
@@ -54,38 +69,64 @@ pub async fn run(client: &Client, format: Output, args: ApplyArgs) -> Result<(),
         }
         (_, true) => None,
     };
-    let mut secrets = Map::new();
+    let mut report = Report::default();
     let total = plan.create.len() + plan.update.len();
-    let mut done = 0;
     for declared in &plan.create {
-        let created = client
+        let id = declared.client_id.as_str();
+        let created = match client
             .clients()
             .create(plan::create_request(declared))
-            .await?;
-        let m = created.m2m_client;
-        secrets.insert(
-            m.client_id.clone(),
-            Value::String(m.client_secret.expose_secret().to_owned()),
-        );
-        if let Some(file) = &mut secrets_file {
-            // Saved after each creation: a failure later never loses a secret already issued.
-            let mut body = serde_json::to_vec_pretty(&secrets).expect("a map of strings");
-            body.push(b'\n');
-            files::rewrite(file, &body)?;
+            .await
+        {
+            Ok(created) => created.m2m_client,
+            Err(e) => return Err(report.failed(&plan, id, Failure::from(e))),
+        };
+        if let (Some(file), Some(path)) = (&mut secrets_file, &args.secrets_out) {
+            let line = serde_json::to_vec(&json!({
+                "client_id": created.client_id,
+                "client_secret": created.client_secret.expose_secret(),
+            }))
+            .expect("two strings");
+            if let Err(e) = files::append_line(file, &line) {
+                report.created.push(created.client_id.clone());
+                return Err(report.failed(
+                    &plan,
+                    id,
+                    Failure::output_lost(format!(
+                        "client {:?} was created but its secret could not be saved to {} ({e}): rotate its \
+                         secret (`stytch-m2m clients secrets rotate-start {}`); no further client was created",
+                        created.client_id,
+                        path.display(),
+                        created.client_id
+                    )),
+                ));
+            }
         }
-        if let Some(request) = plan::status_after_create(declared) {
-            client.clients().update(&m.client_id, request).await?;
+        report.created.push(created.client_id.clone());
+        if let Some(request) = plan::status_after_create(declared)
+            && let Err(e) = client.clients().update(&created.client_id, request).await
+        {
+            return Err(report.failed(
+                &plan,
+                id,
+                Failure::from(e).with_note(&format!(
+                    " (client {:?} was created, but it is still ACTIVE: the update to inactive failed)",
+                    created.client_id
+                )),
+            ));
         }
-        done += 1;
-        progress.show(&format!("{done}/{total} applied…"));
+        progress.show(&format!("{}/{total} applied…", report.done()));
     }
     for update in &plan.update {
-        client
+        if let Err(e) = client
             .clients()
             .update(&update.client_id, update.request())
-            .await?;
-        done += 1;
-        progress.show(&format!("{done}/{total} applied…"));
+            .await
+        {
+            return Err(report.failed(&plan, &update.client_id, Failure::from(e)));
+        }
+        report.updated.push(update.client_id.clone());
+        progress.show(&format!("{}/{total} applied…", report.done()));
     }
     progress.done();
     let saved = match &args.secrets_out {
@@ -100,6 +141,61 @@ pub async fn run(client: &Client, format: Output, args: ApplyArgs) -> Result<(),
         plan.update.len()
     ));
     Ok(())
+}
+
+/// What an `apply` has done so far, for the report of a failure.
+#[derive(Default)]
+struct Report {
+    created: Vec<String>,
+    updated: Vec<String>,
+}
+
+impl Report {
+    fn done(&self) -> usize {
+        self.created.len() + self.updated.len()
+    }
+
+    /// The failure of `failing`, with what was applied and what was not: never exit 2 once a change was made.
+    fn failed(&self, plan: &Plan, failing: &str, failure: Failure) -> Failure {
+        let not_applied: Vec<&str> = plan
+            .create
+            .iter()
+            .map(|d| d.client_id.as_str())
+            .chain(plan.update.iter().map(|u| u.client_id.as_str()))
+            .filter(|id| {
+                *id != failing
+                    && !self
+                        .created
+                        .iter()
+                        .chain(&self.updated)
+                        .any(|done| done == id)
+            })
+            .collect();
+        let list = |ids: &[String]| {
+            if ids.is_empty() {
+                "none".to_owned()
+            } else {
+                ids.join(", ")
+            }
+        };
+        let note = format!(
+            "\napplied in part: created {}; updated {}; failed at {failing}; not applied {}",
+            list(&self.created),
+            list(&self.updated),
+            if not_applied.is_empty() {
+                "none".to_owned()
+            } else {
+                not_applied.join(", ")
+            }
+        );
+        let failure = failure.with_note(&note);
+        if self.done() == 0 {
+            // Nothing changed yet: the failure's own code (an unreachable server is still 3).
+            failure
+        } else {
+            failure.after_a_change()
+        }
+    }
 }
 
 fn print_plan(format: Output, plan: &Plan, dry_run: bool) -> Result<(), Failure> {

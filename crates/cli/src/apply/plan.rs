@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use stytch_m2m::Validate as _;
 use stytch_m2m::models::{CreateRequest, M2mClient, UpdateRequest, UpdateStatus};
 
 use super::file::{Declared, DeclaredStatus};
@@ -132,6 +133,29 @@ pub fn plan(declared: &[Declared], existing: &[M2mClient]) -> Plan {
     plan
 }
 
+/// Checks, before any call, every request the plan will send and every declared client (as a whole, as if it
+/// were created), against Stytch's rules: the error names the client and the field.
+pub fn validate(declared: &[Declared], plan: &Plan) -> Result<(), String> {
+    let named = |id: &str, e: stytch_m2m::ValidationError| format!("client {id:?}: {e}");
+    for d in declared {
+        create_request(d)
+            .validate()
+            .map_err(|e| named(&d.client_id, e))?;
+    }
+    for d in &plan.create {
+        if let Some(request) = status_after_create(d) {
+            request.validate().map_err(|e| named(&d.client_id, e))?;
+        }
+    }
+    for update in &plan.update {
+        update
+            .request()
+            .validate()
+            .map_err(|e| named(&update.client_id, e))?;
+    }
+    Ok(())
+}
+
 /// The create call of a declared client (its status is set by an update after, when inactive).
 pub fn create_request(d: &Declared) -> CreateRequest {
     let mut request = CreateRequest::new(d.scopes.iter().cloned()).client_id(d.client_id.clone());
@@ -161,8 +185,8 @@ pub fn status_after_create(d: &Declared) -> Option<UpdateRequest> {
 }
 
 impl Update {
-    /// The update call: only the changed fields. Metadata merges at the top level on the wire, so keys the file
-    /// no longer has are sent as `null` (deleted).
+    /// The update call: only the changed fields. Metadata merges at the top level on the wire, so only what
+    /// changes is sent: a key added or changed with its value, a key the file no longer has as `null` (deleted).
     pub fn request(&self) -> UpdateRequest {
         let mut request = UpdateRequest::new();
         for change in &self.changes {
@@ -181,11 +205,18 @@ impl Update {
                     }
                 }
                 "trusted_metadata" => {
-                    let mut merged = self.declared.trusted_metadata.clone().unwrap_or_default();
+                    let declared = self.declared.trusted_metadata.clone().unwrap_or_default();
+                    let mut changed: Map<String, Value> = declared
+                        .into_iter()
+                        .filter(|(key, value)| self.current_metadata.get(key) != Some(value))
+                        .collect();
+                    let declared = self.declared.trusted_metadata.as_ref();
                     for key in self.current_metadata.keys() {
-                        merged.entry(key.clone()).or_insert(Value::Null);
+                        if declared.is_none_or(|d| !d.contains_key(key)) {
+                            changed.insert(key.clone(), Value::Null);
+                        }
                     }
-                    request = request.trusted_metadata(merged);
+                    request = request.trusted_metadata(changed);
                 }
                 _ => {}
             }
@@ -254,7 +285,8 @@ mod tests {
         assert_eq!(request["status"], "inactive");
         assert_eq!(
             request["trusted_metadata"],
-            json!({"team": "y", "gone": null})
+            json!({"team": "y", "gone": null}),
+            "the changed key and the dropped one"
         );
         assert!(
             request.get("scopes").is_none_or(Value::is_null),
@@ -296,5 +328,58 @@ mod tests {
             let e = super::super::file::parse(text).unwrap_err();
             assert!(e.contains(expected), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn an_update_sends_only_the_metadata_that_changes() {
+        let twenty: Map<String, Value> = (0..20).map(|i| (format!("k{i}"), json!(i))).collect();
+        let existing = [client("full", json!({"trusted_metadata": twenty}))];
+        let mut renamed = twenty_without("k0");
+        renamed.insert("renamed".into(), json!(0));
+        let file = vec![Declared {
+            trusted_metadata: Some(renamed),
+            ..Declared::from_client(&existing[0])
+        }];
+        let plan = plan(&file, &existing);
+        validate(&file, &plan).expect("20 keys declared, 2 sent");
+        let request = serde_json::to_value(plan.update[0].request()).unwrap();
+        assert_eq!(
+            request["trusted_metadata"],
+            json!({"renamed": 0, "k0": null})
+        );
+    }
+
+    fn twenty_without(key: &str) -> Map<String, Value> {
+        (0..20)
+            .map(|i| (format!("k{i}"), json!(i)))
+            .filter(|(k, _)| k != key)
+            .collect()
+    }
+
+    #[test]
+    fn every_declared_client_is_checked_before_any_call() {
+        let file = declared(
+            r#"
+            [[clients]]
+            client_id = "one"
+            scopes = ["a"]
+            [[clients]]
+            client_id = "two"
+            scopes = ["a"]
+            [[clients]]
+            client_id = "three"
+            scopes = ["read users"]
+            "#,
+        );
+        let e = validate(&file, &plan(&file, &[])).unwrap_err();
+        assert!(e.contains("\"three\"") && e.contains("scopes[0]"), "{e}");
+        let too_many: Map<String, Value> = (0..21).map(|i| (format!("k{i}"), json!(i))).collect();
+        let file = vec![Declared {
+            trusted_metadata: Some(too_many),
+            ..file[0].clone()
+        }];
+
+        let e = validate(&file, &plan(&file, &[])).unwrap_err();
+        assert!(e.contains("trusted_metadata"), "{e}");
     }
 }

@@ -139,6 +139,7 @@ impl From<InvalidToken> for AuthError {
 pub struct JwksUnavailable {
     reason: Arc<str>,
     retry_after: Option<Duration>,
+    refused_status: Option<u16>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -147,8 +148,36 @@ impl JwksUnavailable {
         Self {
             reason: reason.into(),
             retry_after: None,
+            refused_status: None,
             source: None,
         }
+    }
+
+    /// The JWKS URL answered a client error (404 for a wrong project id, base URL or project kind): a
+    /// misconfiguration of this verifier, not an outage.
+    pub(crate) fn refused(url: &str, status: u16) -> Self {
+        let mut e = Self::new(format!(
+            "{url} answered {status}: the verifier is misconfigured, not facing an outage; check the project id, \
+             the base URL and the project kind (a B2B project's JWKS is at /v1/b2b/sessions/jwks/{{project_id}})"
+        ));
+        e.refused_status = Some(status);
+        e
+    }
+
+    /// The HTTP status of a JWKS URL that answered with a client error (4xx other than 408 and 429), if that is
+    /// why: the verifier's project id, base URL or project kind is wrong, and waiting will not help. `None`
+    /// for an outage (unreachable, timed out, 5xx), which may pass.
+    ///
+    /// A resource server still answers 503 (the caller is not at fault), and its operators should be told: the
+    /// middleware logs such a refusal at `error`, once per minute.
+    pub fn refused_status(&self) -> Option<u16> {
+        self.refused_status
+    }
+
+    /// Whether the JWKS URL refused the request ([`refused_status`](Self::refused_status)): a
+    /// misconfiguration rather than an outage.
+    pub fn is_misconfiguration(&self) -> bool {
+        self.refused_status.is_some()
     }
 
     pub(crate) fn with_source(

@@ -309,7 +309,11 @@ impl Inner {
                 let now = self.now_ms();
                 self.next_fetch_at
                     .store(now.saturating_add(duration_ms(backoff)), Ordering::Relaxed);
-                tracing::warn!(error = %e, ?backoff, "JWKS fetch failed");
+                if e.is_misconfiguration() {
+                    tracing::error!(error = %e, ?backoff, "JWKS fetch refused: the verifier is misconfigured");
+                } else {
+                    tracing::warn!(error = %e, ?backoff, "JWKS fetch failed");
+                }
                 let e = e.with_retry_after(backoff);
                 control.last_error = Some(e.clone());
                 Err(e)

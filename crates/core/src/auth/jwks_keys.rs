@@ -25,6 +25,7 @@ pub(crate) async fn fetch(
     let mut headers = Headers::new();
     headers.insert("user-agent", crate::wire::USER_AGENT);
     headers.insert("accept", "application/json");
+    let request_url = url.clone();
     let request = HttpRequest {
         method: Method::Get,
         url,
@@ -35,6 +36,14 @@ pub(crate) async fn fetch(
         .send(request)
         .await
         .map_err(|e| JwksUnavailable::new("the request failed").with_source(e))?;
+    if (400..500).contains(&response.status) && !matches!(response.status, 408 | 429) {
+        let status = response.status;
+        let e = JwksUnavailable::refused(&request_url, status);
+        return Err(match crate::decode::decode::<JwksResponse>(response) {
+            Err(source) => e.with_source(source),
+            Ok(_) => e,
+        });
+    }
     let cache_control = response.headers.get("cache-control").map(str::to_owned);
     let jwks: JwksResponse = crate::decode::decode(response)
         .map_err(|e| JwksUnavailable::new("the response is an error").with_source(e))?;

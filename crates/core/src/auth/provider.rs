@@ -6,7 +6,7 @@ use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use stytch_m2m_models::Secret;
+use stytch_m2m_models::{Secret, TokenResponse};
 use tokio::time::Instant;
 
 use crate::background::flight;
@@ -143,7 +143,8 @@ impl TokenProvider {
     }
 
     /// Uses another secret from now on (after a rotation): tokens obtained with the previous one are no longer
-    /// served, and the next call exchanges the new one.
+    /// served, and the next call exchanges the new one. An exchange still in flight with a previous secret is
+    /// joined if that secret is set again before it ends, and its token is dropped otherwise.
     pub fn set_secret(&self, client_secret: impl Into<Secret>) {
         let secret = client_secret.into();
         let fingerprint = self.inner.hasher.hash_one(secret.expose_secret());
@@ -155,7 +156,16 @@ impl TokenProvider {
             secret,
             fingerprint,
         });
-        self.inner.lock().retain(|key, _| key.secret == fingerprint);
+        // Entries of other secrets go, except those with an exchange in flight: they stay (their tokens unserved)
+        // until the exchange ends, so that swapping back to that secret meanwhile joins the exchange instead of
+        // starting a second one. An exchange ending for a secret no longer in use drops its entry.
+        self.inner.lock().retain(|key, slot| {
+            if key.secret == fingerprint {
+                return true;
+            }
+            slot.cached = None;
+            slot.flight.is_some()
+        });
     }
 
     /// A downstream service answered 401 to `rejected`: drops it, so that the next call exchanges a new one, and
@@ -204,6 +214,21 @@ impl TokenProvider {
         slot.warned = false;
         slot.cached = None;
         true
+    }
+
+    /// Exchanges the credentials now, once, outside the cache, and returns Stytch's whole answer (`expires_in`,
+    /// `token_type`, the token): for a one-off token, as the command line's `token` prints it. Services call
+    /// [`token`](Self::token), which caches and refreshes.
+    pub async fn exchange<I>(&self, scopes: I) -> Result<TokenResponse, Error>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let credentials = self.inner.credentials();
+        self.inner
+            .client
+            .token(&self.inner.client_id, &credentials.secret, scopes)
+            .await
     }
 
     /// Drops every cached token.

@@ -59,6 +59,11 @@ impl Inner {
         outcome: Result<stytch_m2m_models::TokenResponse, Error>,
     ) -> Outcome {
         let mut slots = self.lock();
+        if key.secret != self.credentials().fingerprint {
+            // The secret was replaced meanwhile: the answer reaches this flight's waiters, and is not kept.
+            slots.remove(key);
+            return outcome.map(|response| response.access_token);
+        }
         let slot = slots.get_mut(key);
         match outcome {
             Ok(response) => {
