@@ -459,3 +459,35 @@ fn verbose_logs_each_request_once_per_attempt() {
         responses[1]
     );
 }
+
+#[test]
+fn the_loopback_never_goes_through_a_proxy() {
+    let project = Project::frozen();
+    // A "proxy" that records whether anyone connected, and never answers.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let mut command = project.cli(&["clients", "list"]);
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        command = command.env(name, &proxy_url);
+    }
+    let out = command
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out), serde_json::json!([]));
+    assert!(
+        proxy
+            .accept()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
+        "the project's credentials went to the proxy"
+    );
+}

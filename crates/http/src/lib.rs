@@ -24,13 +24,28 @@ use stytch_m2m_core::transport::{TransportError, TransportErrorKind};
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A transport over HTTP/1.1 with keep-alive: one connection pool shared by every clone and call.
+///
+/// Proxies: the environment's (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) apply, except that a
+/// request to the loopback (`localhost`, `127.0.0.0/8`, `::1`: an emulator on this machine) never goes through a
+/// proxy, whatever the environment says (Go's `net/http` rule): the project's credentials are not handed to a
+/// proxy for a server on this very host. A transport [from your own client](HttpTransport::from_client) sends
+/// everything as that client is configured.
 #[derive(Clone, Debug)]
 pub struct HttpTransport {
     client: reqwest::Client,
+    /// The client for loopback URLs, without any proxy; made on first use. `None` for a client of the user's.
+    direct: Option<std::sync::Arc<Direct>>,
+}
+
+/// The proxy-free client of loopback requests, built on first use with the transport's settings.
+#[derive(Debug)]
+struct Direct {
+    settings: HttpTransportBuilder,
+    client: std::sync::OnceLock<reqwest::Client>,
 }
 
 /// Builds an [`HttpTransport`]; see [`HttpTransport::builder`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct HttpTransportBuilder {
     connect_timeout: Duration,
@@ -80,11 +95,24 @@ impl HttpTransportBuilder {
     /// Builds the transport. A failure (the TLS setup, say) is [`TransportErrorKind::Config`]: nothing was sent
     /// and trying again cannot help.
     pub fn build(self) -> Result<HttpTransport, TransportError> {
-        let mut client = reqwest::Client::builder();
+        let client = self.reqwest(reqwest::Client::builder())?;
+        Ok(HttpTransport {
+            client,
+            direct: Some(std::sync::Arc::new(Direct {
+                settings: self,
+                client: std::sync::OnceLock::new(),
+            })),
+        })
+    }
+
+    fn reqwest(
+        &self,
+        mut client: reqwest::ClientBuilder,
+    ) -> Result<reqwest::Client, TransportError> {
         if let Some(timeout) = self.read_timeout {
             client = client.read_timeout(timeout);
         }
-        let client = client
+        client
             .connect_timeout(self.connect_timeout)
             .pool_idle_timeout(self.pool_idle_timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host)
@@ -92,8 +120,7 @@ impl HttpTransportBuilder {
             .tcp_nodelay(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(build_failed)?;
-        Ok(HttpTransport { client })
+            .map_err(build_failed)
     }
 }
 
@@ -122,7 +149,33 @@ impl HttpTransport {
 
     /// A transport over a reqwest client you configured (proxies, certificates...).
     pub fn from_client(client: reqwest::Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            direct: None,
+        }
+    }
+
+    /// The client for this URL: the proxy-free one for the loopback.
+    fn client_for(&self, url: &reqwest::Url) -> Result<&reqwest::Client, TransportError> {
+        let Some(direct) = &self.direct else {
+            return Ok(&self.client);
+        };
+        let loopback = match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if !loopback {
+            return Ok(&self.client);
+        }
+        if let Some(client) = direct.client.get() {
+            return Ok(client);
+        }
+        let client = direct
+            .settings
+            .reqwest(reqwest::Client::builder().no_proxy())?;
+        Ok(direct.client.get_or_init(|| client))
     }
 
     async fn round_trip(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -138,7 +191,13 @@ impl HttpTransport {
                 ));
             }
         };
-        let mut builder = self.client.request(method, &request.url);
+        let url = reqwest::Url::parse(&request.url).map_err(|e| {
+            TransportError::new(
+                TransportErrorKind::Config,
+                format!("the URL is not valid: {e}"),
+            )
+        })?;
+        let mut builder = self.client_for(&url)?.request(method, url);
         for (name, value) in request.headers.iter() {
             builder = builder.header(name, value);
         }

@@ -6,7 +6,7 @@ mod packed;
 mod redact;
 
 pub use head::RequestHead;
-use redact::{redacted_authorization, redacted_body};
+use redact::{redacted_body, redacted_header};
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -169,9 +169,9 @@ fn pack_redacted(out: &mut Vec<u8>, head: &impl RequestHead, body: &Bytes) -> us
     for (name, value) in head.headers() {
         let Some(value) = value else { continue };
         // As a server receives names (lowercase) first: one compare for every header but this one.
-        let value = match name == "authorization" || name.eq_ignore_ascii_case("authorization") {
-            true => redacted_authorization(value),
-            false => Cow::Borrowed(value),
+        let value = match redacted_header(name, value) {
+            Some(redacted) => redacted,
+            None => Cow::Borrowed(value),
         };
         packed::push_header(out, name, &value);
         size += name.len() + value.len();
@@ -246,6 +246,60 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_found_whatever_their_spelling() {
+        let journal = Journal::new(JournalLimits::default());
+        for body in [
+            r#"{"scopes":["a"],"client_\u0073ecret":"escaped-secret-value"}"#,
+            r#"{"nested":{"next_client_secret":"nested-secret-value"}}"#,
+            r#"{"client_secret": "malformed-secret-value""#,
+            "grant_type=client_credentials&client_%73ecret=encoded-secret-value",
+            "client_secret malformed-form-secret-value",
+        ] {
+            journal.record(&request(body, "Basic x"));
+        }
+        let mut with_headers = request("{}", "Basic x");
+        with_headers
+            .headers
+            .insert("Proxy-Authorization", "Basic cHJveHk6cHc=");
+        with_headers
+            .headers
+            .insert("cookie", "session=cookie-secret-value");
+        journal.record(&with_headers);
+        let kept = journal.requests();
+        let all = format!(
+            "{kept:?} {:?}",
+            kept.iter()
+                .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+                .collect::<Vec<_>>()
+        );
+        for secret in [
+            "escaped-secret-value",
+            "nested-secret-value",
+            "malformed-secret-value",
+            "encoded-secret-value",
+            "malformed-form-secret-value",
+            "cHJveHk6cHc=",
+            "cookie-secret-value",
+        ] {
+            assert!(!all.contains(secret), "{secret} kept: {all}");
+        }
+        assert_eq!(&kept[2].body[..], redact::UNREADABLE);
+        assert_eq!(&kept[4].body[..], redact::UNREADABLE);
+        let last = kept.last().unwrap();
+        assert_eq!(
+            last.headers.get("proxy-authorization"),
+            Some("Basic [REDACTED]")
+        );
+        assert_eq!(last.headers.get("cookie"), Some("[REDACTED]"));
+        // A body without secrets is kept byte for byte.
+        journal.record(&request(r#"{ "scopes" : ["a"] }"#, "Basic x"));
+        assert_eq!(
+            &journal.requests().last().unwrap().body[..],
+            br#"{ "scopes" : ["a"] }"#
+        );
+    }
+
+    #[test]
     fn only_a_registered_scheme_survives_redaction() {
         for (sent, kept) in [
             ("Basic cHJvamVjdDpzZWNyZXQ=", "Basic [REDACTED]"),
@@ -268,7 +322,8 @@ mod tests {
     #[test]
     fn bounded_in_entries_and_bytes() {
         let journal = Journal::new(JournalLimits::new(100, 64 * 1024));
-        let big = "x".repeat(10_000);
+        // A JSON string: a readable body, kept whole (an unreadable one would be kept as a short placeholder).
+        let big = format!("\"{}\"", "x".repeat(9_998));
         for _ in 0..1_000 {
             journal.record(&request(&big, "Basic x"));
             let entries = journal.lock();
@@ -280,7 +335,10 @@ mod tests {
         }
         assert_eq!(journal.requests().len(), 100);
         // A request larger than the whole budget is not kept at all.
-        journal.record(&request(&"y".repeat(100 * 1024), "Basic x"));
+        journal.record(&request(
+            &format!("\"{}\"", "y".repeat(100 * 1024)),
+            "Basic x",
+        ));
         assert!(journal.requests().iter().all(|r| r.body.len() < 1024));
     }
 

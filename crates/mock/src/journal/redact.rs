@@ -43,20 +43,39 @@ pub(super) fn redacted_authorization(value: &str) -> Cow<'static, str> {
     }
 }
 
-/// The body as the journal keeps it: any `client_secret` replaced by `[REDACTED]`.
-pub(super) fn redacted_body(body: &Bytes) -> Bytes {
-    if !contains(body, b"secret") {
-        return body.clone();
-    }
-    if let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) {
-        for (key, value) in object.iter_mut() {
-            if key.contains("secret") {
-                *value = Value::String(REDACTED.into());
-            }
+/// Which headers carry credentials: `Authorization` and `Proxy-Authorization` (a registered scheme kept),
+/// `Cookie` (replaced whole). Decided on the name's length first: one compare for almost every header.
+pub(super) fn redacted_header(name: &str, value: &str) -> Option<Cow<'static, str>> {
+    match name.len() {
+        13 if name.eq_ignore_ascii_case("authorization") => Some(redacted_authorization(value)),
+        19 if name.eq_ignore_ascii_case("proxy-authorization") => {
+            Some(redacted_authorization(value))
         }
-        return Bytes::from(serde_json::to_vec(&object).unwrap_or_default());
+        6 if name.eq_ignore_ascii_case("cookie") => Some(Cow::Borrowed(REDACTED)),
+        _ => None,
     }
-    if let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body) {
+}
+
+/// What the journal keeps of a body it cannot read (neither a JSON document nor a form of `name=value` pairs):
+/// it may hold a secret in any spelling, so nothing of it is kept.
+pub(super) const UNREADABLE: &[u8] = b"[REDACTED: unreadable body]";
+
+/// The body as the journal keeps it: the value of every member or form field whose name (as parsed, whatever its
+/// spelling: `client_\u0073ecret`, `client_%73ecret`) holds `secret` replaced by `[REDACTED]`, at any depth;
+/// a body kept byte for byte when nothing is redacted; [`UNREADABLE`] for a body that is neither JSON nor a form.
+pub(super) fn redacted_body(body: &Bytes) -> Bytes {
+    if let Ok(mut value) = serde_json::from_slice::<Value>(body) {
+        if !redact_json(&mut value) {
+            return body.clone();
+        }
+        return Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+    }
+    if is_form(body)
+        && let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+    {
+        if !pairs.iter().any(|(k, _)| k.contains("secret")) {
+            return body.clone();
+        }
         let pairs: Vec<(String, String)> = pairs
             .into_iter()
             .map(|(k, v)| {
@@ -70,10 +89,41 @@ pub(super) fn redacted_body(body: &Bytes) -> Bytes {
             .collect();
         return Bytes::from(serde_urlencoded::to_string(pairs).unwrap_or_default());
     }
-    // Neither JSON nor a form, yet it mentions a secret: keep nothing of it.
-    Bytes::from_static(b"[REDACTED: unreadable body]")
+    Bytes::from_static(UNREADABLE)
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// Redacts secrets in a JSON document; whether anything was.
+fn redact_json(value: &mut Value) -> bool {
+    match value {
+        Value::Object(object) => {
+            let mut any = false;
+            for (key, value) in object.iter_mut() {
+                if key.contains("secret") {
+                    *value = Value::String(REDACTED.into());
+                    any = true;
+                } else {
+                    any |= redact_json(value);
+                }
+            }
+            any
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, item| redact_json(item) | any),
+        _ => false,
+    }
+}
+
+/// A form as a client sends one: `name=value` pairs joined by `&`, each with its `=`, in the bytes a form
+/// encoder writes (no space, quote or brace: a malformed JSON body is no form).
+fn is_form(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&')
+        .all(|pair| pair.contains(&b'=') && !pair.starts_with(b"="))
+        && body.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'=' | b'&' | b'%' | b'+' | b'-' | b'_' | b'.' | b'*' | b'~' | b':'
+                )
+        })
 }

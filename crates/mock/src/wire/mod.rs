@@ -61,7 +61,15 @@ pub(crate) fn respond_checked(
         Ok(body) if route == Route::Jwks => {
             success(body).with_header("cache-control", "public, max-age=900")
         }
+        // RFC 6749 §5.1: a token response is never stored by a cache.
+        Ok(body) if route == Route::Token => success(body)
+            .with_header("cache-control", "no-store")
+            .with_header("pragma", "no-cache"),
         Ok(body) => success(body),
+        Err(failure) if route == Route::Token => {
+            error(fresh.as_str(), route.oauth_errors(), &failure)
+                .with_header("cache-control", "no-store")
+        }
         Err(failure) => error(fresh.as_str(), route.oauth_errors(), &failure),
     }
 }
