@@ -132,6 +132,12 @@ impl Emulator {
             }
             (Method::Get, "requests") => {
                 let wanted = query_param(&request.url, "route");
+                if wanted
+                    .as_ref()
+                    .is_some_and(|name| !ROUTES.iter().any(|(_, n)| n == name))
+                {
+                    return bad(UNKNOWN_ROUTE);
+                }
                 let entries: Vec<Value> = mock
                     .requests()
                     .iter()
@@ -284,6 +290,9 @@ fn route_name(route: Route) -> &'static str {
         .map_or("unknown", |(_, name)| name)
 }
 
+/// The answer to a route name that is none.
+const UNKNOWN_ROUTE: &str = "Unknown route; use create, search, get, update, delete, rotate_start, rotate_cancel, rotate, token or jwks.";
+
 /// Arms the fault a `POST /_emulator/faults` body describes.
 fn arm(mock: &stytch_m2m_mock::MockStytch, body: &Value) -> Result<(), &'static str> {
     let route = match body.get("route") {
@@ -293,7 +302,7 @@ fn arm(mock: &stytch_m2m_mock::MockStytch, body: &Value) -> Result<(), &'static 
                 .iter()
                 .find(|(_, n)| n == name)
                 .map(|(r, _)| *r)
-                .ok_or("Unknown route; use create, search, get, update, delete, rotate_start, rotate_cancel, rotate, token or jwks.")?,
+                .ok_or(UNKNOWN_ROUTE)?,
         ),
         Some(_) => return Err("route must be a string."),
     };

@@ -8,26 +8,39 @@ use base64::Engine as _;
 /// The source of the mock's randomness: the operating system's generator (`getrandom`), or a seeded one (the same
 /// seed gives the same ids, secrets and request ids). It can be reseeded while in use.
 /// Whether it is seeded is also a flag, read without the lock by request ids.
+///
+/// Request ids come from a generator of their own (seeded from the same number): every request draws one, even
+/// a health probe, and that must not move the ids and secrets of clients a test creates.
 #[derive(Debug)]
-pub(crate) struct Randomness(Mutex<Option<fastrand::Rng>>, AtomicBool);
+pub(crate) struct Randomness(
+    Mutex<Option<fastrand::Rng>>,
+    AtomicBool,
+    Mutex<Option<fastrand::Rng>>,
+);
+
+/// Mixed into the seed of the request ids' generator, so that its stream is not the ids' and secrets'.
+const REQUEST_IDS: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl Randomness {
     /// The operating system's generator.
     pub fn system() -> Self {
-        Randomness(Mutex::new(None), AtomicBool::new(false))
+        Randomness(Mutex::new(None), AtomicBool::new(false), Mutex::new(None))
     }
 
     pub fn seeded(seed: u64) -> Self {
         Randomness(
             Mutex::new(Some(fastrand::Rng::with_seed(seed))),
             AtomicBool::new(true),
+            Mutex::new(Some(fastrand::Rng::with_seed(seed ^ REQUEST_IDS))),
         )
     }
 
     /// Switches to a seeded generator (`Some`) or the system's (`None`).
     pub fn reseed(&self, seed: Option<u64>) {
         let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut requests = self.2.lock().unwrap_or_else(|e| e.into_inner());
         *rng = seed.map(fastrand::Rng::with_seed);
+        *requests = seed.map(|seed| fastrand::Rng::with_seed(seed ^ REQUEST_IDS));
         self.1.store(seed.is_some(), Ordering::Release);
     }
 
@@ -61,7 +74,7 @@ impl Randomness {
             write_uuid(out, fastrand::u128(..).to_le_bytes());
             return;
         }
-        let mut rng = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rng = self.2.lock().unwrap_or_else(|e| e.into_inner());
         let bytes = match rng.as_mut() {
             Some(rng) => {
                 let mut b = [0u8; 16];

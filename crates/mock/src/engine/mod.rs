@@ -268,6 +268,31 @@ impl Engine {
                 snapshot.project_id
             ));
         }
+        // What the engine cannot honour is refused, not ignored: another format, kind or issuer.
+        if snapshot.version != SNAPSHOT_VERSION {
+            return Err(format!(
+                "state version {} is not {SNAPSHOT_VERSION}",
+                snapshot.version
+            ));
+        }
+        let kind = snapshot::kind_from_name(&snapshot.project_kind)?;
+        if kind != self.project_kind() {
+            return Err(format!(
+                "the snapshot is of a {} project, this one is {}",
+                kind.as_str(),
+                self.project_kind().as_str()
+            ));
+        }
+        let issuer = snapshot
+            .issuer
+            .clone()
+            .unwrap_or_else(|| default_issuer(&snapshot.project_id));
+        if issuer != self.issuer {
+            return Err(format!(
+                "the snapshot's tokens are issued by {issuer}, this project's by {}",
+                self.issuer
+            ));
+        }
         let (store, keys) = snapshot::load(&snapshot.clients, &snapshot.keys)?;
         let mut current = self.lock();
         let mut current_keys = self.keys.write().unwrap_or_else(|e| e.into_inner());

@@ -15,7 +15,8 @@ use stytch_m2m_mock::Strictness;
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// The address to listen on (loopback unless you say otherwise; the container image sets 0.0.0.0).
+    /// The address to listen on (loopback unless you say otherwise; the container image sets 0.0.0.0). For
+    /// `health`: the address of the emulator to probe (an unspecified address means this machine).
     #[arg(
         long,
         default_value = "127.0.0.1",
@@ -23,7 +24,7 @@ pub struct Args {
         global = true
     )]
     pub host: IpAddr,
-    /// The port to listen on (0 picks a free one).
+    /// The port to listen on (0 picks a free one). For `health`: the port of the emulator to probe.
     #[arg(
         long,
         default_value_t = 4010,

@@ -15,6 +15,13 @@ pub struct Project {
 }
 
 pub fn open(args: &Args) -> Result<Project, String> {
+    if args.secret.as_deref() == Some("") {
+        return Err(
+            "the project secret is empty (STYTCH_EMULATOR_SECRET or --secret): set a secret, or unset it to have \
+             one generated"
+                .into(),
+        );
+    }
     let pinned = args
         .signing_key
         .as_deref()
@@ -120,11 +127,23 @@ fn agree_with_saved(
             engine.issuer()
         ));
     }
-    if let Some(key) = pinned.filter(|key| !saved.keys.iter().any(|k| key.is_saved_as(k))) {
-        return Err(format!(
-            "the state file has no signing key {} (the one given by --signing-key)",
-            key.kid
-        ));
+    // Tokens are signed with the current key (saved first): a pinned key the file keeps only as retired (after a
+    // rotation) would not be the one signing.
+    if let Some(key) = pinned.filter(|key| !saved.keys.first().is_some_and(|k| key.is_saved_as(k)))
+    {
+        let retired = saved.keys.iter().skip(1).any(|k| key.is_saved_as(k));
+        return Err(if retired {
+            format!(
+                "the state file keeps the key given by --signing-key ({}) only as a retired key: it was rotated \
+                 out, and tokens are signed with another; drop --signing-key or start from a new state file",
+                key.kid
+            )
+        } else {
+            format!(
+                "the state file has no signing key {} (the one given by --signing-key)",
+                key.kid
+            )
+        });
     }
     Ok(())
 }
