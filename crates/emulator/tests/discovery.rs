@@ -24,26 +24,24 @@ async fn discovery_leads_to_the_keys_that_verify_a_minted_token() {
     let emulator = TestEmulator::start().await.unwrap();
     let base = emulator.base_url();
     let pid = emulator.project_id();
-    let documents = [
-        format!("{base}/.well-known/openid-configuration"),
-        format!("{base}/.well-known/oauth-authorization-server"),
-        format!("{base}/v1/public/{pid}/.well-known/openid-configuration"),
-    ];
-    let mut seen = Vec::new();
-    for url in &documents {
-        let (status, doc) = get(url).await;
-        assert_eq!(status, 200, "{url}");
-        assert_eq!(
-            doc["grant_types_supported"],
-            serde_json::json!(["client_credentials"])
-        );
-        seen.push(doc);
+    // With Stytch's issuer (no URL), only the per-project document, in Stytch's shape: a root document naming
+    // `stytch.com/{pid}` would be refused by every standard client (RFC 8414 §3.3).
+    for root in [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        assert_eq!(get(&format!("{base}{root}")).await.0, 404, "{root}");
     }
-    assert!(
-        seen.windows(2).all(|w| w[0] == w[1]),
-        "one metadata document"
+    let (status, doc) = get(&format!(
+        "{base}/v1/public/{pid}/.well-known/openid-configuration"
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        doc["grant_types_supported"],
+        serde_json::json!(["client_credentials"])
     );
-    let doc = &seen[0];
+    let doc = &doc;
     assert_eq!(doc["issuer"], format!("stytch.com/{pid}"));
     assert_eq!(
         doc["token_endpoint"],
@@ -95,4 +93,63 @@ async fn discovery_leads_to_the_keys_that_verify_a_minted_token() {
         .await
         .unwrap();
     assert_eq!(verified.client_id(), m.client_id);
+}
+
+/// An HTTP client for openidconnect, over this crate's HTTP transport.
+async fn fetch(request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error> {
+    let response = HttpTransport::new()
+        .send(HttpRequest::new(Method::Get, request.uri().to_string()))
+        .await
+        .map_err(std::io::Error::other)?;
+    let mut answer = http::Response::builder().status(response.status);
+    for (name, value) in response.headers.iter() {
+        answer = answer.header(name, value);
+    }
+    answer
+        .body(response.body.to_vec())
+        .map_err(std::io::Error::other)
+}
+
+#[tokio::test]
+async fn a_standard_discovery_client_accepts_the_root_documents_of_a_url_issuer() {
+    use openidconnect::IssuerUrl;
+    use openidconnect::core::CoreProviderMetadata;
+
+    // The issuer is the server's own URL, as behind a project domain.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mock = stytch_m2m_mock::MockStytch::builder()
+        .issuer(base.clone())
+        .build();
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(
+        stytch_m2m_emulator::Emulator::new(mock.clone()).serve(listener, async move {
+            let _ = stopped.await;
+        }),
+    );
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(base.clone()).unwrap(), &fetch)
+            .await
+            .expect("openidconnect accepts the document and its keys");
+    assert_eq!(metadata.issuer().as_str(), base);
+    assert_eq!(
+        metadata.token_endpoint().unwrap().as_str(),
+        format!("{base}/v1/public/{}/oauth2/token", mock.project_id())
+    );
+    assert!(!metadata.jwks().keys().is_empty());
+    // RFC 8414's document names the same issuer, and the client credentials grant.
+    let (status, doc) = get(&format!("{base}/.well-known/oauth-authorization-server")).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["issuer"], base);
+    assert_eq!(
+        doc["grant_types_supported"],
+        serde_json::json!(["client_credentials"])
+    );
+    // Discovery from a URL that is not the issuer is refused by the same client: the check is real.
+    let elsewhere = IssuerUrl::new(base.replace("127.0.0.1", "localhost")).unwrap();
+    assert!(
+        CoreProviderMetadata::discover_async(elsewhere, &fetch)
+            .await
+            .is_err()
+    );
 }
