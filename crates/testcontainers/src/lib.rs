@@ -74,8 +74,17 @@ impl StytchEmulator {
     /// secret, on a mapped port.
     pub fn new() -> Self {
         let uuid = fastrand_uuid();
-        let secret: String = std::iter::repeat_with(fastrand::alphanumeric)
-            .take(40)
+        // The secret from the operating system's generator (fastrand is no source of secrets).
+        let mut random = [0u8; 30];
+        getrandom::fill(&mut random).expect("the operating system's random generator works");
+        let secret: String = random
+            .iter()
+            .map(|b| {
+                char::from(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                        [usize::from(b & 63)],
+                )
+            })
             .collect();
         Self {
             tag: env!("CARGO_PKG_VERSION").to_owned(),
