@@ -172,13 +172,19 @@ fn time_container(id: &str, address: SocketAddr) -> Result<Container, String> {
         .spawn()
         .map_err(|e| format!("cannot run docker: {e}"))?;
     let mut returned = None;
-    let ready = polling(address, &mut SystemClock, started + DEADLINE, || {
-        if returned.is_none()
-            && let Ok(Some(status)) = docker.try_wait()
-        {
-            returned = Some((started.elapsed(), status));
-        }
-    });
+    let ready = polling(
+        address,
+        &mut SystemClock,
+        started + DEADLINE,
+        READ_TIMEOUT,
+        || {
+            if returned.is_none()
+                && let Ok(Some(status)) = docker.try_wait()
+            {
+                returned = Some((started.elapsed(), status));
+            }
+        },
+    );
     let (returned, status) = match returned {
         Some(done) => done,
         None => {
@@ -227,7 +233,21 @@ pub fn wait_ready(
     clock: &mut impl Clock,
     deadline: Instant,
 ) -> Result<Instant, String> {
-    polling(address, clock, deadline, || {})
+    wait_ready_within(address, clock, deadline, READ_TIMEOUT)
+}
+
+/// How long one health poll waits for the answer's first bytes.
+const READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// [`wait_ready`], each poll waiting up to `read_timeout` for its answer (a test gives it ample time, so that its
+/// outcome does not depend on how soon a loaded machine schedules the server).
+pub fn wait_ready_within(
+    address: SocketAddr,
+    clock: &mut impl Clock,
+    deadline: Instant,
+    read_timeout: Duration,
+) -> Result<Instant, String> {
+    polling(address, clock, deadline, read_timeout, || {})
 }
 
 /// [`wait_ready`], calling `between` before each poll.
@@ -235,11 +255,12 @@ fn polling(
     address: SocketAddr,
     clock: &mut impl Clock,
     deadline: Instant,
+    read_timeout: Duration,
     mut between: impl FnMut(),
 ) -> Result<Instant, String> {
     loop {
         between();
-        if health_ok(address) {
+        if health_ok(address, read_timeout) {
             return Ok(clock.now());
         }
         if clock.now() >= deadline {
@@ -249,11 +270,11 @@ fn polling(
     }
 }
 
-fn health_ok(address: SocketAddr) -> bool {
+fn health_ok(address: SocketAddr, read_timeout: Duration) -> bool {
     let Ok(mut stream) = TcpStream::connect(address) else {
         return false;
     };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let _ = stream.set_read_timeout(Some(read_timeout));
     if stream
         .write_all(
             b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
