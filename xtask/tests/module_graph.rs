@@ -36,3 +36,20 @@ fn a_circle_is_found() {
         "{graph:?}"
     );
 }
+
+#[test]
+fn every_crate_imports_in_one_direction() {
+    let root = xtask::paths::repo_root();
+    let mut found = Vec::new();
+    let sources = std::fs::read_dir(root.join("crates"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("src"))
+        .chain([root.join("xtask/src"), root.join("tests/src")]);
+    for src in sources.filter(|src| src.is_dir()) {
+        let graph = xtask::module_graph::graph(&src).unwrap();
+        for circle in xtask::module_graph::circles(&graph) {
+            found.push(format!("{}: {circle}", src.display()));
+        }
+    }
+    assert!(found.is_empty(), "import circles: {found:#?}");
+}

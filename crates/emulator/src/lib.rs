@@ -151,7 +151,7 @@ impl Emulator {
         {
             Ok(response) => {
                 recycle(request.head);
-                Now::Answered(Some(response))
+                Now::Answered(response)
             }
             Err(_) => Now::Later(request),
         }
@@ -284,8 +284,8 @@ impl Emulator {
 
 /// What [`Emulator::answer_now`] made of a request.
 enum Now {
-    /// Answered (`None`: an injected fault lost the answer).
-    Answered(Option<HttpResponse>),
+    /// Answered at once.
+    Answered(HttpResponse),
     /// To be answered by [`Emulator::answer`]: it needs something waited for.
     Later(Received),
 }

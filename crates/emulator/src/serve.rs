@@ -72,7 +72,9 @@ impl Emulator {
                     return Either::Left(std::future::ready(Ok(to_hyper_in(answer, headers))));
                 }
                 match emulator.answer_now(Received::of(request)) {
-                    Now::Answered(answer) => Either::Left(std::future::ready(respond_with(answer))),
+                    Now::Answered(answer) => {
+                        Either::Left(std::future::ready(respond_with(Some(answer))))
+                    }
                     Now::Later(received) => {
                         let emulator = emulator.clone();
                         Either::Right(Box::pin(async move { emulator.respond(received).await }))

@@ -251,7 +251,6 @@ impl HttpTransport {
     }
 }
 
-/// Maps a reqwest error onto the transport error kinds that the retry rules read.
 /// A client that could not be built: a configuration error, never retried.
 fn build_failed(source: impl std::error::Error + Send + Sync + 'static) -> TransportError {
     TransportError::new(
@@ -261,6 +260,7 @@ fn build_failed(source: impl std::error::Error + Send + Sync + 'static) -> Trans
     .with_source(source)
 }
 
+/// Maps a reqwest error onto the transport error kinds that the retry rules read.
 fn classify(error: reqwest::Error) -> TransportError {
     let (kind, what) = if error.is_builder() {
         (

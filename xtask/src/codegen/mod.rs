@@ -6,6 +6,7 @@
 //! pretty-print with prettyplease (deterministic, no rustfmt needed).
 
 pub mod constraints;
+pub mod keywords;
 pub mod open_enum;
 pub mod prepass;
 pub mod surface;

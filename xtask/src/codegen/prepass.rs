@@ -1,13 +1,13 @@
 //! The pre-pass: a pure `serde_json::Value -> Value` step run before typify, for what typify has no setting for.
 //!
 //! - A definition marked `"x-open-enum": true` (a string enum the server may extend) is taken out of typify's hands:
-//!   it is recorded as an [`OpenEnum`], rendered by [`super::open_enum`], and typify is told to use that type.
+//!   it is recorded as an [`OpenEnum`], rendered by the `open_enum` module, and typify is told to use that type.
 //!   Unmarked string enums stay typify's closed enums (request-side: bad input is refused).
 //! - `"format": "date-time"` is dropped, so timestamps stay `String` (RFC 3339 text, kept exactly as sent) and the
 //!   models need no date crate.
 //! - Constraint keywords (`minLength`, `maxLength`, `pattern`, `minItems`, `maxItems`, `maxProperties`) and the
 //!   vendor keywords of constraints (`x-emulator-policy`, `x-error-type`, `x-secret-entropy`, `x-max-json-bytes`,
-//!   `x-null-means-absent`) are dropped: they become core's request checks ([`super::constraints`]), not types
+//!   `x-null-means-absent`) are dropped: they become core's request checks (the `constraints` module), not types
 //!   (typify would otherwise wrap each constrained string in a newtype).
 //! - The root keeps only `$schema` and `$defs`: it is a container, not a type.
 
@@ -92,11 +92,11 @@ fn open_enum_of(name: &str, def: &Map<String, Value>) -> Result<OpenEnum, String
 pub const CONSTRAINT_ANNOTATIONS: &[&str] =
     &["x-emulator-policy", "x-error-type", "x-null-means-absent"];
 
-/// Whether the pre-pass drops `keyword`: every constraint keyword ([`super::constraints::KEYWORDS`]) but the
+/// Whether the pre-pass drops `keyword`: every constraint keyword ([`super::keywords::KEYWORDS`]) but the
 /// numeric bounds (typify reads `minimum`/`maximum` into the integer type, which is what we want), and the
 /// annotations.
 fn stripped(keyword: &str) -> bool {
-    (super::constraints::KEYWORDS.contains(&keyword) && !matches!(keyword, "minimum" | "maximum"))
+    (super::keywords::KEYWORDS.contains(&keyword) && !matches!(keyword, "minimum" | "maximum"))
         || CONSTRAINT_ANNOTATIONS.contains(&keyword)
 }
 

@@ -138,27 +138,6 @@ pub(crate) fn pattern(
     }
 }
 
-/// `minItems` / `maxItems` (unused while every bound on a list is the emulator's guess; the schema may add one).
-#[allow(dead_code)]
-pub(crate) fn items<L: List>(
-    field: &L,
-    path: impl FnOnce() -> String,
-    min: Option<usize>,
-    max: Option<usize>,
-    error_type: ErrorType,
-) -> Checked {
-    let Some(list) = field.list() else {
-        return Ok(());
-    };
-    let rule = match (min, max) {
-        (Some(1), _) if list.is_empty() => "must list at least one item".to_owned(),
-        (Some(min), _) if list.len() < min => format!("must list at least {min} items"),
-        (_, Some(max)) if list.len() > max => format!("must list at most {max} items"),
-        _ => return Ok(()),
-    };
-    Err(ValidationError::new(path(), rule, error_type))
-}
-
 /// The items of a list field (none when absent), for the rules of `items`.
 pub(crate) fn each<L: List>(field: &L) -> impl Iterator<Item = (usize, &L::Item)> {
     field.list().unwrap_or_default().iter().enumerate()

@@ -11,11 +11,6 @@ use super::ValidationError;
 pub(crate) enum Pattern {
     /// `^\S+$`: one or more characters, none of them whitespace.
     NoWhitespace,
-    // Only emulator policy uses it today; a Stytch rule may.
-    #[allow(dead_code)]
-    /// `^[^\x00-\x1F\x7F-\x9F]*$`: no control characters (the Unicode `Cc` category, spelled as ranges that
-    /// every regex dialect reads).
-    NoControl,
     /// `^(\S+( \S+)*)?$`: words without whitespace, separated by single spaces, or nothing (the python SDK sends
     /// `scope: ""` for no scopes).
     SpaceSeparated,
@@ -25,7 +20,6 @@ impl Pattern {
     fn matches(self, s: &str) -> bool {
         match self {
             Self::NoWhitespace => !s.is_empty() && !s.chars().any(char::is_whitespace),
-            Self::NoControl => !s.chars().any(char::is_control),
             Self::SpaceSeparated => {
                 s.is_empty()
                     || s.split(' ')
@@ -53,7 +47,6 @@ impl Pattern {
             Self::NoWhitespace => {
                 "must not be empty or contain whitespace (scopes are joined by spaces into the token's scope claim)"
             }
-            Self::NoControl => "must not contain control characters",
             Self::SpaceSeparated => "must be words separated by single spaces",
         }
     }
@@ -69,8 +62,6 @@ mod tests {
         for bad in ["", "read users", "read\tusers", "read\u{a0}users"] {
             assert!(!Pattern::NoWhitespace.matches(bad), "{bad:?}");
         }
-        assert!(Pattern::NoControl.matches("Billing service ✓"));
-        assert!(!Pattern::NoControl.matches("a\u{7}b"));
         assert!(Pattern::SpaceSeparated.matches("a b:c"));
         assert!(Pattern::SpaceSeparated.matches(""));
         for bad in [" a", "a ", "a  b", "a\tb"] {

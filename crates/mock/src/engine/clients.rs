@@ -6,8 +6,8 @@ use stytch_m2m_core::models::{
     UpdateStatus,
 };
 
+use super::record::Record;
 use super::secret_hash::SecretHash;
-use super::store::Record;
 use super::{Engine, Failure, with_secret};
 
 impl Engine {

@@ -7,6 +7,7 @@
 mod clients;
 mod failure;
 mod keys;
+mod record;
 mod request_id;
 mod rotation;
 mod rules;
@@ -38,7 +39,6 @@ use crate::random::Randomness;
 use clients::as_json;
 use keys::{KeyRing, SigningKey};
 pub(crate) use request_id::RequestId;
-pub(crate) use store::Record;
 use store::Store;
 
 /// The default page size of search (Stytch: 100).

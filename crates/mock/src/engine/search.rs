@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use stytch_m2m_core::models::{M2mClient, ResultsMetadata, SearchRequest};
 
-use super::store::Record;
+use super::record::Record;
 use super::{DEFAULT_SEARCH_LIMIT, Engine, Failure};
 
 impl Engine {

@@ -9,8 +9,9 @@ use stytch_m2m_core::auth::ProjectKind;
 use stytch_m2m_core::models::Secret;
 
 use super::keys::{KeyRing, SigningKey};
+use super::record::Record;
 use super::secret_hash::SecretHash;
-use super::store::{Record, Store};
+use super::store::Store;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 

@@ -5,54 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
-use serde_json::{Map, Value};
-use stytch_m2m_core::models::{
-    ClientStatus, M2mClient, SearchFilterName, SearchOperator, SearchQuery,
-};
+use stytch_m2m_core::models::{SearchFilterName, SearchOperator, SearchQuery};
 
-use super::secret_hash::SecretHash;
-
-/// One stored client.
-#[derive(Clone, Debug)]
-pub(crate) struct Record {
-    pub seq: u64,
-    pub client_id: String,
-    pub client_name: String,
-    pub client_description: String,
-    pub active: bool,
-    pub scopes: Vec<String>,
-    pub trusted_metadata: Map<String, Value>,
-    pub secret: SecretHash,
-    pub secret_last_four: String,
-    pub next_secret: Option<(SecretHash, String)>,
-    pub created_at: String,
-    pub rotation_started_at: Option<String>,
-    /// Extra claims of the client's tokens (the mock's stand-in for JWT templates).
-    pub custom_claims: Map<String, Value>,
-}
-
-impl Record {
-    pub fn to_model(&self) -> M2mClient {
-        // Through the generated builder: an optional property added to the schema needs no edit here.
-        M2mClient::builder()
-            .client_id(self.client_id.clone())
-            .client_name(self.client_name.clone())
-            .client_description(self.client_description.clone())
-            .status(if self.active {
-                ClientStatus::Active
-            } else {
-                ClientStatus::Inactive
-            })
-            .scopes(self.scopes.clone())
-            .client_secret_last_four(self.secret_last_four.clone())
-            .trusted_metadata(Some(self.trusted_metadata.clone()))
-            .next_client_secret_last_four(self.next_secret.as_ref().map(|(_, four)| four.clone()))
-            .created_at(Some(self.created_at.clone()))
-            .next_rotation_started_at(self.rotation_started_at.clone())
-            .try_into()
-            .expect("every required client field is set")
-    }
-}
+use super::record::Record;
 
 /// A client and its wire JSON (`RecordWire`), written together by [`Store::put`].
 #[derive(Debug)]
@@ -152,7 +107,7 @@ impl Store {
             .entry(record.client_name.clone())
             .or_default()
             .insert(record.seq);
-        let wire = crate::wire::encode::record_json(&record);
+        let wire = super::record::record_json(&record);
         self.by_id
             .insert(record.client_id.clone(), Stored { record, wire });
     }

@@ -3,12 +3,11 @@
 
 use serde::Serialize;
 use serde::ser::SerializeMap as _;
-use serde_json::{Map, Value};
 use stytch_m2m_core::models::{
-    ClientStatus, M2mClient, M2mClientWithClientSecret, M2mClientWithNextClientSecret,
+    M2mClient, M2mClientWithClientSecret, M2mClientWithNextClientSecret,
 };
 
-use crate::engine::{Record, RequestId};
+use crate::engine::RequestId;
 
 /// A model of a client, and whether it lacks the two members the live API always writes.
 pub(crate) trait ClientModel: Serialize {
@@ -64,56 +63,7 @@ impl<'a, T: ClientModel> WireClient<'a, T> {
     }
 }
 
-/// A stored client written as [`WireClient`] writes its model (`Record::to_model`), borrowing from the record
-/// instead of copying it into a model first: what the store keeps for `get`. A test holds the two to the same
-/// JSON.
-#[derive(Serialize)]
-struct RecordWire<'a> {
-    client_description: &'a str,
-    client_id: &'a str,
-    client_name: &'a str,
-    client_secret_last_four: &'a str,
-    created_at: &'a str,
-    next_client_secret_last_four: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_rotation_started_at: Option<&'a str>,
-    scopes: &'a [String],
-    status: ClientStatus,
-    trusted_metadata: &'a Map<String, Value>,
-}
-
-impl<'a> RecordWire<'a> {
-    fn new(record: &'a Record) -> Self {
-        Self {
-            client_description: &record.client_description,
-            client_id: &record.client_id,
-            client_name: &record.client_name,
-            client_secret_last_four: &record.secret_last_four,
-            created_at: &record.created_at,
-            next_client_secret_last_four: record
-                .next_secret
-                .as_ref()
-                .map(|(_, four)| four.as_str()),
-            next_rotation_started_at: record.rotation_started_at.as_deref(),
-            scopes: &record.scopes,
-            status: match record.active {
-                true => ClientStatus::Active,
-                false => ClientStatus::Inactive,
-            },
-            trusted_metadata: &record.trusted_metadata,
-        }
-    }
-}
-
-/// A stored client's JSON, as [`WireClient`] writes its model: what the store keeps with the client.
-pub(crate) fn record_json(record: &Record) -> Box<[u8]> {
-    let mut json = Vec::with_capacity(384);
-    // Writing a record to a Vec cannot fail (its maps have string keys).
-    let _ = serde_json::to_writer(&mut json, &RecordWire::new(record));
-    json.into_boxed_slice()
-}
-
-/// The success envelope around one member given as JSON text (a stored client's [`record_json`]); the same
+/// The success envelope around one member given as JSON text (a stored client's JSON, as the engine keeps it); the same
 /// bytes as [`envelope`] writes for the value itself. Nothing is escaped: the key is one of ours and a
 /// [`RequestId`] is ASCII letters, digits and dashes.
 pub(crate) fn envelope_raw(key: &'static str, json: &[u8], request_id: &RequestId) -> Vec<u8> {
@@ -171,7 +121,7 @@ pub(crate) fn envelope(key: &str, value: &impl Serialize, request_id: &str) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
+    use serde_json::{Map, Value, json};
 
     fn client() -> M2mClient {
         M2mClient::builder()
