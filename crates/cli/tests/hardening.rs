@@ -491,3 +491,52 @@ fn the_loopback_never_goes_through_a_proxy() {
         "the project's credentials went to the proxy"
     );
 }
+
+#[test]
+fn a_secret_is_never_read_from_a_terminal() {
+    // util-linux's `script` runs the command on a pseudo-terminal: standard input is a terminal there.
+    let project = Project::frozen();
+    for args in [
+        format!("'{}' clients list --secret-file -", bin()),
+        format!("'{}' token --client-id svc", bin()),
+    ] {
+        let out = raw(&project, "script", &["-qec", &args, "/dev/null"])
+            .env_remove("STYTCH_SECRET")
+            .output()
+            .expect("util-linux's script");
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(text.contains("pipe it in"), "{args}: {text}");
+        assert!(!out.status.success(), "{args}: {text}");
+    }
+}
+
+#[test]
+fn a_secret_file_must_be_a_private_regular_file() {
+    let project = Project::frozen();
+    let dir = project.dir.path().join("a-directory");
+    std::fs::create_dir(&dir).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let out = project
+        .cli(&["clients", "list", "--secret-file", "a-directory"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let file = project.dir.path().join("shared-secret");
+    std::fs::write(&file, "secret-test-shared-with-everyone").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let out = project
+        .cli(&["clients", "list", "--secret-file", "shared-secret"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("shared-with-everyone"));
+}

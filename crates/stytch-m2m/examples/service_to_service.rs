@@ -31,13 +31,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let billing = mock
         .seed_client(CreateRequest::new(["read:invoices"]).client_name("billing"))
         .expect("the billing client is valid");
-    let provider = TokenProvider::new(
-        mock.client(),
+    // A calling service holds its own client's credentials and the project id, never the project secret. In
+    // production the transport is `HttpTransport::new()`; here it is the mock.
+    let provider = TokenProvider::builder(
+        mock.project_id(),
         billing.client_id.clone(),
         billing.client_secret,
-    );
+    )
+    .transport(mock.clone())
+    .build()?;
     println!(
-        "3. The billing service is M2M client {} with scope read:invoices.",
+        "3. The billing service is M2M client {} with scope read:invoices; it holds its own secret, not the \
+         project's.",
         billing.client_id
     );
 
