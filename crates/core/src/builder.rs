@@ -97,14 +97,15 @@ impl ClientBuilder {
     /// the base URL; as [`TokenVerifierBuilder::issuer`].
     ///
     /// ```
-    /// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
     /// # struct AnyTransport;
     /// # impl Transport for AnyTransport {
     /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
     /// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
     /// #     }
     /// # }
-    /// let client = stytch_m2m_core::Client::builder("project-test-1", "secret", AnyTransport)
+    /// let client = stytch_m2m::Client::builder("project-test-1", "secret", AnyTransport)
     ///     .audience("https://api.example.com")
     ///     .issuer("https://login.example.com")
     ///     .build()

@@ -20,14 +20,15 @@ const ENCODED_HEADER_BYTES: usize = 96;
 /// A Stytch M2M client: cheap to clone (one `Arc`), `Send + Sync`, shared by every task.
 ///
 /// ```
-/// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+/// # use stytch_m2m_core as stytch_m2m;
+/// # use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
 /// # struct AnyTransport;
 /// # impl Transport for AnyTransport {
 /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
 /// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
 /// #     }
 /// # }
-/// use stytch_m2m_core::{Client, RetryPolicy, TimeoutPolicy};
+/// use stytch_m2m::{Client, RetryPolicy, TimeoutPolicy};
 /// use std::time::Duration;
 ///
 /// let client = Client::builder("project-test-00000000-0000-4000-8000-000000000000", "secret-test-…", AnyTransport)
@@ -208,8 +209,9 @@ impl Client {
     /// instead, and hold no project secret.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client, bearer: &str) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::auth::AuthenticateOptions;
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # async fn run(client: stytch_m2m::Client, bearer: &str) -> Result<(), stytch_m2m::Error> {
+    /// use stytch_m2m::auth::AuthenticateOptions;
     ///
     /// let token = client
     ///     .authenticate_token(bearer, &AuthenticateOptions::new().required_scopes(["read:users"]))

@@ -42,8 +42,9 @@ impl<'a> Clients<'a> {
     /// response holds the secret: the only time it is shown. Never retried unless the request was never sent.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::models::CreateRequest;
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # async fn run(client: stytch_m2m::Client) -> Result<(), stytch_m2m::Error> {
+    /// use stytch_m2m::models::CreateRequest;
     ///
     /// let created = client
     ///     .clients()
@@ -91,9 +92,10 @@ impl<'a> Clients<'a> {
     /// Every client matching `request`, across pages: follows `results_metadata.next_cursor` until it is null.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # async fn run(client: stytch_m2m::Client) -> Result<(), stytch_m2m::Error> {
     /// use futures_util::TryStreamExt as _;
-    /// use stytch_m2m_core::models::{SearchOperand, SearchRequest};
+    /// use stytch_m2m::models::{SearchOperand, SearchRequest};
     ///
     /// let readers: Vec<_> = client
     ///     .clients()
@@ -135,8 +137,9 @@ impl<'a> Clients<'a> {
     /// Updates a client (`PUT /v1/m2m/clients/{client_id}`): name, description, status, scopes, trusted metadata.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::models::{UpdateRequest, UpdateStatus};
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # async fn run(client: stytch_m2m::Client) -> Result<(), stytch_m2m::Error> {
+    /// use stytch_m2m::models::{UpdateRequest, UpdateStatus};
     ///
     /// client.clients().update("m2m-client-test-…", UpdateRequest::new().status(UpdateStatus::Inactive)).await?;
     /// # Ok(()) }
@@ -200,7 +203,8 @@ impl Secrets<'_> {
     /// Starts a rotation: returns `next_client_secret` (shown once); both secrets work until the rotation ends.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # async fn run(client: stytch_m2m::Client) -> Result<(), stytch_m2m::Error> {
     /// let started = client.clients().secrets().rotate_start("m2m-client-test-…").await?;
     /// let next = started.m2m_client.next_client_secret; // deploy it, then:
     /// client.clients().secrets().rotate("m2m-client-test-…").await?;

@@ -6,12 +6,13 @@ use crate::transport::Transport;
 
 impl Client {
     /// A client from the environment: `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, optionally, `STYTCH_BASE_URL`
-    /// (else the environment of the project id's prefix), over `transport`. A missing variable is a validation
-    /// error naming it.
+    /// (else the environment of the project id's prefix), over `transport`. A missing variable is an
+    /// [`Error::Config`] naming it.
     ///
     /// ```no_run
-    /// # fn run(transport: impl stytch_m2m_core::transport::Transport + 'static) -> Result<(), stytch_m2m_core::Error> {
-    /// let client = stytch_m2m_core::Client::from_env(transport)?;
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # fn run(transport: impl stytch_m2m::transport::Transport + 'static) -> Result<(), stytch_m2m::Error> {
+    /// let client = stytch_m2m::Client::from_env(transport)?;
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn from_env(transport: impl Transport + 'static) -> Result<Self, Error> {

@@ -93,8 +93,9 @@ impl From<ApiError> for Error {
 /// (a secret may be one).
 ///
 /// ```
-/// use stytch_m2m_core::{Client, Error};
-/// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+/// # use stytch_m2m_core as stytch_m2m;
+/// use stytch_m2m::{Client, Error};
+/// # use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
 /// # struct Nowhere;
 /// # impl Transport for Nowhere {
 /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {

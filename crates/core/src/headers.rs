@@ -61,7 +61,8 @@ impl Headers {
     /// Removes every header, keeping the room they took (a list reused for another request allocates nothing).
     ///
     /// ```
-    /// use stytch_m2m_core::transport::Headers;
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// use stytch_m2m::transport::Headers;
     ///
     /// let mut headers = Headers::new();
     /// headers.insert("accept", "application/json");

@@ -24,9 +24,10 @@ impl Client {
     /// scope of the client.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
-    /// use stytch_m2m_core::NO_SCOPES;
-    /// use stytch_m2m_core::models::Secret;
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # async fn run(client: stytch_m2m::Client) -> Result<(), stytch_m2m::Error> {
+    /// use stytch_m2m::NO_SCOPES;
+    /// use stytch_m2m::models::Secret;
     ///
     /// let secret = Secret::new(std::env::var("M2M_CLIENT_SECRET").unwrap());
     /// let token = client.token("m2m-client-test-…", &secret, ["read:users"]).await?;
@@ -53,7 +54,8 @@ impl Client {
     /// `client_secret`, `scope` or `scopes`.
     ///
     /// ```no_run
-    /// # async fn run(client: stytch_m2m_core::Client, secret: stytch_m2m_core::models::Secret) -> Result<(), stytch_m2m_core::Error> {
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # async fn run(client: stytch_m2m::Client, secret: stytch_m2m::models::Secret) -> Result<(), stytch_m2m::Error> {
     /// let token = client
     ///     .token_with_params("m2m-client-test-…", &secret, &["read:users"], &[("tenant", "acme")])
     ///     .await?;

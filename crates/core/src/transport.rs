@@ -21,7 +21,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// scripted transport in tests). Retries, timeouts and decoding are done by the caller, not here.
 ///
 /// ```
-/// use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+/// # use stytch_m2m_core as stytch_m2m;
+/// use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
 ///
 /// /// Answers every request with 503.
 /// struct Down;
@@ -114,7 +115,8 @@ impl HttpRequest {
     /// A request with no header and no body.
     ///
     /// ```
-    /// use stytch_m2m_core::transport::{HttpRequest, Method};
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// use stytch_m2m::transport::{HttpRequest, Method};
     ///
     /// let request = HttpRequest::new(Method::Post, "http://127.0.0.1:4010/v1/m2m/clients")
     ///     .with_header("content-type", "application/json")

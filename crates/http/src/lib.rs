@@ -5,8 +5,9 @@
 //! timeouts and broken connections "may have been sent").
 //!
 //! ```no_run
-//! use stytch_m2m_core::Client;
-//! use stytch_m2m_http::HttpTransport;
+//! # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_http::{HttpTransport, HttpTransportBuilder}; }
+//! use stytch_m2m::Client;
+//! use stytch_m2m::HttpTransport;
 //!
 //! let client = Client::builder("project-test-…", "secret-test-…", HttpTransport::new()).build().unwrap();
 //! # let _ = client;

@@ -27,8 +27,9 @@ impl MockBuilder {
     /// answers 404 on the consumer path (and the other way round), so a verifier set to the wrong kind fails.
     ///
     /// ```
-    /// use stytch_m2m_core::auth::ProjectKind;
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::auth::ProjectKind;
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// let mock = MockStytch::builder().project_kind(ProjectKind::B2b).build();
     /// assert!(mock.verifier().jwks_url().contains("/v1/b2b/sessions/jwks/"));
@@ -43,7 +44,8 @@ impl MockBuilder {
     /// verifier must be told with `TokenVerifierBuilder::issuer`.
     ///
     /// ```
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// let mock = MockStytch::builder().issuer("https://login.example.com").build();
     /// assert_eq!(mock.engine().issuer(), "https://login.example.com");
@@ -69,7 +71,8 @@ impl MockBuilder {
     /// Pair it with [`MockClock::frozen_at_unix`] for stable timestamps and tokens.
     ///
     /// ```
-    /// use stytch_m2m_mock::{MockClock, MockStytch};
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::{MockClock, MockStytch};
     ///
     /// let a = MockStytch::builder().deterministic(7).clock(MockClock::frozen_at_unix(1_700_000_000)).build();
     /// let b = MockStytch::builder().deterministic(7).clock(MockClock::frozen_at_unix(1_700_000_000)).build();
@@ -103,9 +106,10 @@ impl MockBuilder {
     /// documented guesses) or [`ServerRules::lenient`] (Stytch's rules only).
     ///
     /// ```
-    /// use stytch_m2m_mock::MockStytch;
-    /// use stytch_m2m_core::models::CreateRequest;
-    /// use stytch_m2m_mock::ServerRules;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::MockStytch;
+    /// use stytch_m2m::models::CreateRequest;
+    /// use stytch_m2m::mock::ServerRules;
     ///
     /// let mock = MockStytch::builder().rules(ServerRules::lenient()).build();
     /// // 150 scopes: past the emulator's guess of 100, but Stytch documents no bound.

@@ -15,8 +15,9 @@ pub struct ClockOverflow;
 /// `exp` of tokens, and the grace period of retired signing keys. Clones share the same time.
 ///
 /// ```
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
 /// use std::time::Duration;
-/// use stytch_m2m_mock::MockClock;
+/// use stytch_m2m::mock::MockClock;
 ///
 /// let clock = MockClock::frozen_at_unix(1_700_000_000);
 /// clock.advance(Duration::from_secs(3600));
@@ -68,8 +69,9 @@ impl MockClock {
     /// Moves the clock forward, or refuses (changing nothing) when that would pass [`MockClock::LATEST_MILLIS`].
     ///
     /// ```
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
     /// use std::time::Duration;
-    /// use stytch_m2m_mock::MockClock;
+    /// use stytch_m2m::mock::MockClock;
     ///
     /// let clock = MockClock::frozen_at_unix(1_700_000_000);
     /// assert!(clock.try_advance(Duration::from_secs(u64::MAX)).is_err());
@@ -96,7 +98,8 @@ impl MockClock {
     /// from there.
     ///
     /// ```
-    /// use stytch_m2m_mock::MockClock;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::MockClock;
     ///
     /// let clock = MockClock::system();
     /// clock.try_set_millis(1_900_000_000_000).unwrap();
@@ -120,8 +123,9 @@ impl MockClock {
     /// the real time its own steps take. Freezing a frozen clock changes nothing.
     ///
     /// ```
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
     /// use std::time::Duration;
-    /// use stytch_m2m_mock::MockClock;
+    /// use stytch_m2m::mock::MockClock;
     ///
     /// let clock = MockClock::system();
     /// clock.freeze();

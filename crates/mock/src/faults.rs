@@ -127,8 +127,9 @@ impl crate::MockStytch {
     /// Arms a fault: the next `times` requests to `route` get `fault` (earlier armed faults go first).
     ///
     /// ```
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
     /// use std::time::Duration;
-    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
+    /// use stytch_m2m::mock::{Fault, MockStytch, Route};
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// let mock = MockStytch::new();
@@ -152,7 +153,8 @@ impl crate::MockStytch {
     /// [`clear_faults`](Self::clear_faults).
     ///
     /// ```
-    /// use stytch_m2m_mock::{Fault, MockStytch};
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::{Fault, MockStytch};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let mock = MockStytch::new();
@@ -168,7 +170,8 @@ impl crate::MockStytch {
     /// Disarms every fault not yet used.
     ///
     /// ```
-    /// use stytch_m2m_mock::{Fault, MockStytch, Route};
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::{Fault, MockStytch, Route};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let mock = MockStytch::new();

@@ -60,8 +60,9 @@ impl MockStytch {
     /// across an await.
     ///
     /// ```
-    /// use stytch_m2m_core::transport::{HttpRequest, Method};
-    /// use stytch_m2m_mock::{MockStytch, wire};
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::transport::{HttpRequest, Method};
+    /// use stytch_m2m::mock::{MockStytch, wire};
     ///
     /// let mock = MockStytch::new();
     /// let request = HttpRequest::new(Method::Get, "/v1/m2m/clients/m2m-client-test-none");
@@ -95,8 +96,9 @@ impl MockStytch {
     /// fault is armed: answer through [`MockStytch::handle_checked`] then.
     ///
     /// ```
-    /// use stytch_m2m_core::transport::{HttpRequest, Method};
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::transport::{HttpRequest, Method};
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// let mock = MockStytch::new();
     /// let head = HttpRequest::new(Method::Get, "/v1/m2m/clients/m2m-client-test-none");

@@ -6,8 +6,9 @@
 //! decoding and retries run exactly as in production.
 //!
 //! ```
-//! use stytch_m2m_core::models::CreateRequest;
-//! use stytch_m2m_mock::MockStytch;
+//! # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+//! use stytch_m2m::models::CreateRequest;
+//! use stytch_m2m::mock::MockStytch;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! let mock = MockStytch::new();
@@ -148,8 +149,9 @@ impl MockStytch {
     /// project id and the client's credentials, **no project secret**.
     ///
     /// ```
-    /// use stytch_m2m_core::models::CreateRequest;
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::models::CreateRequest;
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let mock = MockStytch::new();
@@ -174,9 +176,10 @@ impl MockStytch {
     /// kind: what a resource server holds.
     ///
     /// ```
-    /// use stytch_m2m_core::auth::AuthenticateOptions;
-    /// use stytch_m2m_core::models::CreateRequest;
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::auth::AuthenticateOptions;
+    /// use stytch_m2m::models::CreateRequest;
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let mock = MockStytch::new();
@@ -213,8 +216,9 @@ impl MockStytch {
     /// The clock; advance it to expire tokens or end key grace periods.
     ///
     /// ```
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
     /// use std::time::Duration;
-    /// use stytch_m2m_mock::{MockClock, MockStytch};
+    /// use stytch_m2m::mock::{MockClock, MockStytch};
     ///
     /// let mock = MockStytch::builder().clock(MockClock::frozen_at_unix(1_700_000_000)).build();
     /// mock.clock().advance(Duration::from_secs(3601)); // every token minted so far has expired
@@ -227,8 +231,9 @@ impl MockStytch {
     /// Creates a client directly in the engine (no HTTP, no fault, not logged), with the same rules as the API.
     ///
     /// ```
-    /// use stytch_m2m_core::models::CreateRequest;
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::models::CreateRequest;
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// let mock = MockStytch::new();
     /// let seeded = mock.seed_client(CreateRequest::new(["read:users"]).client_id("billing")).unwrap();
@@ -248,9 +253,10 @@ impl MockStytch {
     /// [`engine::JwtTemplate`] for the rules.
     ///
     /// ```
-    /// use stytch_m2m_core::auth::AuthenticateOptions;
-    /// use stytch_m2m_core::models::CreateRequest;
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::auth::AuthenticateOptions;
+    /// use stytch_m2m::models::CreateRequest;
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let mock = MockStytch::new();
@@ -287,7 +293,8 @@ impl MockStytch {
     /// input no JSON serializer would write (invalid UTF-8, duplicate members).
     ///
     /// ```
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// let mock = MockStytch::new();
     /// let header = format!(r#"{{"alg":"RS256","kid":"{}"}}"#, mock.engine().current_kid());
@@ -301,8 +308,9 @@ impl MockStytch {
     /// Rotates the signing key now; returns the new `kid`. The old key stays in the JWKS for the grace period.
     ///
     /// ```
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
     /// use std::time::Duration;
-    /// use stytch_m2m_mock::{MockClock, MockStytch};
+    /// use stytch_m2m::mock::{MockClock, MockStytch};
     ///
     /// let mock = MockStytch::builder().clock(MockClock::frozen_at_unix(1_700_000_000)).build();
     /// let old = mock.engine().current_kid();
@@ -323,8 +331,9 @@ impl MockStytch {
     /// ([`MockStytch::unauthenticated_requests`]).
     ///
     /// ```
-    /// use stytch_m2m_core::models::CreateRequest;
-    /// use stytch_m2m_mock::MockStytch;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::models::CreateRequest;
+    /// use stytch_m2m::mock::MockStytch;
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let mock = MockStytch::new();

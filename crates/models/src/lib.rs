@@ -15,7 +15,8 @@
 //! - secrets are [`Secret`], which never shows itself in `Debug` or `Display`.
 //!
 //! ```
-//! use stytch_m2m_models::{ClientStatus, GetResponse};
+//! # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+//! use stytch_m2m::models::{ClientStatus, GetResponse};
 //!
 //! let body = r#"{"status_code":200,"request_id":"request-id-test-1","m2m_client":{
 //!   "client_id":"m2m-client-test-1","client_name":"","client_description":"","status":"active",

@@ -8,7 +8,8 @@ use std::fmt;
 /// holds a value that has its own variant.
 ///
 /// ```
-/// use stytch_m2m_models::ClientStatus;
+/// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+/// use stytch_m2m::models::ClientStatus;
 ///
 /// let status: ClientStatus = serde_json::from_str("\"suspended\"").unwrap();
 /// assert!(!status.is_known());

@@ -13,7 +13,8 @@ impl CreateRequest {
     /// A create request with these scopes and nothing else: Stytch generates the id and the secret.
     ///
     /// ```
-    /// use stytch_m2m_models::CreateRequest;
+    /// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+    /// use stytch_m2m::models::CreateRequest;
     ///
     /// let req = CreateRequest::new(["read:users", "write:users"]).client_name("billing");
     /// assert_eq!(
@@ -68,7 +69,8 @@ impl UpdateRequest {
     /// An update that changes nothing yet; chain the setters of what should change.
     ///
     /// ```
-    /// use stytch_m2m_models::{UpdateRequest, UpdateStatus};
+    /// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+    /// use stytch_m2m::models::{UpdateRequest, UpdateStatus};
     ///
     /// let req = UpdateRequest::new().status(UpdateStatus::Inactive);
     /// assert_eq!(serde_json::to_value(&req).unwrap(), serde_json::json!({"status": "inactive"}));
@@ -122,7 +124,8 @@ impl SearchRequest {
     /// A search whose query matches every operand (`AND`).
     ///
     /// ```
-    /// use stytch_m2m_models::{SearchOperand, SearchRequest};
+    /// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+    /// use stytch_m2m::models::{SearchOperand, SearchRequest};
     ///
     /// let req = SearchRequest::all_of([SearchOperand::scopes(["read:users"])]).limit(50);
     /// assert_eq!(
@@ -170,7 +173,8 @@ impl SearchQuery {
     /// A query combining these operands with this operator.
     ///
     /// ```
-    /// use stytch_m2m_models::{SearchOperand, SearchOperator, SearchQuery, SearchRequest};
+    /// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+    /// use stytch_m2m::models::{SearchOperand, SearchOperator, SearchQuery, SearchRequest};
     ///
     /// let query = SearchQuery::new(SearchOperator::Or, [SearchOperand::client_ids(["a", "b"])]);
     /// let req = SearchRequest::new().query(query);
@@ -215,7 +219,8 @@ impl SearchOperand {
     /// filters; this one also takes a filter this SDK does not know yet).
     ///
     /// ```
-    /// use stytch_m2m_models::{SearchFilterName, SearchOperand};
+    /// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+    /// use stytch_m2m::models::{SearchFilterName, SearchOperand};
     ///
     /// let operand = SearchOperand::new(SearchFilterName::Scopes, ["read:users"]);
     /// assert_eq!(operand, SearchOperand::scopes(["read:users"]));
@@ -237,7 +242,8 @@ impl TokenRequest {
     /// asks for every scope of the client).
     ///
     /// ```
-    /// use stytch_m2m_models::TokenRequest;
+    /// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+    /// use stytch_m2m::models::TokenRequest;
     ///
     /// let req = TokenRequest::client_credentials("m2m-client-test-1", "s3cr3t-v4lue", None);
     /// assert_eq!(req.grant_type.to_string(), "client_credentials");

@@ -10,7 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 /// It serializes as the plain string, since the wire needs it; serialize a model only to send it.
 ///
 /// ```
-/// use stytch_m2m_models::Secret;
+/// # mod stytch_m2m { pub mod models { pub use stytch_m2m_models::*; } }
+/// use stytch_m2m::models::Secret;
 ///
 /// let secret = Secret::new("NHQhc7ZqsXJVtgmN2MXr1etqsQrGAwJ-iBWNLKY7DzJj");
 /// assert_eq!(format!("{secret:?}"), "Secret([REDACTED])");

@@ -8,9 +8,16 @@
 //!   client has one too ([`Client::authenticate_token`]).
 //! - Retries, timeouts, typed errors and secrets that never print.
 //!
-//! Pick a transport: `http` (default feature: [`HttpTransport`], reqwest with rustls) for real calls, or
-//! `mock` ([`mock::MockStytch`], in memory) for your tests. [`Client::builder`] is the one way to make a client
+//! - A calling service's tokens without the project secret: [`auth::TokenProvider::builder`].
+//!
+//! Pick a transport: `http` (default feature: `HttpTransport`, reqwest with rustls) for real calls, or
+//! `mock` (`mock::MockStytch`, in memory) for your tests. [`Client::builder`] is the one way to make a client
 //! ([`Client::from_env`] reads the project from the environment).
+//!
+//! Guides beside the code: [configuration](https://github.com/stytch-m2m/stytch-m2m/blob/main/docs/configuration.md),
+//! [verification](https://github.com/stytch-m2m/stytch-m2m/blob/main/docs/verification.md),
+//! [the command line](https://github.com/stytch-m2m/stytch-m2m/blob/main/docs/cli.md),
+//! [the emulator](https://github.com/stytch-m2m/stytch-m2m/blob/main/docs/emulator.md).
 //!
 //! ```no_run
 //! # #[cfg(any(feature = "http", feature = "native-tls"))]
@@ -45,6 +52,11 @@
 //! # #[cfg(not(feature = "mock"))] fn main() {}
 //! ```
 
+//!
+//! # Features
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Each public item has one path. At the root: the client, its builder, errors and policies. In modules, each an
 // explicit list in core: `auth` (verifier, provider, options), `clients` (the handles of `Client::clients`),
 // `transport` (the trait and its plain data), `models` (the wire types, `Secret`, `ErrorType`).
@@ -53,20 +65,31 @@ pub use stytch_m2m_core::{
     NO_SCOPES, RawResponse, RetryPolicy, SystemClock, TimeoutPolicy, USER_AGENT, Validate,
     ValidationError,
 };
+#[doc(inline)]
 pub use stytch_m2m_core::{auth, clients, models, transport};
 
-/// The HTTP transport (feature `http`, default): reqwest with rustls, or the platform's TLS (`native-tls`).
 #[cfg(any(feature = "http", feature = "native-tls"))]
-pub use stytch_m2m_http::{HttpTransport, HttpTransportBuilder};
+#[cfg_attr(docsrs, doc(cfg(any(feature = "http", feature = "native-tls"))))]
+#[doc(inline)]
+pub use stytch_m2m_http::HttpTransport;
+
+#[cfg(any(feature = "http", feature = "native-tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "http", feature = "native-tls"))))]
+#[doc(inline)]
+pub use stytch_m2m_http::HttpTransportBuilder;
 
 /// Tower middleware (feature `tower`): [`RequireM2m`](middleware::RequireM2m) protects routes,
 /// [`AttachM2mToken`](middleware::AttachM2mToken) attaches tokens to outgoing requests; with feature `axum`, the
 /// [`M2mToken`](middleware::M2mToken) extractor.
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+#[doc(inline)]
 pub use stytch_m2m_tower as middleware;
 
-/// The in-memory mock (feature `mock`).
+/// The in-memory mock (feature `mock`): a Stytch that behaves like the real one, for your tests.
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+#[doc(inline)]
 pub use stytch_m2m_mock as mock;
 
 /// A token verifier of this project over HTTP, for services that only check incoming M2M tokens: it needs **no
@@ -88,6 +111,7 @@ pub use stytch_m2m_mock as mock;
 /// # Ok(()) }
 /// ```
 #[cfg(any(feature = "http", feature = "native-tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "http", feature = "native-tls"))))]
 pub fn verifier(project_id: impl Into<String>) -> Result<auth::TokenVerifier, Error> {
     auth::TokenVerifier::builder(project_id)
         .transport(HttpTransportBuilder::default().build()?)
@@ -98,3 +122,35 @@ pub fn verifier(project_id: impl Into<String>) -> Result<auth::TokenVerifier, Er
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The examples of `docs/configuration.md`, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/configuration.md")]
+pub struct ConfigurationDoctests;
+
+/// The examples of `docs/verification.md`, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/verification.md")]
+pub struct VerificationDoctests;
+
+/// The examples of `docs/cli.md`, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/cli.md")]
+pub struct CliDoctests;
+
+/// The examples of `docs/emulator.md`, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/emulator.md")]
+pub struct EmulatorDoctests;
+
+/// The examples of `docs/behaviour.md` and `docs/comparison.md`, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/behaviour.md")]
+#[doc = include_str!("../../../docs/comparison.md")]
+pub struct BehaviourDoctests;
+
+/// The examples of `ARCHITECTURE.md` and `CONTRIBUTING.md`, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../ARCHITECTURE.md")]
+#[doc = include_str!("../../../CONTRIBUTING.md")]
+pub struct ContributorDoctests;

@@ -20,8 +20,9 @@ use crate::inbound::PassedWithoutToken;
 /// fault: 500, logged once.
 ///
 /// ```
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_tower as middleware; }
 /// use axum::Json;
-/// use stytch_m2m_tower::M2mToken;
+/// use stytch_m2m::middleware::M2mToken;
 ///
 /// async fn create_invoice(M2mToken(token): M2mToken) -> Json<serde_json::Value> {
 ///     Json(serde_json::json!({ "client_id": token.client_id() }))

@@ -50,8 +50,9 @@ replay_by_clone!(
 /// passed through, with one warning, instead of a token exchange per request.
 ///
 /// ```
-/// use stytch_m2m_core::auth::TokenProvider;
-/// use stytch_m2m_tower::AttachM2mToken;
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_tower as middleware; }
+/// use stytch_m2m::auth::TokenProvider;
+/// use stytch_m2m::middleware::AttachM2mToken;
 /// use tower::ServiceBuilder;
 ///
 /// # fn wrap<S>(provider: TokenProvider, http_client: S) {

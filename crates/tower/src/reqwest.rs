@@ -12,8 +12,9 @@ use crate::outbound::bearer;
 /// refreshes bounded as in the tower layer).
 ///
 /// ```no_run
-/// # fn run(provider: stytch_m2m_core::auth::TokenProvider) {
-/// use stytch_m2m_tower::AttachM2mToken;
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_tower as middleware; }
+/// # fn run(provider: stytch_m2m::auth::TokenProvider) {
+/// use stytch_m2m::middleware::AttachM2mToken;
 ///
 /// let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
 ///     .with(AttachM2mToken::new(provider, ["read:invoices"]))

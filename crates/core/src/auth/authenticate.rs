@@ -30,8 +30,9 @@ type AuthorizeFn = dyn Fn(&AuthorizationCheck<'_>) -> bool + Send + Sync;
 /// issuer, audience and expiry.
 ///
 /// ```
+/// # use stytch_m2m_core as stytch_m2m;
 /// use std::time::Duration;
-/// use stytch_m2m_core::auth::AuthenticateOptions;
+/// use stytch_m2m::auth::AuthenticateOptions;
 ///
 /// let options = AuthenticateOptions::new()
 ///     .required_scopes(["read:users"])

@@ -70,7 +70,8 @@ impl fmt::Display for InvalidToken {
 /// `match` (or [`AuthError::http_status`]) to 401, 403 or 503. No variant quotes the token.
 ///
 /// ```
-/// use stytch_m2m_core::auth::{AuthError, InvalidToken};
+/// # use stytch_m2m_core as stytch_m2m;
+/// use stytch_m2m::auth::{AuthError, InvalidToken};
 ///
 /// fn status(e: &AuthError) -> u16 {
 ///     match e {

@@ -5,8 +5,9 @@ use std::time::Duration;
 /// How the JWKS is fetched and cached.
 ///
 /// ```
+/// # use stytch_m2m_core as stytch_m2m;
 /// use std::time::Duration;
-/// use stytch_m2m_core::auth::JwksPolicy;
+/// use stytch_m2m::auth::JwksPolicy;
 ///
 /// let policy = JwksPolicy::default()
 ///     .with_fetch_timeout(Duration::from_secs(2))

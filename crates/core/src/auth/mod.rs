@@ -6,7 +6,8 @@
 //! - The JWKS source ([`JwksPolicy`]): refresh ahead in the background, one fetch in flight, stale keys serving
 //!   through an outage, rate-limited fetches, `Cache-Control: max-age`, static or user-given key sets.
 //! - The verified-token cache ([`VerifiedCachePolicy`]): a repeated token skips the RSA verification.
-//! - [`TokenProvider`]: access tokens cached per (client, scopes), refreshed ahead of expiry, single flight.
+//! - [`TokenProvider`]: access tokens cached per (secret, scopes) of one M2M client, refreshed ahead of expiry,
+//!   single flight; built without the project secret ([`TokenProvider::builder`]).
 
 mod authenticate;
 mod claims;

@@ -73,8 +73,9 @@ pub(super) struct Inner {
 /// - [`set_secret`](Self::set_secret) after a rotation: tokens obtained with the old secret are never served.
 ///
 /// ```no_run
-/// # async fn run(client: stytch_m2m_core::Client) -> Result<(), stytch_m2m_core::Error> {
-/// use stytch_m2m_core::auth::TokenProvider;
+/// # use stytch_m2m_core as stytch_m2m;
+/// # async fn run(client: stytch_m2m::Client) -> Result<(), stytch_m2m::Error> {
+/// use stytch_m2m::auth::TokenProvider;
 ///
 /// let provider = TokenProvider::new(client, "m2m-client-test-…", std::env::var("M2M_SECRET").unwrap());
 /// let token = provider.token(&["read:users"]).await?; // exchanged once, then cached

@@ -44,14 +44,15 @@ impl TokenProvider {
     /// holds; [`TokenProvider::new`] is for a program that already has a [`Client`](crate::Client).
     ///
     /// ```
-    /// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// # use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
     /// # struct AnyTransport;
     /// # impl Transport for AnyTransport {
     /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
     /// #         Box::pin(async { Ok(HttpResponse::new(200, b"{}".to_vec())) })
     /// #     }
     /// # }
-    /// use stytch_m2m_core::auth::{ProviderPolicy, TokenProvider};
+    /// use stytch_m2m::auth::{ProviderPolicy, TokenProvider};
     ///
     /// let provider = TokenProvider::builder(
     ///     "project-test-00000000-0000-4000-8000-000000000000",

@@ -5,8 +5,9 @@ use std::time::Duration;
 /// How a [`TokenProvider`](super::TokenProvider) caches and refreshes.
 ///
 /// ```
+/// # use stytch_m2m_core as stytch_m2m;
 /// use std::time::Duration;
-/// use stytch_m2m_core::auth::ProviderPolicy;
+/// use stytch_m2m::auth::ProviderPolicy;
 ///
 /// let policy = ProviderPolicy::default().with_load_timeout(Duration::from_secs(3));
 /// assert_eq!(policy.refresh_margin, Duration::from_secs(300));

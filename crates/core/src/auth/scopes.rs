@@ -20,7 +20,8 @@ fn split(scope: &str) -> (&str, &str) {
 /// Whether `granted` satisfies every scope of `required`.
 ///
 /// ```
-/// use stytch_m2m_core::auth::scopes::is_authorized;
+/// # use stytch_m2m_core as stytch_m2m;
+/// use stytch_m2m::auth::scopes::is_authorized;
 ///
 /// assert!(is_authorized(&["read:*"], &["read:users"]));
 /// assert!(!is_authorized(&["read"], &["read:users"]));

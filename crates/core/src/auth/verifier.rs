@@ -20,8 +20,9 @@ use crate::clock::Clock;
 /// [`TokenVerifierBuilder::jwks_json`](super::TokenVerifierBuilder::jwks_json), or fixed with [`TokenVerifierBuilder::static_jwks`](super::TokenVerifierBuilder::static_jwks)).
 ///
 /// ```
-/// use stytch_m2m_core::auth::{AuthenticateOptions, ProjectKind, TokenVerifier};
-/// # use stytch_m2m_core::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+/// # use stytch_m2m_core as stytch_m2m;
+/// use stytch_m2m::auth::{AuthenticateOptions, ProjectKind, TokenVerifier};
+/// # use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
 /// # struct AnyTransport;
 /// # impl Transport for AnyTransport {
 /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
@@ -31,7 +32,7 @@ use crate::clock::Clock;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let verifier = TokenVerifier::builder("project-live-00000000-0000-4000-8000-000000000000")
-///     .transport(AnyTransport) // stytch_m2m_http::HttpTransport in production
+///     .transport(AnyTransport) // stytch_m2m::HttpTransport in production
 ///     .project_kind(ProjectKind::B2b)
 ///     .build()
 ///     .unwrap();

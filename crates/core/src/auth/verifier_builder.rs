@@ -26,7 +26,8 @@ impl ProjectKind {
     /// `consumer` or `b2b`, as Stytch's dashboard and the emulator's `--project-kind` name them.
     ///
     /// ```
-    /// use stytch_m2m_core::auth::ProjectKind;
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// use stytch_m2m::auth::ProjectKind;
     ///
     /// assert_eq!(ProjectKind::B2b.as_str(), "b2b");
     /// ```

@@ -23,8 +23,9 @@ use pattern::Pattern;
 /// Its `Display` never shows the value.
 ///
 /// ```
-/// use stytch_m2m_core::Validate as _;
-/// use stytch_m2m_core::models::{CreateRequest, ErrorType};
+/// # use stytch_m2m_core as stytch_m2m;
+/// use stytch_m2m::Validate as _;
+/// use stytch_m2m::models::{CreateRequest, ErrorType};
 ///
 /// let err = CreateRequest::new(["read:users"]).client_secret("short").validate().unwrap_err();
 /// assert_eq!(err.field, "client_secret");
@@ -69,8 +70,9 @@ pub(crate) type Checked = Result;
 /// check a request before queueing it; the client runs the same check itself.
 ///
 /// ```
-/// use stytch_m2m_core::Validate as _;
-/// use stytch_m2m_core::models::{CreateRequest, SearchRequest};
+/// # use stytch_m2m_core as stytch_m2m;
+/// use stytch_m2m::Validate as _;
+/// use stytch_m2m::models::{CreateRequest, SearchRequest};
 ///
 /// // Stytch's rules: a scope has no whitespace (scopes are joined by spaces into the token's `scope` claim).
 /// assert_eq!(CreateRequest::new(["read users"]).validate().unwrap_err().field, "scopes[0]");

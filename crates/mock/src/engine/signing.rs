@@ -196,7 +196,8 @@ impl Engine {
     /// from the key alone, so that a pinned key publishes the same JWKS on every machine and across restarts.
     ///
     /// ```
-    /// use stytch_m2m_mock::Engine;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::Engine;
     ///
     /// assert!(Engine::key_thumbprint(b"not a key").is_err());
     /// ```

@@ -7,8 +7,9 @@ use stytch_m2m_core::transport::{HttpRequest, Method};
 /// request ([`crate::MockStytch::get_now`]) without copying it into an [`HttpRequest`] first.
 ///
 /// ```
-/// use stytch_m2m_core::transport::{HttpRequest, Method};
-/// use stytch_m2m_mock::RequestHead;
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+/// use stytch_m2m::transport::{HttpRequest, Method};
+/// use stytch_m2m::mock::RequestHead;
 ///
 /// let request = HttpRequest::new(Method::Get, "/v1/m2m/clients/c1").with_header("host", "h");
 /// assert_eq!(request.method(), Method::Get);

@@ -209,8 +209,9 @@ fn get_body(engine: &Engine, id: &str, fresh: &RequestId) -> Result<Vec<u8>, Fai
 /// differs: [`project_authorized`] also accepts the other spellings of the same credentials.
 ///
 /// ```
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
 /// use base64::Engine as _;
-/// use stytch_m2m_mock::{MockStytch, wire};
+/// use stytch_m2m::mock::{MockStytch, wire};
 ///
 /// let mock = MockStytch::new();
 /// let credentials = format!("{}:{}", mock.project_id(), mock.project_secret().expose_secret());

@@ -40,7 +40,8 @@ impl Route {
     /// Whether the route changes a client (create, update, delete, the three rotation steps).
     ///
     /// ```
-    /// use stytch_m2m_mock::Route;
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::Route;
     ///
     /// assert!(Route::Create.is_mutating() && Route::RotateCancel.is_mutating());
     /// assert!(!Route::Get.is_mutating() && !Route::Token.is_mutating());
@@ -79,8 +80,9 @@ impl Routed<'_> {
     /// The same, owning its parameter (to keep past the URL it was found in).
     ///
     /// ```
-    /// use stytch_m2m_core::transport::Method;
-    /// use stytch_m2m_mock::wire::{Route, Routed, route};
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::transport::Method;
+    /// use stytch_m2m::mock::wire::{Route, Routed, route};
     ///
     /// let url = String::from("/v1/m2m/clients/m2m-client-test-1");
     /// let routed = route(Method::Get, &url).into_owned();

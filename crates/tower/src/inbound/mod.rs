@@ -40,10 +40,11 @@ struct Config {
 /// Per route with axum:
 ///
 /// ```
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_tower as middleware; }
 /// use axum::{Router, routing::get};
-/// use stytch_m2m_core::auth::AuthenticateOptions;
-/// use stytch_m2m_tower::RequireM2m;
-/// # fn app(verifier: stytch_m2m_core::auth::TokenVerifier) -> Router {
+/// use stytch_m2m::auth::AuthenticateOptions;
+/// use stytch_m2m::middleware::RequireM2m;
+/// # fn app(verifier: stytch_m2m::auth::TokenVerifier) -> Router {
 /// Router::new()
 ///     .route("/invoices", get(|| async { "invoices" }))
 ///     .route_layer(RequireM2m::new(verifier.clone()).options(AuthenticateOptions::new().required_scopes(["read:invoices"])))
@@ -55,11 +56,12 @@ struct Config {
 /// `OPTIONS` requests, which carry no credentials, are answered before authentication:
 ///
 /// ```
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_tower as middleware; }
 /// use axum::{Router, routing::get};
-/// use stytch_m2m_core::auth::AuthenticateOptions;
-/// use stytch_m2m_tower::RequireM2m;
+/// use stytch_m2m::auth::AuthenticateOptions;
+/// use stytch_m2m::middleware::RequireM2m;
 /// use tower_http::cors::CorsLayer;
-/// # fn app(verifier: stytch_m2m_core::auth::TokenVerifier) -> Router {
+/// # fn app(verifier: stytch_m2m::auth::TokenVerifier) -> Router {
 /// Router::new()
 ///     .route("/invoices", get(|| async { "invoices" }))
 ///     .layer(RequireM2m::new(verifier).options(AuthenticateOptions::new().required_scopes(["read:invoices"])))
@@ -108,9 +110,10 @@ impl RequireM2m {
     /// scopes is answered 403 `insufficient_scope` naming them and logged with its `client_id`.
     ///
     /// ```
-    /// use stytch_m2m_core::auth::AuthenticateOptions;
-    /// use stytch_m2m_tower::RequireM2m;
-    /// # fn layer(verifier: stytch_m2m_core::auth::TokenVerifier) -> RequireM2m {
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_tower as middleware; }
+    /// use stytch_m2m::auth::AuthenticateOptions;
+    /// use stytch_m2m::middleware::RequireM2m;
+    /// # fn layer(verifier: stytch_m2m::auth::TokenVerifier) -> RequireM2m {
     /// RequireM2m::new(verifier).options(AuthenticateOptions::new().required_scopes(["read:invoices"]))
     /// # }
     /// ```

@@ -67,7 +67,8 @@ impl std::str::FromStr for Strictness {
 /// The server's rules, compiled from a schema. Cheap to clone.
 ///
 /// ```
-/// use stytch_m2m_mock::{ServerRules, Strictness};
+/// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+/// use stytch_m2m::mock::{ServerRules, Strictness};
 ///
 /// let body = serde_json::json!({"scopes": ["read:users"], "client_secret": "Welcome2024!"});
 /// // Stytch's documented rules pass; the emulator's entropy guess does not.
