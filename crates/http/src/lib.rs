@@ -34,7 +34,8 @@ pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct HttpTransport {
     client: reqwest::Client,
-    /// The client for loopback URLs, without any proxy; made on first use. `None` for a client of the user's.
+    /// The client for loopback URLs, without any proxy; made on first use. `None` for a client of the user's, and
+    /// when the environment names no proxy (the one client then reaches the loopback directly).
     direct: Option<std::sync::Arc<Direct>>,
 }
 
@@ -97,12 +98,26 @@ impl HttpTransportBuilder {
     /// and trying again cannot help.
     pub fn build(self) -> Result<HttpTransport, TransportError> {
         let client = self.reqwest(reqwest::Client::builder())?;
+        // reqwest takes its proxies from these variables when the client is built; without any, the one client
+        // already reaches the loopback directly, and no second client is needed (nor paid for).
+        let proxied = [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()));
         Ok(HttpTransport {
             client,
-            direct: Some(std::sync::Arc::new(Direct {
-                settings: self,
-                client: std::sync::OnceLock::new(),
-            })),
+            direct: proxied.then(|| {
+                std::sync::Arc::new(Direct {
+                    settings: self,
+                    client: std::sync::OnceLock::new(),
+                })
+            }),
         })
     }
 
