@@ -90,6 +90,7 @@ pub(crate) enum Probe {
 }
 
 /// The JWKS source of one verifier, shared by its clones.
+#[derive(Clone)]
 pub(crate) struct JwksSource {
     inner: Arc<Inner>,
 }

@@ -20,6 +20,10 @@ pub(crate) struct VerifiedClaims {
     /// time they are asked for).
     pub token: Box<str>,
     pub custom_claims: OnceLock<Map<String, Value>>,
+    /// Which of the verifier's projects accepted it (its index), that project's id, and the issuer it names.
+    pub entry: u16,
+    pub project_id: Arc<str>,
+    pub issuer: Arc<str>,
 }
 
 impl std::fmt::Debug for VerifiedClaims {
@@ -103,5 +107,15 @@ impl AuthenticatedToken {
     /// `exp`.
     pub fn expires_at(&self) -> u64 {
         self.claims.expires_at
+    }
+
+    /// The project that accepted it: the verifier's, or one of [several](super::TokenVerifier::any_of).
+    pub fn project_id(&self) -> &str {
+        &self.claims.project_id
+    }
+
+    /// The issuer the token names (`iss`), one of those its project accepts.
+    pub fn issuer(&self) -> &str {
+        &self.claims.issuer
     }
 }

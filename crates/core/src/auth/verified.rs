@@ -269,6 +269,9 @@ mod tests {
             expires_at: 2,
             token: token.into(),
             custom_claims: Default::default(),
+            entry: 0,
+            project_id: "project-test-1".into(),
+            issuer: "stytch.com/project-test-1".into(),
         })
     }
 

@@ -53,35 +53,130 @@ pub struct TokenVerifier {
 }
 
 pub(super) struct Inner {
-    pub(super) project_id: String,
-    pub(super) jwks_url: String,
-    pub(super) issuers: Box<[Box<str>]>,
-    pub(super) audience: String,
+    /// The projects (and issuers) accepted: one for a verifier from [`TokenVerifier::builder`], several from
+    /// [`TokenVerifier::any_of`]. A token's unverified `iss` and `aud` only select among them.
+    pub(super) entries: Box<[Entry]>,
     pub(super) clock: Arc<dyn Clock>,
-    pub(super) jwks: JwksSource,
     pub(super) verified: VerifiedCache,
+    pub(super) verified_policy: super::verified::VerifiedCachePolicy,
 }
 
-impl std::fmt::Debug for TokenVerifier {
+/// One accepted project: its issuers, audience and JWKS source (with its own cache and backoff).
+#[derive(Clone)]
+pub(super) struct Entry {
+    pub(super) project_id: Arc<str>,
+    pub(super) jwks_url: String,
+    pub(super) issuers: Box<[Arc<str>]>,
+    pub(super) audience: String,
+    pub(super) jwks: JwksSource,
+}
+
+impl std::fmt::Debug for Entry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenVerifier")
-            .field("project_id", &self.inner.project_id)
-            .field("jwks_url", &self.inner.jwks_url)
-            .field("issuers", &self.inner.issuers)
-            .field("audience", &self.inner.audience)
+        f.debug_struct("Project")
+            .field("project_id", &self.project_id)
+            .field("jwks_url", &self.jwks_url)
+            .field("issuers", &self.issuers)
+            .field("audience", &self.audience)
             .finish_non_exhaustive()
     }
 }
 
+impl std::fmt::Debug for TokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &*self.inner.entries {
+            [one] => f
+                .debug_struct("TokenVerifier")
+                .field("project_id", &one.project_id)
+                .field("jwks_url", &one.jwks_url)
+                .field("issuers", &one.issuers)
+                .field("audience", &one.audience)
+                .finish_non_exhaustive(),
+            several => f
+                .debug_struct("TokenVerifier")
+                .field("projects", &several)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
 impl TokenVerifier {
-    /// The project id.
+    /// The project id (of the first project, for a verifier of [several](Self::any_of)).
     pub fn project_id(&self) -> &str {
-        &self.inner.project_id
+        &self.inner.entries[0].project_id
     }
 
-    /// Where the JWKS is fetched from.
+    /// Where the JWKS is fetched from (the first project's, for a verifier of [several](Self::any_of)).
     pub fn jwks_url(&self) -> &str {
-        &self.inner.jwks_url
+        &self.inner.entries[0].jwks_url
+    }
+
+    /// One verifier that accepts the tokens of every verifier given: several projects (test and live, several
+    /// tenants), or one project seen through several issuers during a move to a custom domain. Each keeps its own
+    /// JWKS source (cache, refresh and backoff), shared with the verifier it came from; the clock and the
+    /// verified-token cache's bounds are the first one's.
+    ///
+    /// A token's `iss` (and, when several projects accept that issuer, its `aud`) only **selects** among the
+    /// configured projects: it is never a URL to fetch, and a token naming no configured issuer is refused
+    /// before any fetch. The signature is then checked with the selected project's keys only, so a key of one
+    /// project never admits a token claiming another. [`AuthenticatedToken::project_id`] and
+    /// [`AuthenticatedToken::issuer`] say which project and issuer accepted it.
+    ///
+    /// ```
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// use stytch_m2m::auth::TokenVerifier;
+    /// # use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+    /// # #[derive(Clone)] struct AnyTransport;
+    /// # impl Transport for AnyTransport {
+    /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+    /// #         Box::pin(async { Ok(HttpResponse::new(200, br#"{"keys":[]}"#.to_vec())) })
+    /// #     }
+    /// # }
+    /// let live = TokenVerifier::builder("project-live-00000000-0000-4000-8000-000000000000")
+    ///     .transport(AnyTransport) // stytch_m2m::HttpTransport in production
+    ///     .issuer("https://login.example.com") // moving to a custom domain: both issuers meanwhile
+    ///     .build()
+    ///     .unwrap();
+    /// let test = TokenVerifier::builder("project-test-00000000-0000-4000-8000-000000000000")
+    ///     .transport(AnyTransport)
+    ///     .build()
+    ///     .unwrap();
+    /// let verifier = TokenVerifier::any_of([live, test]).unwrap();
+    /// assert_eq!(verifier.project_ids().count(), 2);
+    /// ```
+    pub fn any_of(
+        verifiers: impl IntoIterator<Item = TokenVerifier>,
+    ) -> Result<Self, crate::Error> {
+        let verifiers: Vec<TokenVerifier> = verifiers.into_iter().collect();
+        let Some(first) = verifiers.first() else {
+            return Err(
+                crate::error::ConfigError::new("verifiers", "must name at least one").into(),
+            );
+        };
+        let entries: Box<[Entry]> = verifiers
+            .iter()
+            .flat_map(|v| v.inner.entries.iter().cloned())
+            .collect();
+        if entries.len() > usize::from(u16::MAX) {
+            return Err(crate::error::ConfigError::new(
+                "verifiers",
+                "must name at most 65535 projects",
+            )
+            .into());
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                entries,
+                clock: first.inner.clock.clone(),
+                verified: VerifiedCache::new(first.inner.verified_policy.clone()),
+                verified_policy: first.inner.verified_policy.clone(),
+            }),
+        })
+    }
+
+    /// The ids of the projects whose tokens are accepted.
+    pub fn project_ids(&self) -> impl Iterator<Item = &str> {
+        self.inner.entries.iter().map(|e| &*e.project_id)
     }
 
     /// Authenticates an M2M access token locally: RS256 signature against the project's JWKS, `typ`, `iss`,
@@ -98,7 +193,8 @@ impl TokenVerifier {
         let inner = &*self.inner;
         let claims = match inner.verified.get(token) {
             Some(hit) => {
-                match inner.jwks.probe(&hit.kid) {
+                let jwks = &inner.entries[usize::from(hit.entry)].jwks;
+                match jwks.probe(&hit.kid) {
                     Probe::Usable => {}
                     Probe::Absent => {
                         inner.verified.remove(token);
@@ -106,7 +202,7 @@ impl TokenVerifier {
                     }
                     Probe::Unusable => {
                         // Boxed: the slow paths keep the common path's future small.
-                        if let Err(e) = Box::pin(inner.jwks.key(&hit.kid)).await {
+                        if let Err(e) = Box::pin(jwks.key(&hit.kid)).await {
                             if matches!(e, AuthError::Invalid(_)) {
                                 inner.verified.remove(token);
                             }
@@ -127,14 +223,17 @@ impl TokenVerifier {
     }
 
     /// Checks the header, then reads the registered claims in one borrowed pass over the payload (decoded on the
-    /// stack) and checks `iss` and `aud`, all before any key lookup; then verifies the signature with the key of
-    /// its `kid` (parsed once per kid). Custom claims are read lazily.
+    /// stack), selects the configured project whose issuer and audience they name, all before any key lookup;
+    /// then verifies the signature with that project's key of its `kid` (parsed once per kid). Custom claims are
+    /// read lazily.
     async fn verify(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
         let inner = &*self.inner;
         let segments = jwt::segments(token)?;
         let kid = jwt::header(segments.header)?;
-        let facts = jwt::with_payload(segments.payload, |payload| self.read_claims(payload))?;
-        let key = inner.jwks.key(&kid).await?;
+        let (index, facts) =
+            jwt::with_payload(segments.payload, |payload| select(&inner.entries, payload))?;
+        let entry = &inner.entries[index];
+        let key = entry.jwks.key(&kid).await?;
         jwt::with_signature(segments.signature, |signature| {
             key.verify_sig(segments.signing_input, signature)
                 .map_err(|_| InvalidToken::Signature)
@@ -148,54 +247,78 @@ impl TokenVerifier {
             expires_at: facts.expires_at,
             token: token.into(),
             custom_claims: std::sync::OnceLock::new(),
-        })
-    }
-
-    /// The registered claims, with `iss` and `aud` checked.
-    fn read_claims(&self, payload: &str) -> Result<Facts, InvalidToken> {
-        let claims = Registered::parse(payload)?;
-        let issuer = string(&claims.iss, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
-        if !self
-            .inner
-            .issuers
-            .iter()
-            .any(|accepted| **accepted == *issuer)
-        {
-            return Err(InvalidToken::Issuer);
-        }
-        let audience = self.inner.audience.as_str();
-        let audience_ok = match &claims.aud {
-            Some(Claim::Str(aud)) => aud == audience,
-            Some(Claim::Strings(auds)) => auds.iter().any(|a| a == audience),
-            None => return Err(InvalidToken::MissingClaim("aud")),
-            Some(_) => {
-                return Err(InvalidToken::Malformed(
-                    "aud is not a string or an array of strings".into(),
-                ));
-            }
-        };
-        if !audience_ok {
-            return Err(InvalidToken::Audience);
-        }
-        Ok(Facts {
-            client_id: string(&claims.sub, "sub")?
-                .ok_or(InvalidToken::MissingClaim("sub"))?
-                .to_owned(),
-            scopes: string(&claims.scope, "scope")?
-                .ok_or(InvalidToken::MissingClaim("scope"))?
-                .split(' ')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            expires_at: number(&claims.exp, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?,
-            issued_at: number(&claims.iat, "iat")?,
-            not_before: number(&claims.nbf, "nbf")?,
+            entry: u16::try_from(index).unwrap_or(u16::MAX),
+            project_id: entry.project_id.clone(),
+            issuer: entry.issuers[facts.issuer].clone(),
         })
     }
 }
 
+/// The configured project a token's claims name, and what they say: for one project, its issuer and audience
+/// checked; for several, the first whose issuer and audience both match. A token naming no configured issuer
+/// is refused as [`InvalidToken::Issuer`], one naming a configured issuer but none of its audiences as
+/// [`InvalidToken::Audience`]: in both cases before any key is looked up.
+fn select(entries: &[Entry], payload: &str) -> Result<(usize, Facts), InvalidToken> {
+    let claims = Registered::parse(payload)?;
+    if let [one] = entries {
+        return Ok((0, facts(one, &claims)?));
+    }
+    let mut refused = InvalidToken::Issuer;
+    for (index, entry) in entries.iter().enumerate() {
+        match facts(entry, &claims) {
+            Ok(facts) => return Ok((index, facts)),
+            Err(InvalidToken::Issuer) => {}
+            Err(other) => refused = other,
+        }
+    }
+    Err(refused)
+}
+
+/// The registered claims, with `iss` and `aud` checked against one project.
+fn facts(entry: &Entry, claims: &Registered<'_>) -> Result<Facts, InvalidToken> {
+    let issuer = string(&claims.iss, "iss")?.ok_or(InvalidToken::MissingClaim("iss"))?;
+    let Some(issuer) = entry
+        .issuers
+        .iter()
+        .position(|accepted| **accepted == *issuer)
+    else {
+        return Err(InvalidToken::Issuer);
+    };
+    let audience = entry.audience.as_str();
+    let audience_ok = match &claims.aud {
+        Some(Claim::Str(aud)) => aud == audience,
+        Some(Claim::Strings(auds)) => auds.iter().any(|a| a == audience),
+        None => return Err(InvalidToken::MissingClaim("aud")),
+        Some(_) => {
+            return Err(InvalidToken::Malformed(
+                "aud is not a string or an array of strings".into(),
+            ));
+        }
+    };
+    if !audience_ok {
+        return Err(InvalidToken::Audience);
+    }
+    Ok(Facts {
+        issuer,
+        client_id: string(&claims.sub, "sub")?
+            .ok_or(InvalidToken::MissingClaim("sub"))?
+            .to_owned(),
+        scopes: string(&claims.scope, "scope")?
+            .ok_or(InvalidToken::MissingClaim("scope"))?
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        expires_at: number(&claims.exp, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?,
+        issued_at: number(&claims.iat, "iat")?,
+        not_before: number(&claims.nbf, "nbf")?,
+    })
+}
+
 /// What the claims say, owned, before the signature is checked.
 struct Facts {
+    /// Which of the project's issuers the token names.
+    issuer: usize,
     client_id: String,
     scopes: Vec<String>,
     expires_at: u64,

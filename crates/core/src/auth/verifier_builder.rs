@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::jwks::{JwksPolicy, JwksSource};
 use super::verified::{VerifiedCache, VerifiedCachePolicy};
-use super::verifier::{Inner, TokenVerifier};
+use super::verifier::{Entry, Inner, TokenVerifier};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Environment;
 use crate::transport::Transport;
@@ -224,13 +224,16 @@ impl TokenVerifierBuilder {
         issuers.extend(self.issuers);
         Ok(TokenVerifier {
             inner: Arc::new(Inner {
-                audience: self.audience.unwrap_or_else(|| self.project_id.clone()),
-                project_id: self.project_id,
-                jwks_url,
-                issuers: issuers.into_iter().map(String::into_boxed_str).collect(),
+                entries: Box::new([Entry {
+                    audience: self.audience.unwrap_or_else(|| self.project_id.clone()),
+                    project_id: self.project_id.into(),
+                    jwks_url,
+                    issuers: issuers.into_iter().map(Arc::from).collect(),
+                    jwks: source,
+                }]),
                 clock: self.clock,
-                jwks: source,
-                verified: VerifiedCache::new(self.verified),
+                verified: VerifiedCache::new(self.verified.clone()),
+                verified_policy: self.verified,
             }),
         })
     }
