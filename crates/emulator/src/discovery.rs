@@ -13,23 +13,46 @@ use stytch_m2m_mock::Engine;
 /// to be the URL it derived the document's address from, and `stytch.com/{project_id}` is no URL. Real Stytch
 /// serves root documents only on a project domain, whose issuer is `https://{domain}`. The per-project document
 /// keeps Stytch's shape, whatever the issuer.
-pub(crate) fn document(engine: &Engine, request: &HttpRequest, path: &str) -> Option<Value> {
+///
+/// The `authorization_endpoint` the documents name answers every request with an OAuth error (RFC 6749 §4.1.2.1:
+/// no redirection without a registered client): this server grants `client_credentials` only, at the token
+/// endpoint. A client that requires the member finds it, and a person who follows it reads why.
+pub(crate) fn document(engine: &Engine, request: &HttpRequest, path: &str) -> Option<(u16, Value)> {
+    if is_public_path(path, engine.project_id(), "/oauth2/authorize") {
+        return Some((
+            400,
+            json!({
+                "error": "unsupported_response_type",
+                "error_description": "This server issues machine-to-machine tokens only: use the client_credentials \
+                    grant at the token endpoint named by the discovery document.",
+            }),
+        ));
+    }
+    if request.method != stytch_m2m_core::transport::Method::Get {
+        return None;
+    }
     match path {
-        "/.well-known/jwks.json" => Some(json!({ "keys": engine.jwks() })),
+        "/.well-known/jwks.json" => Some((200, json!({ "keys": engine.jwks() }))),
         "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
-            issuer_is_url(engine.issuer()).then(|| metadata(engine, request))
+            issuer_is_url(engine.issuer()).then(|| (200, metadata(engine, request)))
         }
-        _ if is_public_configuration(path, engine.project_id()) => Some(metadata(engine, request)),
+        _ if is_public_path(
+            path,
+            engine.project_id(),
+            "/.well-known/openid-configuration",
+        ) =>
+        {
+            Some((200, metadata(engine, request)))
+        }
         _ => None,
     }
 }
 
-/// Whether `path` is `/v1/public/{project_id}/.well-known/openid-configuration` (compared in place: every `GET`
-/// asks).
-fn is_public_configuration(path: &str, project_id: &str) -> bool {
+/// Whether `path` is `/v1/public/{project_id}{tail}` (compared in place: every `GET` asks).
+fn is_public_path(path: &str, project_id: &str, tail: &str) -> bool {
     path.strip_prefix("/v1/public/")
         .and_then(|rest| rest.strip_prefix(project_id))
-        .is_some_and(|rest| rest == "/.well-known/openid-configuration")
+        .is_some_and(|rest| rest == tail)
 }
 
 /// The server metadata (RFC 8414; the fields OpenID Connect Discovery requires too). The issuer is the one the
@@ -44,8 +67,8 @@ fn metadata(engine: &Engine, request: &HttpRequest) -> Value {
     json!({
         "issuer": engine.issuer(),
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
-        // OpenID Connect Discovery requires an authorization endpoint; this M2M-only server has none to serve
-        // (the address answers 404): clients use the token endpoint's client_credentials grant.
+        // OpenID Connect Discovery requires an authorization endpoint (and the official MCP Python SDK discards
+        // metadata without one): it answers an OAuth error, since clients use the client_credentials grant.
         "authorization_endpoint": format!("{base}/v1/public/{project_id}/oauth2/authorize"),
         "token_endpoint": format!("{base}/v1/public/{project_id}/oauth2/token"),
         "grant_types_supported": ["client_credentials"],

@@ -224,10 +224,8 @@ impl Emulator {
         if bare_path == "/openapi.json" && method == Method::Get {
             return Some(json_response(200, &openapi::document()));
         }
-        if request.method == Method::Get
-            && let Some(document) = discovery::document(engine, &request, bare_path)
-        {
-            return Some(json_response(200, &document));
+        if let Some((status, document)) = discovery::document(engine, &request, bare_path) {
+            return Some(json_response(status, &document));
         }
         if let Some(control) = bare_path.strip_prefix("/_emulator/") {
             // Boxed, as the rare paths below: the future of every request is only as large as a `get` needs

@@ -145,6 +145,25 @@ async fn a_standard_discovery_client_accepts_the_root_documents_of_a_url_issuer(
         doc["grant_types_supported"],
         serde_json::json!(["client_credentials"])
     );
+    // The authorization endpoint it names answers with an OAuth error, not a 404 (clients that require the member
+    // find it; a client following it learns to use the client_credentials grant).
+    let authorize = metadata.authorization_endpoint().as_str().to_owned();
+    assert_eq!(
+        authorize,
+        format!("{base}/v1/public/{}/oauth2/authorize", mock.project_id())
+    );
+    for method in [Method::Get, Method::Post] {
+        let response = HttpTransport::new()
+            .send(HttpRequest::new(
+                method,
+                format!("{authorize}?response_type=code&client_id=x"),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(response.status, 400);
+        let body: Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(body["error"], "unsupported_response_type");
+    }
     // Discovery from a URL that is not the issuer is refused by the same client: the check is real.
     let elsewhere = IssuerUrl::new(base.replace("127.0.0.1", "localhost")).unwrap();
     assert!(
