@@ -119,7 +119,15 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    pub(crate) fn new(setting: impl Into<String>, rule: impl Into<String>) -> Self {
+    /// A configuration error: this setting breaks this rule (for middleware and tools built on the SDK, which
+    /// report their own settings the same way).
+    ///
+    /// ```
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// let e = stytch_m2m::ConfigError::new("resource", "must be an absolute http(s) URL");
+    /// assert_eq!(e.to_string(), "invalid setting `resource`: must be an absolute http(s) URL");
+    /// ```
+    pub fn new(setting: impl Into<String>, rule: impl Into<String>) -> Self {
         Self {
             setting: setting.into(),
             rule: rule.into(),

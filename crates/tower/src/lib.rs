@@ -18,5 +18,5 @@ mod reqwest;
 
 #[cfg(feature = "axum")]
 pub use axum::{M2mToken, MissingM2mToken};
-pub use inbound::{Refusal, RequireM2m, RequireM2mService, ResponseFuture};
+pub use inbound::{ProtectedResource, Refusal, RequireM2m, RequireM2mService, ResponseFuture};
 pub use outbound::{AttachM2mToken, AttachM2mTokenService, ReplayBody};

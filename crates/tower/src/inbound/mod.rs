@@ -2,6 +2,7 @@
 
 mod credentials;
 mod refusal;
+mod resource;
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -14,6 +15,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 pub use refusal::Refusal;
+pub use resource::ProtectedResource;
 
 use credentials::Credentials;
 
@@ -25,6 +27,7 @@ struct Config {
     optional: bool,
     realm: String,
     responder: Option<Arc<Responder>>,
+    resource: Option<Arc<ProtectedResource>>,
 }
 
 /// Requires a valid M2M access token (`Authorization: Bearer …`) on every request, checks the scopes this layer
@@ -96,6 +99,7 @@ impl RequireM2m {
                 optional: false,
                 realm: "api".into(),
                 responder: None,
+                resource: None,
             }),
         }
     }
@@ -132,6 +136,29 @@ impl RequireM2m {
     /// The realm named in `WWW-Authenticate` (default `api`).
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
         self.config().realm = realm.into();
+        self
+    }
+
+    /// Describes the protected resource (RFC 9728): the layer serves its metadata document at
+    /// [`ProtectedResource::metadata_path`] (no token needed) and names it in every `WWW-Authenticate`
+    /// challenge (`resource_metadata="…"`), so that a client, an MCP client say, finds the authorization server
+    /// from a 401 alone. See [`ProtectedResource`].
+    ///
+    /// ```
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_tower as middleware; }
+    /// use stytch_m2m::auth::AuthenticateOptions;
+    /// use stytch_m2m::middleware::{ProtectedResource, RequireM2m};
+    /// # fn layer(verifier: stytch_m2m::auth::TokenVerifier) -> Result<RequireM2m, stytch_m2m::ConfigError> {
+    /// let resource = ProtectedResource::new("https://mcp.example.com/mcp")?
+    ///     .authorization_server("https://login.example.com")
+    ///     .scopes_supported(["mcp:tools"]);
+    /// Ok(RequireM2m::new(verifier)
+    ///     .options(AuthenticateOptions::new().required_scopes(["mcp:tools"]))
+    ///     .protected_resource(resource))
+    /// # }
+    /// ```
+    pub fn protected_resource(mut self, resource: ProtectedResource) -> Self {
+        self.config().resource = Some(Arc::new(resource));
         self
     }
 
@@ -235,6 +262,14 @@ where
         use futures_util::future::{Either as Or, ready};
         // Decided at once when possible (a cached token, or a new one whose key is cached): the service made
         // ready is called directly, with no clone and no allocation.
+        if let Some(resource) = &self.config.resource
+            && request.method() == http::Method::GET
+            && request.uri().path() == resource.metadata_path()
+        {
+            return ResponseFuture {
+                inner: Or::Left(Or::Right(ready(Ok(metadata_response(resource))))),
+            };
+        }
         let decided = admit(&self.verifier, &self.config, &mut request).now_or_never();
         let inner = match decided {
             Some(Ok(())) => Or::Left(Or::Left(self.inner.call(request))),
@@ -302,7 +337,13 @@ fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal) -> Response<B> {
     );
     let response = match &config.responder {
         Some(respond) => respond(refusal),
-        None => refusal.default_response(&config.realm),
+        None => refusal.default_response_with(
+            &config.realm,
+            config
+                .resource
+                .as_deref()
+                .map(ProtectedResource::metadata_url),
+        ),
     };
     response.map(B::from)
 }
@@ -336,4 +377,19 @@ async fn admit<B>(
     };
     request.extensions_mut().insert(authenticated);
     Ok(())
+}
+
+/// The RFC 9728 document, as JSON.
+fn metadata_response<B: From<Bytes>>(resource: &ProtectedResource) -> Response<B> {
+    let mut response = Response::new(B::from(Bytes::from(resource.document().to_string())));
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("max-age=300"),
+    );
+    response
 }

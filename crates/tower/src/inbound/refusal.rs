@@ -108,10 +108,19 @@ impl Refusal {
 
     /// The `WWW-Authenticate` challenge of the default answer (none for 503).
     pub fn challenge(&self, realm: &str) -> Option<String> {
+        self.challenge_with(realm, None)
+    }
+
+    /// The challenge naming the resource's RFC 9728 metadata document (`resource_metadata="…"`), when there is
+    /// one.
+    pub fn challenge_with(&self, realm: &str, resource_metadata: Option<&str>) -> Option<String> {
         if matches!(self, Refusal::KeysUnavailable(_)) {
             return None;
         }
         let mut challenge = format!("Bearer realm=\"{}\"", quoted(realm));
+        if let Some(url) = resource_metadata {
+            challenge.push_str(&format!(", resource_metadata=\"{}\"", quoted(url)));
+        }
         if let Some(code) = self.error_code() {
             challenge.push_str(&format!(
                 ", error=\"{code}\", error_description=\"{}\"",
@@ -126,6 +135,15 @@ impl Refusal {
 
     /// The default answer: the status, the challenge, `Retry-After` for 503, and the same facts as JSON.
     pub fn default_response(&self, realm: &str) -> Response<Bytes> {
+        self.default_response_with(realm, None)
+    }
+
+    /// The default answer, its challenge naming the resource's RFC 9728 metadata document when there is one.
+    pub fn default_response_with(
+        &self,
+        realm: &str,
+        resource_metadata: Option<&str>,
+    ) -> Response<Bytes> {
         let mut body = serde_json::json!({
             "status_code": self.status().as_u16(),
             "error_description": self.description(),
@@ -146,7 +164,7 @@ impl Refusal {
         *response.status_mut() = self.status();
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Some(challenge) = self.challenge(realm)
+        if let Some(challenge) = self.challenge_with(realm, resource_metadata)
             && let Ok(value) = HeaderValue::from_str(&challenge)
         {
             headers.insert(WWW_AUTHENTICATE, value);
