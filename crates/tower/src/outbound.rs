@@ -43,9 +43,10 @@ replay_by_clone!(
 /// Adds `Authorization: Bearer <token>` to every outgoing `http::Request`, from a [`TokenProvider`] for a
 /// configured set of scopes (cached, refreshed ahead of expiry, one exchange at a time).
 ///
-/// When the downstream service answers 401, the token is invalidated, a new one is obtained, and the request is
-/// sent once more if its body can be replayed ([`ReplayBody`]); otherwise the 401 is returned (the next request
-/// gets the new token). Forced refreshes are bounded per set of scopes (one per
+/// When the downstream service answers 401 (or, to a gRPC call, `grpc-status` 16 `UNAUTHENTICATED` in a
+/// trailers-only answer), the token is invalidated, a new one is obtained, and the request is sent once more if its
+/// body can be replayed ([`ReplayBody`]); otherwise the refusal is returned (the next request gets the new token).
+/// A gRPC body (a stream) is never replayed. With the `tonic` feature, the layer wraps a tonic `Channel`. Forced refreshes are bounded per set of scopes (one per
 /// `ProviderPolicy::forced_refresh_interval`, default 60 s): a downstream that refuses every token gets its 401
 /// passed through, with one warning, instead of a token exchange per request.
 ///
@@ -145,7 +146,7 @@ where
             request.headers_mut().insert(AUTHORIZATION, bearer(&token)?);
             let replay = replay(&request);
             let response = inner.call(request).await.map_err(Into::into)?;
-            if response.status() != StatusCode::UNAUTHORIZED {
+            if !refused(&response) {
                 return Ok(response);
             }
             if !attach.refused(&token) {
@@ -163,6 +164,17 @@ where
             inner.call(again).await.map_err(Into::into)
         })
     }
+}
+
+/// Whether the downstream refused the token: HTTP 401, or a gRPC trailers-only answer with `grpc-status` 16
+/// (`UNAUTHENTICATED`), as [`RequireM2m`](crate::RequireM2m) answers a gRPC call.
+fn refused<B>(response: &Response<B>) -> bool {
+    response.status() == StatusCode::UNAUTHORIZED
+        || (response.status() == StatusCode::OK
+            && response
+                .headers()
+                .get("grpc-status")
+                .is_some_and(|status| status.as_bytes() == b"16"))
 }
 
 /// A copy of the request to send again, when its body can be replayed.

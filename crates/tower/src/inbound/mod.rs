@@ -1,6 +1,7 @@
 //! [`RequireM2m`]: a tower layer that lets a request through only with a valid M2M access token.
 
 mod credentials;
+pub mod grpc;
 mod refusal;
 mod resource;
 
@@ -270,10 +271,13 @@ where
                 inner: Or::Left(Or::Right(ready(Ok(metadata_response(resource))))),
             };
         }
+        let grpc = grpc::is_grpc(request.headers());
         let decided = admit(&self.verifier, &self.config, &mut request).now_or_never();
         let inner = match decided {
             Some(Ok(())) => Or::Left(Or::Left(self.inner.call(request))),
-            Some(Err(refusal)) => Or::Left(Or::Right(ready(Ok(refuse(&self.config, &refusal))))),
+            Some(Err(refusal)) => {
+                Or::Left(Or::Right(ready(Ok(refuse(&self.config, &refusal, grpc)))))
+            }
             None => {
                 // The verifier must wait (a JWKS fetch it started or joined): the clone that was made ready serves
                 // this request, after the wait.
@@ -283,7 +287,7 @@ where
                 Or::Right(Box::pin(async move {
                     match admit(&verifier, &config, &mut request).await {
                         Ok(()) => inner.call(request).await,
-                        Err(refusal) => Ok(refuse(&config, &refusal)),
+                        Err(refusal) => Ok(refuse(&config, &refusal, grpc)),
                     }
                 }) as BoxFuture<'static, _>)
             }
@@ -315,8 +319,8 @@ fn misconfiguration_log_due() -> bool {
             .is_ok()
 }
 
-/// Logs a refusal and answers it.
-fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal) -> Response<B> {
+/// Logs a refusal and answers it: in gRPC's terms for a gRPC call, else as RFC 6750 says (or the responder).
+fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal, grpc: bool) -> Response<B> {
     if let Refusal::KeysUnavailable(stytch_m2m_core::auth::AuthError::JwksUnavailable(e)) = refusal
         && e.is_misconfiguration()
         && misconfiguration_log_due()
@@ -331,11 +335,13 @@ fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal) -> Response<B> {
     tracing::info!(
         target: "stytch_m2m_tower",
         status = refusal.status().as_u16(),
+        grpc,
         cause = %refusal.description(),
         client_id = refusal.client_id(),
         "refused a request"
     );
     let response = match &config.responder {
+        _ if grpc => refusal.grpc_response(),
         Some(respond) => respond(refusal),
         None => refusal.default_response_with(
             &config.realm,
