@@ -109,6 +109,30 @@ where
     }))
 }
 
+/// `SayHello` greeting an anonymous caller, with no layer in front: a benchmark's baseline, served exactly as
+/// [`router`] serves the real one, less the layer.
+#[derive(Clone)]
+struct Anonymous;
+
+impl tonic::server::UnaryService<HelloRequest> for Anonymous {
+    type Response = HelloReply;
+    type Future = BoxFuture<tonic::Response<HelloReply>, tonic::Status>;
+
+    fn call(&mut self, request: tonic::Request<HelloRequest>) -> Self::Future {
+        let name = request.into_inner().name;
+        Box::pin(async move {
+            Ok(tonic::Response::new(HelloReply {
+                message: format!("Hello {name}, from the greeter to anonymous"),
+            }))
+        })
+    }
+}
+
+/// The greeter with no token required (a benchmark's baseline).
+pub fn open_router() -> Router {
+    Router::new().route(SAY_HELLO, unary(Anonymous))
+}
+
 /// The greeter (scope `read:greetings`) behind `RequireM2m`, and the health check open.
 pub fn router(verifier: TokenVerifier) -> Router {
     let greet =
