@@ -189,12 +189,19 @@ impl Client {
             request_id = tracing::field::Empty,
         );
         async {
+            let started = crate::metrics::Started::now();
             let deadline = self
                 .inner
                 .timeouts
                 .overall
                 .and_then(|limit| tokio::time::Instant::now().checked_add(limit));
-            let response = self.attempts(&call, deadline).await?;
+            let attempted = self.attempts(&call, deadline).await;
+            crate::metrics::client_call(
+                call.operation,
+                attempted.as_ref().ok().map(|r| r.status),
+                started,
+            );
+            let response = attempted?;
             tracing::Span::current().record("status", response.status);
             decode(response)
         }

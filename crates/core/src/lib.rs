@@ -17,6 +17,7 @@ mod decode;
 mod env;
 mod error;
 mod headers;
+pub mod metrics;
 mod retry;
 mod token;
 pub use token::NO_SCOPES;

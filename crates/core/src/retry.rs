@@ -29,6 +29,9 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            if attempt > 1 {
+                crate::metrics::client_retry(call.operation);
+            }
             let last = attempt >= retry.max_attempts;
             // One span per attempt, beside (not inside) the previous one's.
             let span = tracing::debug_span!("attempt", attempt);

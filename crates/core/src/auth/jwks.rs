@@ -295,12 +295,14 @@ impl Inner {
         control.in_flight = None;
         match fetched {
             Ok((keys, fresh_for)) => {
+                crate::metrics::jwks_fetch(Ok(keys.len()));
                 self.publish(keys, duration_ms(fresh_for));
                 control.failures = 0;
                 control.last_error = None;
                 Ok(())
             }
             Err(e) => {
+                crate::metrics::jwks_fetch(Err(e.is_misconfiguration()));
                 control.failures = control.failures.saturating_add(1);
                 let backoff = backoff::jittered(
                     Duration::from_secs(1),

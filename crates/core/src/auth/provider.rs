@@ -200,6 +200,7 @@ impl TokenProvider {
             .forced_at
             .is_some_and(|at| now.saturating_duration_since(at) < interval)
         {
+            crate::metrics::forced_refresh_refused();
             if !std::mem::replace(&mut slot.warned, true) {
                 tracing::warn!(
                     client_id = %self.inner.client_id,
@@ -214,6 +215,7 @@ impl TokenProvider {
         slot.forced_at = Some(now);
         slot.warned = false;
         slot.cached = None;
+        crate::metrics::provider_refresh("forced");
         true
     }
 
@@ -265,11 +267,16 @@ impl TokenProvider {
             });
             slot.last_used = use_count;
             match &slot.cached {
-                Some(cached) if now < cached.refresh_at => return Ok(cached.token.clone()),
+                Some(cached) if now < cached.refresh_at => {
+                    crate::metrics::provider_hit();
+                    return Ok(cached.token.clone());
+                }
                 Some(cached) if now < cached.expires_at => {
                     // Due: refresh in the background (unless backing off); the valid token answers now.
+                    crate::metrics::provider_hit();
                     let token = cached.token.clone();
                     if slot.flight.is_none() && slot.retry_at.is_none_or(|at| now >= at) {
+                        crate::metrics::provider_refresh("ahead");
                         let (flight, launch) = self.inner.prepare(key);
                         slot.flight = Some(flight);
                         drop(slots);

@@ -58,6 +58,7 @@ impl Inner {
         started: Instant,
         outcome: Result<stytch_m2m_models::TokenResponse, Error>,
     ) -> Outcome {
+        crate::metrics::exchange(outcome.is_ok());
         let mut slots = self.lock();
         if key.secret != self.credentials().fingerprint {
             // The secret was replaced meanwhile: the answer reaches this flight's waiters, and is not kept.

@@ -190,6 +190,17 @@ impl TokenVerifier {
         token: &str,
         options: &AuthenticateOptions,
     ) -> Result<AuthenticatedToken, AuthError> {
+        let started = crate::metrics::Started::now();
+        let result = self.authenticate(token, options).await;
+        crate::metrics::token_check(&result, started);
+        result
+    }
+
+    async fn authenticate(
+        &self,
+        token: &str,
+        options: &AuthenticateOptions,
+    ) -> Result<AuthenticatedToken, AuthError> {
         let inner = &*self.inner;
         let claims = match inner.verified.get(token) {
             Some(hit) => {

@@ -340,6 +340,13 @@ fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal, grpc: bool) -> Res
         client_id = refusal.client_id(),
         "refused a request"
     );
+    #[cfg(feature = "metrics")]
+    metrics::counter!(
+        "stytch_m2m_middleware_refusals_total",
+        "status" => status_label(refusal.status()),
+        "protocol" => if grpc { "grpc" } else { "http" },
+    )
+    .increment(1);
     let response = match &config.responder {
         _ if grpc => refusal.grpc_response(),
         Some(respond) => respond(refusal),
@@ -398,4 +405,16 @@ fn metadata_response<B: From<Bytes>>(resource: &ProtectedResource) -> Response<B
         http::HeaderValue::from_static("max-age=300"),
     );
     response
+}
+
+/// The label of a refusal's HTTP status: one of a fixed set.
+#[cfg(feature = "metrics")]
+fn status_label(status: http::StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        503 => "503",
+        _ => "other",
+    }
 }
