@@ -3,7 +3,9 @@
 //! `cargo run --example resource_server` binds `127.0.0.1:$PORT` (default 3000):
 //! - `GET /health` is open;
 //! - `GET /invoices` needs the scope `read:invoices`;
-//! - `POST /invoices` needs `write:invoices` and answers `{"client_id": …}` with the caller's client id.
+//! - `POST /invoices` needs `write:invoices` and answers `{"client_id": …}` with the caller's client id;
+//! - `GET /metrics` is open: the SDK's metrics (`stytch_m2m_…`) in Prometheus text, through
+//!   `metrics-exporter-prometheus` (feature `metrics`; durations as histograms).
 //!
 //! With `STYTCH_PROJECT_ID` set (and optionally `STYTCH_BASE_URL`, such as the emulator's), tokens are checked
 //! against that project's JWKS over HTTPS. Without it, the embedded mock plays Stytch: a demo client is created,
@@ -69,7 +71,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
+    // The SDK records through the `metrics` facade; the application picks the exporter. Durations (`…_seconds`)
+    // become Prometheus histograms.
+    let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            metrics_exporter_prometheus::Matcher::Suffix("_seconds".into()),
+            &[0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0],
+        )?
+        .install_recorder()?;
+    let router = invoices::router(verifier).route(
+        "/metrics",
+        axum::routing::get(move || std::future::ready(prometheus.render())),
+    );
+
     println!("Listening on {base}");
-    axum::serve(listener, invoices::router(verifier)).await?;
+    axum::serve(listener, router).await?;
     Ok(())
 }
