@@ -65,7 +65,8 @@ fn outcome<T>(result: &Result<T, AuthError>) -> &'static str {
 pub(crate) fn token_check<T>(result: &Result<T, crate::auth::AuthError>, started: Started) {
     #[cfg(feature = "metrics")]
     {
-        metrics::counter!("stytch_m2m_token_checks_total", "outcome" => outcome(result)).increment(1);
+        metrics::counter!("stytch_m2m_token_checks_total", "outcome" => outcome(result))
+            .increment(1);
         metrics::histogram!("stytch_m2m_token_check_duration_seconds").record(started.seconds());
     }
     #[cfg(not(feature = "metrics"))]

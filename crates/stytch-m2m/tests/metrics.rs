@@ -38,7 +38,9 @@ fn series(snapshotter: &Snapshotter) -> BTreeMap<String, f64> {
 }
 
 /// Runs `work` on a current-thread runtime with a recorder installed for this thread only.
-fn recorded<F: std::future::Future<Output = ()>>(work: impl FnOnce() -> F) -> BTreeMap<String, f64> {
+fn recorded<F: std::future::Future<Output = ()>>(
+    work: impl FnOnce() -> F,
+) -> BTreeMap<String, f64> {
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     metrics::with_local_recorder(&recorder, || {
@@ -56,7 +58,9 @@ fn recorded<F: std::future::Future<Output = ()>>(work: impl FnOnce() -> F) -> BT
 fn token_checks_by_outcome_and_the_jwks() {
     let got = recorded(|| async {
         let mock = MockStytch::new();
-        let m = mock.seed_client(CreateRequest::new(["read:users"])).unwrap();
+        let m = mock
+            .seed_client(CreateRequest::new(["read:users"]))
+            .unwrap();
         let token = mock
             .client()
             .token(&m.client_id, &m.client_secret, ["read:users"])
@@ -66,11 +70,23 @@ fn token_checks_by_outcome_and_the_jwks() {
         let verifier = mock.verifier();
         let bearer = token.expose_secret();
         let needs = |scope: &str| AuthenticateOptions::new().required_scopes([scope]);
-        verifier.authenticate_token(bearer, &needs("read:users")).await.unwrap();
-        verifier.authenticate_token(bearer, &needs("write:users")).await.unwrap_err();
-        verifier.authenticate_token("not.a.jwt", &needs("read:users")).await.unwrap_err();
+        verifier
+            .authenticate_token(bearer, &needs("read:users"))
+            .await
+            .unwrap();
+        verifier
+            .authenticate_token(bearer, &needs("write:users"))
+            .await
+            .unwrap_err();
+        verifier
+            .authenticate_token("not.a.jwt", &needs("read:users"))
+            .await
+            .unwrap_err();
         mock.clock().advance(Duration::from_secs(3700));
-        verifier.authenticate_token(bearer, &needs("read:users")).await.unwrap_err();
+        verifier
+            .authenticate_token(bearer, &needs("read:users"))
+            .await
+            .unwrap_err();
         // A verifier with no key yet, while the JWKS answers 503.
         mock.fail_next(Route::Jwks, 100, Fault::status(503));
         mock.verifier()
@@ -83,7 +99,10 @@ fn token_checks_by_outcome_and_the_jwks() {
         ("stytch_m2m_token_checks_total{outcome=missing_scopes}", 1.0),
         ("stytch_m2m_token_checks_total{outcome=malformed}", 1.0),
         ("stytch_m2m_token_checks_total{outcome=expired}", 1.0),
-        ("stytch_m2m_token_checks_total{outcome=keys_unavailable}", 1.0),
+        (
+            "stytch_m2m_token_checks_total{outcome=keys_unavailable}",
+            1.0,
+        ),
         ("stytch_m2m_token_check_duration_seconds{}", 5.0),
         ("stytch_m2m_jwks_fetches_total{outcome=ok}", 1.0),
         ("stytch_m2m_jwks_fetches_total{outcome=error}", 1.0),
@@ -91,20 +110,28 @@ fn token_checks_by_outcome_and_the_jwks() {
     ] {
         assert_eq!(got.get(series), Some(&count), "{series}: {got:#?}");
     }
-    assert!(got["stytch_m2m_jwks_last_success_timestamp_seconds{}"] > 1.7e9, "{got:#?}");
+    assert!(
+        got["stytch_m2m_jwks_last_success_timestamp_seconds{}"] > 1.7e9,
+        "{got:#?}"
+    );
 }
 
 #[test]
 fn the_provider_and_the_client() {
     let got = recorded(|| async {
         let mock = MockStytch::new();
-        let m = mock.seed_client(CreateRequest::new(["read:users"])).unwrap();
+        let m = mock
+            .seed_client(CreateRequest::new(["read:users"]))
+            .unwrap();
         let provider = mock.token_provider(m.client_id.clone(), m.client_secret);
         let first = provider.token(["read:users"]).await.unwrap();
         provider.token(["read:users"]).await.unwrap();
         assert!(provider.invalidate(["read:users"], &first));
         let second = provider.token(["read:users"]).await.unwrap();
-        assert!(!provider.invalidate(["read:users"], &second), "within the bound");
+        assert!(
+            !provider.invalidate(["read:users"], &second),
+            "within the bound"
+        );
         // The client: a get that is retried once after a 503, and one refused (404).
         let client = mock.client();
         mock.fail_next(Route::Get, 1, Fault::status(503));
@@ -114,13 +141,34 @@ fn the_provider_and_the_client() {
     for (series, count) in [
         ("stytch_m2m_token_exchanges_total{outcome=ok}", 2.0),
         ("stytch_m2m_token_provider_cache_hits_total{}", 1.0),
-        ("stytch_m2m_token_provider_refreshes_total{kind=forced}", 1.0),
-        ("stytch_m2m_token_provider_forced_refreshes_refused_total{}", 1.0),
-        ("stytch_m2m_client_requests_total{operation=m2m.token,status_class=2xx}", 2.0),
-        ("stytch_m2m_client_requests_total{operation=m2m.clients.get,status_class=2xx}", 1.0),
-        ("stytch_m2m_client_requests_total{operation=m2m.clients.get,status_class=4xx}", 1.0),
-        ("stytch_m2m_client_retries_total{operation=m2m.clients.get}", 1.0),
-        ("stytch_m2m_client_request_duration_seconds{operation=m2m.clients.get}", 2.0),
+        (
+            "stytch_m2m_token_provider_refreshes_total{kind=forced}",
+            1.0,
+        ),
+        (
+            "stytch_m2m_token_provider_forced_refreshes_refused_total{}",
+            1.0,
+        ),
+        (
+            "stytch_m2m_client_requests_total{operation=m2m.token,status_class=2xx}",
+            2.0,
+        ),
+        (
+            "stytch_m2m_client_requests_total{operation=m2m.clients.get,status_class=2xx}",
+            1.0,
+        ),
+        (
+            "stytch_m2m_client_requests_total{operation=m2m.clients.get,status_class=4xx}",
+            1.0,
+        ),
+        (
+            "stytch_m2m_client_retries_total{operation=m2m.clients.get}",
+            1.0,
+        ),
+        (
+            "stytch_m2m_client_request_duration_seconds{operation=m2m.clients.get}",
+            2.0,
+        ),
     ] {
         assert_eq!(got.get(series), Some(&count), "{series}: {got:#?}");
     }
@@ -130,7 +178,9 @@ fn the_provider_and_the_client() {
 fn the_middleware_counts_refusals_by_status_and_protocol() {
     let got = recorded(|| async {
         let mock = MockStytch::new();
-        let m = mock.seed_client(CreateRequest::new(["read:other"])).unwrap();
+        let m = mock
+            .seed_client(CreateRequest::new(["read:other"]))
+            .unwrap();
         let token = mock
             .token_provider(m.client_id, m.client_secret)
             .token(["read:other"])
@@ -150,16 +200,29 @@ fn the_middleware_counts_refusals_by_status_and_protocol() {
             if grpc {
                 request = request.header("content-type", "application/grpc");
             }
-            protected.clone().oneshot(request.body(String::new()).unwrap())
+            protected
+                .clone()
+                .oneshot(request.body(String::new()).unwrap())
         };
         call(None, false).await.unwrap();
-        call(Some(format!("Bearer {}", token.expose_secret())), false).await.unwrap();
+        call(Some(format!("Bearer {}", token.expose_secret())), false)
+            .await
+            .unwrap();
         call(None, true).await.unwrap();
     });
     for (series, count) in [
-        ("stytch_m2m_middleware_refusals_total{protocol=http,status=401}", 1.0),
-        ("stytch_m2m_middleware_refusals_total{protocol=http,status=403}", 1.0),
-        ("stytch_m2m_middleware_refusals_total{protocol=grpc,status=401}", 1.0),
+        (
+            "stytch_m2m_middleware_refusals_total{protocol=http,status=401}",
+            1.0,
+        ),
+        (
+            "stytch_m2m_middleware_refusals_total{protocol=http,status=403}",
+            1.0,
+        ),
+        (
+            "stytch_m2m_middleware_refusals_total{protocol=grpc,status=401}",
+            1.0,
+        ),
     ] {
         assert_eq!(got.get(series), Some(&count), "{series}: {got:#?}");
     }
@@ -173,7 +236,9 @@ fn a_thousand_callers_make_no_new_series() {
             let verifier = mock.verifier();
             for i in 0..callers {
                 let m = mock
-                    .seed_client(CreateRequest::new(["read:users"]).client_id(format!("caller-{i}")))
+                    .seed_client(
+                        CreateRequest::new(["read:users"]).client_id(format!("caller-{i}")),
+                    )
                     .unwrap();
                 let token = mock
                     .token_provider(m.client_id, m.client_secret)
@@ -185,12 +250,18 @@ fn a_thousand_callers_make_no_new_series() {
                 } else {
                     "write:users"
                 }]);
-                let _ = verifier.authenticate_token(token.expose_secret(), &options).await;
+                let _ = verifier
+                    .authenticate_token(token.expose_secret(), &options)
+                    .await;
             }
         })
     };
     let (two, thousand) = (run(2), run(1000));
     let names = |series: &BTreeMap<String, f64>| series.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(&two), names(&thousand), "the label sets do not grow with callers");
+    assert_eq!(
+        names(&two),
+        names(&thousand),
+        "the label sets do not grow with callers"
+    );
     assert!(!names(&thousand).iter().any(|s| s.contains("caller-")));
 }

@@ -2,6 +2,7 @@
 
 mod credentials;
 pub mod grpc;
+mod log;
 mod refusal;
 mod resource;
 
@@ -332,14 +333,7 @@ fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal, grpc: bool) -> Res
              or project kind); every request is answered 503 until it is fixed"
         );
     }
-    tracing::info!(
-        target: "stytch_m2m_tower",
-        status = refusal.status().as_u16(),
-        grpc,
-        cause = %refusal.description(),
-        client_id = refusal.client_id(),
-        "refused a request"
-    );
+    log::refusal(refusal, grpc);
     #[cfg(feature = "metrics")]
     metrics::counter!(
         "stytch_m2m_middleware_refusals_total",
