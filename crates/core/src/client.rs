@@ -181,12 +181,20 @@ impl Client {
 
     /// Runs one call: the retry loop with both timeouts, then decoding into `T` or the error taxonomy.
     pub(crate) async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        // OpenTelemetry's HTTP client conventions, plus Stytch's request id and the operation. The fields are only
+        // computed when someone listens to the span.
         let span = tracing::debug_span!(
             "stytch_m2m",
-            operation = call.operation,
+            otel.name = call.operation,
+            otel.kind = "client",
+            "stytch.operation" = call.operation,
+            "http.request.method" = call.method.as_str(),
+            "server.address" = server_address(&self.inner.base_url),
+            "url.full" = %format_args!("{}{}", self.inner.base_url, call.path.split(['?', '#']).next().unwrap_or_default()),
             client_id = call.client_id.as_deref(),
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
+            "http.response.status_code" = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
+            "stytch.request_id" = tracing::field::Empty,
         );
         async {
             let started = crate::metrics::Started::now();
@@ -201,8 +209,18 @@ impl Client {
                 attempted.as_ref().ok().map(|r| r.status),
                 started,
             );
-            let response = attempted?;
-            tracing::Span::current().record("status", response.status);
+            let span = tracing::Span::current();
+            let response = match attempted {
+                Ok(response) => response,
+                Err(e) => {
+                    span.record("error.type", e.kind().as_str());
+                    return Err(e.into());
+                }
+            };
+            span.record("http.response.status_code", response.status);
+            if response.status >= 400 {
+                span.record("error.type", response.status);
+            }
             decode(response)
         }
         .instrument(span)
@@ -232,5 +250,24 @@ impl Client {
         options: &AuthenticateOptions,
     ) -> Result<AuthenticatedToken, AuthError> {
         self.inner.verifier.authenticate_token(token, options).await
+    }
+}
+
+/// The host (and port) of a base URL: OpenTelemetry's `server.address`. Never a user or password (base URLs with
+/// them are refused when the client is built).
+fn server_address(base_url: &str) -> &str {
+    let rest = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // A trailing `:port` is dropped (an IPv6 literal keeps its brackets: `[::1]`).
+    match authority.rsplit_once(':') {
+        Some((host, port))
+            if port.bytes().all(|b| b.is_ascii_digit())
+                && (!host.contains(':') || host.ends_with(']')) =>
+        {
+            host
+        }
+        _ => authority,
     }
 }

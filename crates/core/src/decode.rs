@@ -18,14 +18,14 @@ pub(crate) fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, E
         if !span.is_disabled()
             && let Some(id) = request_id_of(&response.body)
         {
-            span.record("request_id", id.as_str());
+            span.record("stytch.request_id", id.as_str());
         }
         return Ok(value);
     }
     match ApiError::from_response(&response, retry_after(&response)) {
         Ok(api) => {
             if let Some(id) = &api.request_id {
-                tracing::Span::current().record("request_id", id.as_str());
+                tracing::Span::current().record("stytch.request_id", id.as_str());
             }
             Err(api.into())
         }

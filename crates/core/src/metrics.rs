@@ -18,7 +18,6 @@
 //! | `stytch_m2m_client_retries_total` | counter | `operation` | attempts after the first |
 //! | `stytch_m2m_client_request_duration_seconds` | histogram | `operation` | a call, its retries included |
 
-#[cfg(feature = "metrics")]
 use crate::auth::{AuthError, InvalidToken};
 
 /// A moment to measure a duration from (nothing without the feature).
@@ -40,9 +39,8 @@ impl Started {
     }
 }
 
-/// The outcome class of a token check.
-#[cfg(feature = "metrics")]
-fn outcome<T>(result: &Result<T, AuthError>) -> &'static str {
+/// The outcome class of a token check: the metric's label and the span's `outcome`.
+pub(crate) fn outcome<T>(result: &Result<T, AuthError>) -> &'static str {
     match result {
         Ok(_) => "valid",
         Err(AuthError::Invalid(cause)) => match cause {

@@ -225,6 +225,27 @@ pub enum TransportErrorKind {
     Config,
 }
 
+impl TransportErrorKind {
+    /// A short name (`connect`, `timeout`, `io`, `other`, `config`): OpenTelemetry's `error.type` of a call that
+    /// got no response.
+    ///
+    /// ```
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// use stytch_m2m::transport::TransportErrorKind;
+    ///
+    /// assert_eq!(TransportErrorKind::Timeout.as_str(), "timeout");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportErrorKind::Connect => "connect",
+            TransportErrorKind::Timeout => "timeout",
+            TransportErrorKind::Io => "io",
+            TransportErrorKind::Other => "other",
+            TransportErrorKind::Config => "config",
+        }
+    }
+}
+
 impl fmt::Display for TransportErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

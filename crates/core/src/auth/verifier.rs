@@ -191,8 +191,23 @@ impl TokenVerifier {
         options: &AuthenticateOptions,
     ) -> Result<AuthenticatedToken, AuthError> {
         let started = crate::metrics::Started::now();
+        // A span from the start of the check to its end, with its outcome, for whoever listens (not entered: the
+        // check's own work stays outside it; nothing is computed when nobody listens).
+        let span = tracing::debug_span!(
+            "stytch_m2m.authenticate_token",
+            outcome = tracing::field::Empty,
+            client_id = tracing::field::Empty,
+            "stytch.project_id" = tracing::field::Empty,
+        );
         let result = self.authenticate(token, options).await;
         crate::metrics::token_check(&result, started);
+        if !span.is_disabled() {
+            span.record("outcome", crate::metrics::outcome(&result));
+            if let Ok(token) = &result {
+                span.record("client_id", token.client_id());
+                span.record("stytch.project_id", token.project_id());
+            }
+        }
         result
     }
 
