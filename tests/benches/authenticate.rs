@@ -27,6 +27,13 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
+    // With `--features metrics` and `RECORDER=prometheus`, the checks below record into a Prometheus recorder, as
+    // a service exporting metrics would.
+    if std::env::var("RECORDER").as_deref() == Ok("prometheus") {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        metrics::set_global_recorder(recorder).expect("the first recorder");
+        println!("recording into a Prometheus recorder");
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
