@@ -54,6 +54,11 @@ impl Emulator {
         let mock = &self.inner.mock;
         match (request.method, control) {
             (Method::Get, "health") => ok(json!({"status": "ready"})),
+            (Method::Get, "metrics") => HttpResponse::new(
+                200,
+                self.inner.counters.render(mock.faults_fired()).into_bytes(),
+            )
+            .with_header("content-type", "text/plain; version=0.0.4"),
             (Method::Post, "clock/advance") => {
                 let Some(seconds) = body.get("seconds").and_then(Value::as_u64) else {
                     return bad("Send {\"seconds\": <whole seconds>}.");

@@ -30,6 +30,7 @@ mod control;
 mod discovery;
 mod harness;
 mod limits;
+mod metrics;
 mod openapi;
 mod received;
 mod response;
@@ -71,6 +72,7 @@ struct Inner {
     state: Option<StateFile>,
     save_lock: tokio::sync::Mutex<()>,
     limits: ServerLimits,
+    counters: metrics::Counters,
 }
 
 impl Emulator {
@@ -92,6 +94,7 @@ impl Emulator {
                 state,
                 save_lock: tokio::sync::Mutex::new(()),
                 limits,
+                counters: metrics::Counters::default(),
             }),
         }
     }

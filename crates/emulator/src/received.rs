@@ -27,6 +27,14 @@ pub(crate) struct Received {
 }
 
 impl Received {
+    /// The M2M route it names, if any (for the counters of `/_emulator/metrics`).
+    pub(crate) fn route(&self) -> Option<stytch_m2m_mock::Route> {
+        match stytch_m2m_mock::wire::route(self.method?, &self.head.url) {
+            stytch_m2m_mock::wire::Routed::Found(route, _) => Some(route),
+            _ => None,
+        }
+    }
+
     pub(crate) fn of(request: hyper::Request<Incoming>) -> Self {
         let (parts, body) = request.into_parts();
         let method = Method::parse(parts.method.as_str());

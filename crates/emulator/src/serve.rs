@@ -10,6 +10,7 @@ use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use stytch_m2m_mock::Route;
 use tokio::net::TcpListener;
 use tokio_util::task::TaskTracker;
 
@@ -67,17 +68,33 @@ impl Emulator {
                 // Answered here when nothing needs waiting for (as a bare hyper service answers): hyper gets a
                 // ready future, not a state machine to move and poll. The rest goes the general, boxed way.
                 if let Some(answer) = emulator.get_now(&request) {
+                    emulator
+                        .inner
+                        .counters
+                        .count(Some(Route::Get), answer.status);
                     // The request's header map becomes the response's: no map allocated per request.
                     let headers = request.into_parts().0.headers;
                     return Either::Left(std::future::ready(Ok(to_hyper_in(answer, headers))));
                 }
-                match emulator.answer_now(Received::of(request)) {
+                let received = Received::of(request);
+                let route = received.route();
+                match emulator.answer_now(received) {
                     Now::Answered(answer) => {
+                        emulator.inner.counters.count(route, answer.status);
                         Either::Left(std::future::ready(respond_with(Some(answer))))
                     }
                     Now::Later(received) => {
                         let emulator = emulator.clone();
-                        Either::Right(Box::pin(async move { emulator.respond(received).await }))
+                        Either::Right(Box::pin(async move {
+                            let answered = emulator.respond(received).await;
+                            if let Ok(response) = &answered {
+                                emulator
+                                    .inner
+                                    .counters
+                                    .count(route, response.status().as_u16());
+                            }
+                            answered
+                        }))
                     }
                 }
             });

@@ -74,6 +74,8 @@ pub(crate) struct FaultRule {
 pub(crate) struct FaultTable {
     rules: std::sync::Mutex<Vec<FaultRule>>,
     armed: std::sync::atomic::AtomicBool,
+    /// How many faults have answered a request.
+    fired: std::sync::atomic::AtomicU64,
 }
 
 impl FaultTable {
@@ -100,7 +102,17 @@ impl FaultTable {
         if !self.is_armed() {
             return None;
         }
-        self.change(|rules| take(rules, route))
+        let fault = self.change(|rules| take(rules, route));
+        if fault.is_some() {
+            self.fired
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        fault
+    }
+
+    /// How many faults have answered a request.
+    pub fn fired(&self) -> u64 {
+        self.fired.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -165,6 +177,24 @@ impl crate::MockStytch {
     /// ```
     pub fn fail_with_probability(&self, route: Option<Route>, probability: f64, fault: Fault) {
         self.arm(route, None, probability.clamp(0.0, 1.0), fault);
+    }
+
+    /// How many armed faults have answered a request so far (the emulator's `/_emulator/metrics`).
+    ///
+    /// ```
+    /// # mod stytch_m2m { pub use stytch_m2m_core::*; pub use stytch_m2m_mock as mock; }
+    /// use stytch_m2m::mock::{Fault, MockStytch, Route};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let mock = MockStytch::new();
+    /// mock.fail_next(Route::Search, 1, Fault::status(503));
+    /// let client = mock.client();
+    /// let _ = client.clients().search(Default::default()).await; // 503, then retried: 200
+    /// assert_eq!(mock.faults_fired(), 1);
+    /// # }
+    /// ```
+    pub fn faults_fired(&self) -> u64 {
+        self.faults().fired()
     }
 
     /// Disarms every fault not yet used.
