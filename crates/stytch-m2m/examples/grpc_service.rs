@@ -12,40 +12,22 @@
 //! custom domain's issuer) tokens are checked against that project's JWKS. Without it, the embedded mock plays
 //! Stytch and a demo token is printed.
 
+#[path = "common/env.rs"]
+mod env;
 #[path = "common/greeter.rs"]
 mod greeter;
 
-use stytch_m2m::HttpTransport;
-use stytch_m2m::auth::TokenVerifier;
 use stytch_m2m::mock::MockStytch;
 use stytch_m2m::models::CreateRequest;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(50051);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", env::port(50051))).await?;
     let base = format!("http://{}", listener.local_addr()?);
 
-    let verifier = match std::env::var("STYTCH_PROJECT_ID") {
-        Ok(project_id) => {
-            let mut builder = TokenVerifier::builder(project_id).transport(HttpTransport::new());
-            if let Ok(base_url) = std::env::var("STYTCH_BASE_URL") {
-                builder = builder.base_url(base_url);
-            }
-            if let Ok(issuer) = std::env::var("STYTCH_ISSUER") {
-                builder = builder.issuer(issuer);
-            }
-            let verifier = builder.build()?;
-            println!(
-                "Checking tokens against {} (no project secret).",
-                verifier.jwks_url()
-            );
-            verifier
-        }
-        Err(_) => {
+    let verifier = match env::verifier()? {
+        Some((verifier, _)) => verifier,
+        None => {
             let mock = MockStytch::new();
             let demo = mock
                 .seed_client(CreateRequest::new([greeter::SCOPE]).client_name("demo"))

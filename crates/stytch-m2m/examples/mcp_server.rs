@@ -13,40 +13,22 @@
 //! `STYTCH_PROJECT_ID`, the embedded mock plays Stytch and a demo token is printed (its issuer is no URL: use the
 //! emulator to try the whole walk with `mcp_client`).
 
+#[path = "common/env.rs"]
+mod env;
 #[path = "common/whoami.rs"]
 mod whoami;
 
-use stytch_m2m::HttpTransport;
-use stytch_m2m::auth::TokenVerifier;
 use stytch_m2m::mock::MockStytch;
 use stytch_m2m::models::CreateRequest;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8000);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", env::port(8000))).await?;
     let base = format!("http://{}", listener.local_addr()?);
 
-    let (verifier, issuer) = match std::env::var("STYTCH_PROJECT_ID") {
-        Ok(project_id) => {
-            let mut builder =
-                TokenVerifier::builder(project_id.clone()).transport(HttpTransport::new());
-            if let Ok(base_url) = std::env::var("STYTCH_BASE_URL") {
-                builder = builder.base_url(base_url);
-            }
-            let issuer = std::env::var("STYTCH_ISSUER")
-                .unwrap_or_else(|_| format!("stytch.com/{project_id}"));
-            let verifier = builder.issuer(issuer.clone()).build()?;
-            println!(
-                "Checking tokens against {} (no project secret).",
-                verifier.jwks_url()
-            );
-            (verifier, issuer)
-        }
-        Err(_) => {
+    let (verifier, issuer) = match env::verifier()? {
+        Some(configured) => configured,
+        None => {
             let mock = MockStytch::new();
             let demo = mock
                 .seed_client(CreateRequest::new([whoami::SCOPE]).client_name("demo"))

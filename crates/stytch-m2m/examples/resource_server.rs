@@ -11,37 +11,22 @@
 //! against that project's JWKS over HTTPS. Without it, the embedded mock plays Stytch: a demo client is created,
 //! and its token is printed with the curl commands that use it.
 
+#[path = "common/env.rs"]
+mod env;
 #[path = "common/invoices.rs"]
 mod invoices;
 
-use stytch_m2m::HttpTransport;
-use stytch_m2m::auth::TokenVerifier;
 use stytch_m2m::mock::MockStytch;
 use stytch_m2m::models::CreateRequest;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(3000);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", env::port(3000))).await?;
     let base = format!("http://{}", listener.local_addr()?);
 
-    let verifier = match std::env::var("STYTCH_PROJECT_ID") {
-        Ok(project_id) => {
-            let mut builder = TokenVerifier::builder(project_id).transport(HttpTransport::new());
-            if let Ok(base_url) = std::env::var("STYTCH_BASE_URL") {
-                builder = builder.base_url(base_url);
-            }
-            let verifier = builder.build()?;
-            println!(
-                "Checking tokens against {} (no project secret).",
-                verifier.jwks_url()
-            );
-            verifier
-        }
-        Err(_) => {
+    let verifier = match env::verifier()? {
+        Some((verifier, _)) => verifier,
+        None => {
             let mock = MockStytch::new();
             let demo = mock
                 .seed_client(

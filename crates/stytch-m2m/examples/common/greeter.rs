@@ -142,8 +142,31 @@ pub fn router(verifier: TokenVerifier) -> Router {
         .route(HEALTH_CHECK, unary(Check))
 }
 
-/// Calls `SayHello` through any gRPC channel (a `tonic::transport::Channel`, or one wrapped in
-/// `AttachM2mToken`).
+/// One unary call through any gRPC channel (a `tonic::transport::Channel`, or one wrapped in `AttachM2mToken`).
+async fn unary_call<T, M, R>(channel: T, path: &'static str, message: M) -> Result<R, tonic::Status>
+where
+    T: tonic::client::GrpcService<tonic::body::Body>,
+    T::Error: Into<tonic::codegen::StdError>,
+    T::ResponseBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    <T::ResponseBody as http_body::Body>::Error: Into<tonic::codegen::StdError> + Send,
+    M: prost::Message + Send + Sync + 'static,
+    R: prost::Message + Default + Send + Sync + 'static,
+{
+    let mut client = tonic::client::Grpc::new(channel);
+    client.ready().await.map_err(|e| {
+        tonic::Status::unavailable(format!("the channel is not ready: {}", e.into()))
+    })?;
+    client
+        .unary(
+            tonic::Request::new(message),
+            http::uri::PathAndQuery::from_static(path),
+            ProstCodec::<M, R>::default(),
+        )
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// Calls `SayHello`.
 pub async fn say_hello<T>(channel: T, name: &str) -> Result<HelloReply, tonic::Status>
 where
     T: tonic::client::GrpcService<tonic::body::Body>,
@@ -151,22 +174,14 @@ where
     T::ResponseBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     <T::ResponseBody as http_body::Body>::Error: Into<tonic::codegen::StdError> + Send,
 {
-    let mut client = tonic::client::Grpc::new(channel);
-    client.ready().await.map_err(|e| {
-        tonic::Status::unavailable(format!("the channel is not ready: {}", e.into()))
-    })?;
-    let path = http::uri::PathAndQuery::from_static(SAY_HELLO);
-    let request = tonic::Request::new(HelloRequest {
-        name: name.to_owned(),
-    });
-    client
-        .unary(
-            request,
-            path,
-            ProstCodec::<HelloRequest, HelloReply>::default(),
-        )
-        .await
-        .map(tonic::Response::into_inner)
+    unary_call(
+        channel,
+        SAY_HELLO,
+        HelloRequest {
+            name: name.to_owned(),
+        },
+    )
+    .await
 }
 
 /// Calls the health check.
@@ -177,17 +192,5 @@ where
     T::ResponseBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     <T::ResponseBody as http_body::Body>::Error: Into<tonic::codegen::StdError> + Send,
 {
-    let mut client = tonic::client::Grpc::new(channel);
-    client.ready().await.map_err(|e| {
-        tonic::Status::unavailable(format!("the channel is not ready: {}", e.into()))
-    })?;
-    let path = http::uri::PathAndQuery::from_static(HEALTH_CHECK);
-    client
-        .unary(
-            tonic::Request::new(HealthCheckRequest::default()),
-            path,
-            ProstCodec::<HealthCheckRequest, HealthCheckResponse>::default(),
-        )
-        .await
-        .map(tonic::Response::into_inner)
+    unary_call(channel, HEALTH_CHECK, HealthCheckRequest::default()).await
 }
