@@ -132,6 +132,14 @@ pub fn jwks_fetches(mock: &MockStytch) -> usize {
         .count()
 }
 
+/// How many token exchanges the mock has received.
+pub fn token_exchanges(mock: &MockStytch) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.url.contains("/oauth2/token"))
+        .count()
+}
+
 /// A mock project frozen at [`NOW`], with no client.
 pub fn frozen_mock() -> MockStytch {
     MockStytch::builder()

@@ -9,15 +9,8 @@ use stytch_m2m_core::models::Secret;
 use stytch_m2m_core::transport::Transport;
 use stytch_m2m_core::{Client, Error};
 use stytch_m2m_mock::{Fault, MockStytch, Route};
-use stytch_m2m_tests::{client_without_retries, frozen_project, settle};
+use stytch_m2m_tests::{client_without_retries, frozen_project, settle, token_exchanges};
 use tokio::time::Instant;
-
-fn token_requests(mock: &MockStytch) -> usize {
-    mock.requests()
-        .iter()
-        .filter(|r| r.url.contains("/oauth2/token"))
-        .count()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_callers_cause_one_exchange() {
@@ -40,11 +33,11 @@ async fn a_thousand_concurrent_callers_cause_one_exchange() {
     }
     tokens.dedup();
     assert_eq!(tokens.len(), 1, "every caller got the same token");
-    assert_eq!(token_requests(&mock), 1);
-    assert_eq!(token_requests(&mock), 1);
+    assert_eq!(token_exchanges(&mock), 1);
+    assert_eq!(token_exchanges(&mock), 1);
     // Another scope set is another cache entry.
     provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
-    assert_eq!(token_requests(&mock), 2);
+    assert_eq!(token_exchanges(&mock), 2);
 }
 
 fn provider_without_retries(
@@ -79,7 +72,7 @@ async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
     // A slow exchange that fails (the client lacks the scope): all 50 callers join it and all get its error.
     mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
     let outcomes = fifty_callers(&provider, "write:users").await;
-    assert_eq!(token_requests(&mock), 1, "one failing exchange, shared");
+    assert_eq!(token_exchanges(&mock), 1, "one failing exchange, shared");
     for outcome in outcomes {
         let e = outcome.unwrap_err();
         // Every waiter gets the API error as the variant it is (no wrapper to see through).
@@ -97,7 +90,7 @@ async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
         Some(500)
     );
     assert!(provider.token(&["read:users"]).await.is_ok());
-    assert_eq!(token_requests(&mock), 3);
+    assert_eq!(token_exchanges(&mock), 3);
     // A slow successful exchange is shared the same way.
     mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_millis(200)));
     let outcomes = fifty_callers(&provider, "read:users:x").await;
@@ -109,7 +102,7 @@ async fn a_failed_exchange_reaches_every_waiter_and_is_not_cached() {
     let fresh = fifty_callers(&provider, "read:users").await;
     assert!(fresh.iter().all(Result::is_ok));
     assert_eq!(
-        token_requests(&mock),
+        token_exchanges(&mock),
         4,
         "read:users was cached; read:users:x failed once for all"
     );
@@ -140,11 +133,11 @@ async fn a_thousand_callers_across_the_refresh_point_never_wait_and_cause_one_ex
     let (mock, id, secret) = frozen_project();
     let provider = TokenProvider::with_policy(mock.client(), id, secret, exact());
     let first = provider.token(&["read:users"]).await.unwrap();
-    assert_eq!(token_requests(&mock), 1);
+    assert_eq!(token_exchanges(&mock), 1);
     // Just before the refresh point: the cached token, no exchange.
     tokio::time::advance(Duration::from_secs(3299)).await;
     assert_eq!(provider.token(&["read:users"]).await.unwrap(), first);
-    assert_eq!(token_requests(&mock), 1);
+    assert_eq!(token_exchanges(&mock), 1);
     // Past it: 1000 concurrent callers all get the still-valid token at once; one refresh runs behind them.
     tokio::time::advance(Duration::from_secs(2)).await;
     mock.clock().advance(Duration::from_secs(3301)); // new tokens get a new iat
@@ -154,20 +147,20 @@ async fn a_thousand_callers_across_the_refresh_point_never_wait_and_cause_one_ex
         assert_eq!(token, first);
     }
     assert_eq!(started.elapsed(), Duration::ZERO, "nobody waited");
-    assert_eq!(token_requests(&mock), 2, "one background refresh");
-    assert_eq!(token_requests(&mock), 2);
+    assert_eq!(token_exchanges(&mock), 2, "one background refresh");
+    assert_eq!(token_exchanges(&mock), 2);
     tokio::time::advance(Duration::from_secs(2)).await;
     settle().await;
     let second = provider.token(&["read:users"]).await.unwrap();
     assert_ne!(second, first);
-    assert_eq!(token_requests(&mock), 2);
+    assert_eq!(token_exchanges(&mock), 2);
     // Once a token has expired with no refresh (a provider left idle), callers wait for one exchange together.
     tokio::time::advance(Duration::from_secs(3600)).await;
     mock.clock().advance(Duration::from_secs(3600));
     for token in thousand_callers(&provider).await {
         assert_ne!(token, second);
     }
-    assert_eq!(token_requests(&mock), 3);
+    assert_eq!(token_exchanges(&mock), 3);
 }
 
 #[tokio::test(start_paused = true)]
@@ -188,14 +181,14 @@ async fn callers_dropped_mid_exchange_leave_nothing_behind() {
             tokio::time::timeout(Duration::from_millis(100), provider.token(&["read:users"])).await;
         assert!(gave_up.is_err());
     }
-    assert_eq!(token_requests(&mock), 1, "the callers shared one exchange");
+    assert_eq!(token_exchanges(&mock), 1, "the callers shared one exchange");
     // The exchange finished on its own; the next caller gets its token without another exchange.
     tokio::time::advance(Duration::from_secs(2)).await;
     settle().await;
     let started = Instant::now();
     provider.token(&["read:users"]).await.unwrap();
     assert_eq!(started.elapsed(), Duration::ZERO);
-    assert_eq!(token_requests(&mock), 1);
+    assert_eq!(token_exchanges(&mock), 1);
     // A provider dropped while an exchange runs is freed, and so is its client once the exchange ends.
     provider.invalidate_all();
     mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_secs(2)));
@@ -225,7 +218,7 @@ async fn a_failing_refresh_serves_the_valid_token_and_backs_off() {
         settle().await;
     }
     assert_eq!(
-        token_requests(&mock),
+        token_exchanges(&mock),
         2,
         "one failed refresh, then a backoff"
     );
@@ -233,12 +226,12 @@ async fn a_failing_refresh_serves_the_valid_token_and_backs_off() {
     tokio::time::advance(Duration::from_secs(1)).await;
     assert_eq!(provider.token(&["read:users"]).await.unwrap(), first);
     settle().await;
-    assert_eq!(token_requests(&mock), 3);
+    assert_eq!(token_exchanges(&mock), 3);
     // The backoff grows: within 1 s of that failure, no try.
     tokio::time::advance(Duration::from_millis(900)).await;
     assert_eq!(provider.token(&["read:users"]).await.unwrap(), first);
     settle().await;
-    assert_eq!(token_requests(&mock), 3);
+    assert_eq!(token_exchanges(&mock), 3);
     // When the token expires and the exchange still fails, callers get the error.
     mock.clock().advance(Duration::from_secs(300));
     tokio::time::advance(Duration::from_secs(300)).await;
@@ -268,24 +261,24 @@ async fn invalidation_rotation_and_bounds() {
     assert_ne!(second, first);
     provider.invalidate(&["read:users"], &first); // already replaced: no effect
     assert_eq!(provider.token(&["read:users"]).await.unwrap(), second);
-    assert_eq!(token_requests(&mock), 2);
+    assert_eq!(token_exchanges(&mock), 2);
     // Scopes are a set: order and duplicates do not make new entries.
     provider.token(&["read:users", "read:users"]).await.unwrap();
-    assert_eq!(token_requests(&mock), 2);
+    assert_eq!(token_exchanges(&mock), 2);
     // At most two entries: a third scope set evicts the least recently used.
     provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
     provider.token(&["read:users"]).await.unwrap();
     provider.token(&["read:*"]).await.unwrap_err(); // not assigned: an error, still an entry
-    assert_eq!(token_requests(&mock), 4);
+    assert_eq!(token_exchanges(&mock), 4);
     provider.token(&["read:users"]).await.unwrap();
     assert_eq!(
-        token_requests(&mock),
+        token_exchanges(&mock),
         4,
         "the most recently used entry stayed"
     );
     provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
     assert_eq!(
-        token_requests(&mock),
+        token_exchanges(&mock),
         5,
         "the least recently used entry was evicted"
     );
@@ -304,7 +297,7 @@ async fn invalidation_rotation_and_bounds() {
     mock.clock().advance(Duration::from_secs(1));
     let after_rotation = provider.token(&["read:users"]).await.unwrap();
     assert_ne!(after_rotation, second);
-    assert_eq!(token_requests(&mock), 6);
+    assert_eq!(token_exchanges(&mock), 6);
     assert!(!format!("{provider:?}").contains(secret.expose_secret()));
 }
 
@@ -328,7 +321,7 @@ async fn forced_refreshes_are_bounded_per_interval() {
     // Refused again within the interval: kept, and the caller is told a retry would not help.
     assert!(!provider.invalidate(&["read:users"], &second));
     assert_eq!(provider.token(&["read:users"]).await.unwrap(), second);
-    assert_eq!(token_requests(&mock), 2);
+    assert_eq!(token_exchanges(&mock), 2);
     // Another scope set has its own bound.
     let other = provider.token(stytch_m2m_core::NO_SCOPES).await.unwrap();
     assert!(provider.invalidate(stytch_m2m_core::NO_SCOPES, &other));
@@ -337,77 +330,4 @@ async fn forced_refreshes_are_bounded_per_interval() {
     assert!(provider.invalidate(&["read:users"], &second));
     mock.clock().advance(Duration::from_secs(1));
     assert_ne!(provider.token(&["read:users"]).await.unwrap(), second);
-}
-
-/// A calling service holds its own client's credentials and the project id, never the project secret.
-#[tokio::test]
-async fn a_provider_needs_no_project_secret() {
-    let (mock, id, secret) = frozen_project();
-    let provider = TokenProvider::builder(mock.project_id(), id.clone(), secret.clone())
-        .transport(mock.clone())
-        .build()
-        .unwrap();
-    let token = provider.token(&["read:users"]).await.unwrap();
-    let verified = mock
-        .verifier()
-        .authenticate_token(
-            token.expose_secret(),
-            &stytch_m2m_core::auth::AuthenticateOptions::new(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(verified.client_id(), id);
-    let sent = mock.requests();
-    let exchange = sent
-        .iter()
-        .find(|r| r.url.contains("/oauth2/token"))
-        .unwrap();
-    assert!(
-        exchange.headers.get("authorization").is_none(),
-        "no project credentials are sent"
-    );
-    let shown = format!(
-        "{provider:?} {:?}",
-        TokenProvider::builder(mock.project_id(), &id, secret.clone())
-    );
-    assert!(!shown.contains(secret.expose_secret()), "{shown}");
-
-    // What the builder refuses, each named.
-    let missing = TokenProvider::builder(mock.project_id(), &id, secret.clone())
-        .build()
-        .unwrap_err();
-    assert!(missing.to_string().contains("transport"), "{missing}");
-    let empty = TokenProvider::builder(mock.project_id(), &id, "")
-        .transport(mock.clone())
-        .build()
-        .unwrap_err();
-    assert!(empty.to_string().contains("client_secret"), "{empty}");
-    let plain = TokenProvider::builder(mock.project_id(), &id, secret)
-        .transport(mock.clone())
-        .base_url("http://stytch:4010")
-        .build()
-        .unwrap_err();
-    assert!(plain.to_string().contains("allow_insecure_http"), "{plain}");
-}
-
-/// Swapping to another secret and back while an exchange for the first is in flight joins that exchange.
-#[tokio::test(start_paused = true)]
-async fn a_secret_swapped_back_during_an_exchange_makes_no_second_exchange() {
-    let (mock, id, secret) = frozen_project();
-    let provider = mock.token_provider(id, secret.clone());
-    mock.fail_next(Route::Token, 1, Fault::Delay(Duration::from_secs(2)));
-    let first = {
-        let provider = provider.clone();
-        tokio::spawn(async move { provider.token(&["read:users"]).await })
-    };
-    settle().await;
-    provider.set_secret("another-secret-not-yet-deployed");
-    provider.set_secret(secret);
-    let second = provider.token(&["read:users"]).await.unwrap();
-    let first = first.await.unwrap().unwrap();
-    assert_eq!(first, second, "both callers share the one exchange");
-    assert_eq!(token_requests(&mock), 1);
-    // The token is cached for the current secret.
-    assert_eq!(provider.token(&["read:users"]).await.unwrap(), first);
-    assert_eq!(token_requests(&mock), 1);
 }

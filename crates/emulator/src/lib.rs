@@ -142,6 +142,7 @@ impl Emulator {
         let wire::Routed::Found(route, _) = &routed else {
             return Now::Later(request);
         };
+        let route = *route;
         if self.inner.state.is_some() && route.is_mutating() {
             return Now::Later(request);
         }
@@ -154,7 +155,7 @@ impl Emulator {
         {
             Ok(response) => {
                 recycle(request.head);
-                Now::Answered(response)
+                Now::Answered(response, route)
             }
             Err(_) => Now::Later(request),
         }
@@ -285,8 +286,8 @@ impl Emulator {
 
 /// What [`Emulator::answer_now`] made of a request.
 enum Now {
-    /// Answered at once.
-    Answered(HttpResponse),
+    /// Answered at once, for this route.
+    Answered(HttpResponse, Route),
     /// To be answered by [`Emulator::answer`]: it needs something waited for.
     Later(Received),
 }

@@ -76,15 +76,14 @@ impl Emulator {
                     let headers = request.into_parts().0.headers;
                     return Either::Left(std::future::ready(Ok(to_hyper_in(answer, headers))));
                 }
-                let received = Received::of(request);
-                let route = received.route();
-                match emulator.answer_now(received) {
-                    Now::Answered(answer) => {
-                        emulator.inner.counters.count(route, answer.status);
+                match emulator.answer_now(Received::of(request)) {
+                    Now::Answered(answer, route) => {
+                        emulator.inner.counters.count(Some(route), answer.status);
                         Either::Left(std::future::ready(respond_with(Some(answer))))
                     }
                     Now::Later(received) => {
                         let emulator = emulator.clone();
+                        let route = received.route();
                         Either::Right(Box::pin(async move {
                             let answered = emulator.respond(received).await;
                             if let Ok(response) = &answered {

@@ -1,29 +1,17 @@
 //! A flood of forged tokens leaves a bounded log: every refusal at debug, one warn line per reason per minute.
 //! Alone in its test binary (tracing caches per call site whether a subscriber listens).
 
-use std::sync::{Arc, Mutex};
-
 use stytch_m2m_core::auth::AuthenticateOptions;
 use stytch_m2m_mock::MockStytch;
 use stytch_m2m_tower::RequireM2m;
 use tower::ServiceExt as _;
 
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+mod support;
+use support::Captured;
 
 #[tokio::test]
 async fn a_flood_of_forged_tokens_warns_once_per_reason() {
-    let lines = Lines::default();
+    let lines = Captured::default();
     let writer = lines.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
@@ -48,7 +36,7 @@ async fn a_flood_of_forged_tokens_warns_once_per_reason() {
         let response = protected.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), 401);
     }
-    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let text = lines.text();
     let debug = text
         .lines()
         .filter(|l| l.contains("DEBUG") && l.contains("refused a request"))

@@ -1,9 +1,6 @@
 //! One tracing event per refusal, with the cause and the caller when known, and never the token. Alone in its
 //! test binary: tracing caches per call site whether a subscriber listens, and other tests' threads would race it.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::Router;
 use axum::routing::{get, post};
 use reqwest::StatusCode;
@@ -12,18 +9,8 @@ use stytch_m2m_core::models::CreateRequest;
 use stytch_m2m_mock::MockStytch;
 use stytch_m2m_tower::RequireM2m;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+mod support;
+use support::Captured;
 
 #[tokio::test]
 async fn one_event_per_refusal_with_the_cause_and_never_the_token() {
@@ -68,7 +55,7 @@ async fn one_event_per_refusal_with_the_cause_and_never_the_token() {
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
     let unauthorized = http.get(&url).bearer_auth(&tampered).send().await.unwrap();
     assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     let refusals: Vec<&str> = logs
         .lines()
         .filter(|l| l.contains("refused a request"))

@@ -89,3 +89,62 @@ pub fn stderr(output: &std::process::Output) -> String {
 pub fn json(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
 }
+
+/// The `stytch-m2m` binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_stytch-m2m")
+}
+
+/// A process like `Project::cli`, for the cases snapbox cannot express (a closed pipe, a file-size limit).
+pub fn raw(project: &Project, program: &str, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
+    command
+        .args(args)
+        .env_remove("STYTCH_CLIENT_SECRET")
+        .env("STYTCH_PROJECT_ID", project.emulator.project_id())
+        .env(
+            "STYTCH_SECRET",
+            project.emulator.project_secret().expose_secret(),
+        )
+        .env("STYTCH_BASE_URL", project.emulator.base_url())
+        .current_dir(project.dir.path())
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+/// Standard output is a pipe whose reader is already gone.
+pub fn closed_pipe() -> std::process::Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    std::process::Stdio::from(writer)
+}
+
+/// The ids of the project's clients, as `clients list` prints them.
+pub fn client_ids(project: &Project) -> Vec<String> {
+    let out = project.cli(&["clients", "list"]).output().unwrap();
+    json(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["client_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Creates a client with this id and scope; its secret.
+pub fn create_client(project: &Project, id: &str, scope: &str) -> String {
+    let created = project
+        .cli(&["clients", "create", "--scope", scope, "--client-id", id])
+        .output()
+        .unwrap();
+    json(&created)["client_secret"].as_str().unwrap().to_owned()
+}
+
+/// An access token of this client, through `stytch-m2m token` (the secret on standard input).
+pub fn token_of(project: &Project, id: &str, secret: &str) -> String {
+    let out = project
+        .cli(&["token", "--client-id", id])
+        .stdin(secret.to_owned())
+        .output()
+        .unwrap();
+    stdout(&out).trim().to_owned()
+}

@@ -297,50 +297,9 @@ where
     }
 }
 
-/// How often a misconfigured verifier (its JWKS URL answers 404) is logged at `error`.
-const MISCONFIGURATION_LOG_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// When a misconfiguration was last logged, in milliseconds since the process's first refusal (0: never).
-static MISCONFIGURATION_LOGGED_AT: std::sync::atomic::AtomicU64 =
-    std::sync::atomic::AtomicU64::new(0);
-
-/// Whether a misconfiguration seen now should be logged: at most once per interval, whichever thread sees it.
-fn misconfiguration_log_due() -> bool {
-    use std::sync::atomic::Ordering;
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    let start = *START.get_or_init(std::time::Instant::now);
-    let now = u64::try_from(start.elapsed().as_millis())
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    let last = MISCONFIGURATION_LOGGED_AT.load(Ordering::Relaxed);
-    let interval = u64::try_from(MISCONFIGURATION_LOG_INTERVAL.as_millis()).unwrap_or(u64::MAX);
-    (last == 0 || now.saturating_sub(last) >= interval)
-        && MISCONFIGURATION_LOGGED_AT
-            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-            .is_ok()
-}
-
 /// Logs a refusal and answers it: in gRPC's terms for a gRPC call, else as RFC 6750 says (or the responder).
 fn refuse<B: From<Bytes>>(config: &Config, refusal: &Refusal, grpc: bool) -> Response<B> {
-    if let Refusal::KeysUnavailable(stytch_m2m_core::auth::AuthError::JwksUnavailable(e)) = refusal
-        && e.is_misconfiguration()
-        && misconfiguration_log_due()
-    {
-        tracing::error!(
-            target: "stytch_m2m_tower",
-            error = %e,
-            "tokens cannot be checked: the verifier's JWKS URL refused the request (a wrong project id, base URL \
-             or project kind); every request is answered 503 until it is fixed"
-        );
-    }
     log::refusal(refusal, grpc);
-    #[cfg(feature = "metrics")]
-    metrics::counter!(
-        "stytch_m2m_middleware_refusals_total",
-        "status" => status_label(refusal.status()),
-        "protocol" => if grpc { "grpc" } else { "http" },
-    )
-    .increment(1);
     let response = match &config.responder {
         _ if grpc => refusal.grpc_response(),
         Some(respond) => respond(refusal),
@@ -399,16 +358,4 @@ fn metadata_response<B: From<Bytes>>(resource: &ProtectedResource) -> Response<B
         http::HeaderValue::from_static("max-age=300"),
     );
     response
-}
-
-/// The label of a refusal's HTTP status: one of a fixed set.
-#[cfg(feature = "metrics")]
-fn status_label(status: http::StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "400",
-        401 => "401",
-        403 => "403",
-        503 => "503",
-        _ => "other",
-    }
 }
