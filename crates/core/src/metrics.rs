@@ -39,36 +39,76 @@ impl Started {
     }
 }
 
-/// The outcome class of a token check: the metric's label and the span's `outcome`.
-pub(crate) fn outcome<T>(result: &Result<T, AuthError>) -> &'static str {
+/// The outcome classes of a token check, by index: the metric's label and the span's `outcome`.
+const OUTCOMES: [&str; 11] = [
+    "valid",
+    "malformed",
+    "signature",
+    "expired",
+    "not_yet_valid",
+    "issuer",
+    "audience",
+    "unknown_key",
+    "too_old",
+    "missing_scopes",
+    "keys_unavailable",
+];
+
+/// The index in [`OUTCOMES`] of a token check's outcome.
+fn outcome_index<T>(result: &Result<T, AuthError>) -> usize {
     match result {
-        Ok(_) => "valid",
+        Ok(_) => 0,
         Err(AuthError::Invalid(cause)) => match cause {
-            InvalidToken::Signature => "signature",
-            InvalidToken::Expired => "expired",
-            InvalidToken::NotYetValid => "not_yet_valid",
-            InvalidToken::Issuer => "issuer",
-            InvalidToken::Audience => "audience",
-            InvalidToken::UnknownKey(_) => "unknown_key",
-            _ => "malformed",
+            InvalidToken::Signature => 2,
+            InvalidToken::Expired => 3,
+            InvalidToken::NotYetValid => 4,
+            InvalidToken::Issuer => 5,
+            InvalidToken::Audience => 6,
+            InvalidToken::UnknownKey(_) => 7,
+            _ => 1,
         },
-        Err(AuthError::TooOld { .. }) => "too_old",
-        Err(AuthError::MissingScopes { .. }) => "missing_scopes",
-        Err(AuthError::JwksUnavailable(_)) => "keys_unavailable",
+        Err(AuthError::TooOld { .. }) => 8,
+        Err(AuthError::MissingScopes { .. }) => 9,
+        Err(AuthError::JwksUnavailable(_)) => 10,
     }
 }
 
-/// One token check, ended.
-#[inline]
-pub(crate) fn token_check<T>(result: &Result<T, crate::auth::AuthError>, started: Started) {
+/// The outcome class of a token check: the metric's label and the span's `outcome`.
+pub(crate) fn outcome<T>(result: &Result<T, AuthError>) -> &'static str {
+    OUTCOMES[outcome_index(result)]
+}
+
+/// A verifier's token-check handles, each registered with the recorder the first time it is used (so a series
+/// appears with its first value) and then kept: a check costs an increment and a sample, with no registry
+/// lookup, as the `metrics` crate advises for hot paths. A verifier used before any recorder is installed keeps
+/// the no-op handles it got: install the recorder first, as every exporter's guide says.
+#[derive(Default)]
+pub(crate) struct TokenChecks {
     #[cfg(feature = "metrics")]
-    {
-        metrics::counter!("stytch_m2m_token_checks_total", "outcome" => outcome(result))
-            .increment(1);
-        metrics::histogram!("stytch_m2m_token_check_duration_seconds").record(started.seconds());
+    outcomes: [std::sync::OnceLock<metrics::Counter>; OUTCOMES.len()],
+    #[cfg(feature = "metrics")]
+    duration: std::sync::OnceLock<metrics::Histogram>,
+}
+
+impl TokenChecks {
+    /// One token check, ended.
+    #[inline]
+    pub(crate) fn record<T>(&self, result: &Result<T, AuthError>, started: Started) {
+        #[cfg(feature = "metrics")]
+        {
+            let index = outcome_index(result);
+            self.outcomes[index]
+                .get_or_init(|| {
+                    metrics::counter!("stytch_m2m_token_checks_total", "outcome" => OUTCOMES[index])
+                })
+                .increment(1);
+            self.duration
+                .get_or_init(|| metrics::histogram!("stytch_m2m_token_check_duration_seconds"))
+                .record(started.seconds());
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = (result, started);
     }
-    #[cfg(not(feature = "metrics"))]
-    let _ = (result, started);
 }
 
 /// One JWKS fetch, ended: `ok` with the number of keys, or an error (`refused` for a 4xx).
@@ -101,11 +141,23 @@ pub(crate) fn exchange(ok: bool) {
     let _ = ok;
 }
 
-/// A token served from a provider's cache.
-#[inline]
-pub(crate) fn provider_hit() {
+/// A provider's cache-hit counter, registered with the recorder the first time it is used and then kept (a hit
+/// is a hot path; see [`TokenChecks`]).
+#[derive(Default)]
+pub(crate) struct ProviderHits {
     #[cfg(feature = "metrics")]
-    metrics::counter!("stytch_m2m_token_provider_cache_hits_total").increment(1);
+    counter: std::sync::OnceLock<metrics::Counter>,
+}
+
+impl ProviderHits {
+    /// A token served from the provider's cache.
+    #[inline]
+    pub(crate) fn record(&self) {
+        #[cfg(feature = "metrics")]
+        self.counter
+            .get_or_init(|| metrics::counter!("stytch_m2m_token_provider_cache_hits_total"))
+            .increment(1);
+    }
 }
 
 /// A provider's refresh: `ahead` of expiry, or `forced` by a downstream's refusal.

@@ -58,6 +58,7 @@ pub(super) struct Inner {
     pub(super) policy: ProviderPolicy,
     pub(super) slots: Mutex<HashMap<Key, Slot>>,
     pub(super) uses: AtomicU64,
+    pub(super) hits: crate::metrics::ProviderHits,
 }
 
 /// Hands out access tokens of one M2M client, exchanging its credentials only when needed.
@@ -129,6 +130,7 @@ impl TokenProvider {
                 policy,
                 slots: Mutex::default(),
                 uses: AtomicU64::new(0),
+                hits: crate::metrics::ProviderHits::default(),
             }),
         }
     }
@@ -268,12 +270,12 @@ impl TokenProvider {
             slot.last_used = use_count;
             match &slot.cached {
                 Some(cached) if now < cached.refresh_at => {
-                    crate::metrics::provider_hit();
+                    self.inner.hits.record();
                     return Ok(cached.token.clone());
                 }
                 Some(cached) if now < cached.expires_at => {
                     // Due: refresh in the background (unless backing off); the valid token answers now.
-                    crate::metrics::provider_hit();
+                    self.inner.hits.record();
                     let token = cached.token.clone();
                     if slot.flight.is_none() && slot.retry_at.is_none_or(|at| now >= at) {
                         crate::metrics::provider_refresh("ahead");

@@ -59,6 +59,7 @@ pub(super) struct Inner {
     pub(super) clock: Arc<dyn Clock>,
     pub(super) verified: VerifiedCache,
     pub(super) verified_policy: super::verified::VerifiedCachePolicy,
+    pub(super) checks: crate::metrics::TokenChecks,
 }
 
 /// One accepted project: its issuers, audience and JWKS source (with its own cache and backoff).
@@ -170,6 +171,7 @@ impl TokenVerifier {
                 clock: first.inner.clock.clone(),
                 verified: VerifiedCache::new(first.inner.verified_policy.clone()),
                 verified_policy: first.inner.verified_policy.clone(),
+                checks: crate::metrics::TokenChecks::default(),
             }),
         })
     }
@@ -200,7 +202,7 @@ impl TokenVerifier {
             "stytch.project_id" = tracing::field::Empty,
         );
         let result = self.authenticate(token, options).await;
-        crate::metrics::token_check(&result, started);
+        self.inner.checks.record(&result, started);
         if !span.is_disabled() {
             span.record("outcome", crate::metrics::outcome(&result));
             if let Ok(token) = &result {

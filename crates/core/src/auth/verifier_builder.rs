@@ -234,6 +234,7 @@ impl TokenVerifierBuilder {
                 clock: self.clock,
                 verified: VerifiedCache::new(self.verified.clone()),
                 verified_policy: self.verified,
+                checks: crate::metrics::TokenChecks::default(),
             }),
         })
     }
