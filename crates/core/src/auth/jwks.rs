@@ -156,25 +156,32 @@ impl JwksSource {
         }
     }
 
-    /// The key of `kid`: at once while a usable key is cached (a refresh starts in the background when due);
-    /// otherwise after joining or starting one fetch, waiting at most the fetch timeout.
-    pub async fn key(&self, kid: &str) -> Result<Arc<ParsedPublicKey>, AuthError> {
+    /// The key of `kid` while a usable one is cached (a refresh starts in the background when due): no await, so
+    /// the common path of a check needs no future of its own.
+    pub fn cached_key(&self, kid: &str) -> Option<Arc<ParsedPublicKey>> {
         let now = self.inner.now_ms();
-        let usable = {
-            let set = self.inner.keys.load();
-            let usable = now < set.usable_until;
-            if usable && let Some(key) = set.by_kid.get(kid) {
-                let key = key.clone();
-                let due = now.saturating_add(duration_ms(self.inner.policy.refresh_ahead))
-                    >= set.fresh_until;
-                drop(set);
-                if due {
-                    self.inner.refresh_in_background(now);
-                }
-                return Ok(key);
-            }
-            usable
-        };
+        let set = self.inner.keys.load();
+        if now >= set.usable_until {
+            return None;
+        }
+        let key = set.by_kid.get(kid)?.clone();
+        let due =
+            now.saturating_add(duration_ms(self.inner.policy.refresh_ahead)) >= set.fresh_until;
+        drop(set);
+        if due {
+            self.inner.refresh_in_background(now);
+        }
+        Some(key)
+    }
+
+    /// The key of `kid`: at once while a usable key is cached ([`cached_key`](Self::cached_key)); otherwise after
+    /// joining or starting one fetch, waiting at most the fetch timeout.
+    pub async fn key(&self, kid: &str) -> Result<Arc<ParsedPublicKey>, AuthError> {
+        if let Some(key) = self.cached_key(kid) {
+            return Ok(key);
+        }
+        let now = self.inner.now_ms();
+        let usable = now < self.inner.keys.load().usable_until;
         let flight = self.inner.join_or_start(now);
         let Some(flight) = flight else {
             // Backing off: no fetch now. The kid is unknown only if the most recent fetch succeeded without it.

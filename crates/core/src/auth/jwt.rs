@@ -1,5 +1,8 @@
 //! Parsing a compact JWS once: header, claims and signature, with bounds, strict as RFC 8725 asks.
 
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::claims::{Claim, Name};
@@ -150,6 +153,25 @@ pub(crate) fn header(segment: &str) -> Result<String, InvalidToken> {
         Some(Claim::Str(kid)) => Ok(kid.into_owned()),
         None => Err(InvalidToken::MissingClaim("kid")),
         Some(_) => Err(malformed("the header's kid is not a string")),
+    }
+}
+
+/// The last header that passed [`header`], by its exact segment, with its `kid`: the tokens of one project and
+/// key carry the same header, so most tokens skip its decoding and parse (the same bytes read the same).
+#[derive(Default)]
+pub(crate) struct KnownHeader(ArcSwapOption<(Box<str>, Arc<str>)>);
+
+impl KnownHeader {
+    /// The `kid` of a header segment that passes [`header`].
+    pub(crate) fn kid(&self, segment: &str) -> Result<Arc<str>, InvalidToken> {
+        if let Some(known) = &*self.0.load()
+            && *known.0 == *segment
+        {
+            return Ok(known.1.clone());
+        }
+        let kid: Arc<str> = header(segment)?.into();
+        self.0.store(Some(Arc::new((segment.into(), kid.clone()))));
+        Ok(kid)
     }
 }
 

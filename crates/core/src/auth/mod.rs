@@ -11,6 +11,7 @@
 
 mod authenticate;
 mod claims;
+mod claims_scan;
 mod error;
 mod jwks;
 mod jwks_keys;

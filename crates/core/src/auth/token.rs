@@ -10,7 +10,7 @@ const RESERVED: [&str; 8] = ["aud", "exp", "iat", "iss", "jti", "nbf", "sub", "s
 
 /// The claims of a verified token, kept by the verified-token cache. `Debug` leaves the payload out.
 pub(crate) struct VerifiedClaims {
-    pub kid: String,
+    pub kid: Arc<str>,
     pub client_id: String,
     pub scopes: Vec<String>,
     pub issued_at: Option<u64>,

@@ -60,6 +60,7 @@ pub(super) struct Inner {
     pub(super) verified: VerifiedCache,
     pub(super) verified_policy: super::verified::VerifiedCachePolicy,
     pub(super) checks: crate::metrics::TokenChecks,
+    pub(super) header: jwt::KnownHeader,
 }
 
 /// One accepted project: its issuers, audience and JWKS source (with its own cache and backoff).
@@ -172,6 +173,7 @@ impl TokenVerifier {
                 verified: VerifiedCache::new(first.inner.verified_policy.clone()),
                 verified_policy: first.inner.verified_policy.clone(),
                 checks: crate::metrics::TokenChecks::default(),
+                header: jwt::KnownHeader::default(),
             }),
         })
     }
@@ -226,7 +228,7 @@ impl TokenVerifier {
                     Probe::Usable => {}
                     Probe::Absent => {
                         inner.verified.remove(token);
-                        return Err(InvalidToken::UnknownKey(hit.kid.clone()).into());
+                        return Err(InvalidToken::UnknownKey(hit.kid.to_string()).into());
                     }
                     Probe::Unusable => {
                         // Boxed: the slow paths keep the common path's future small.
@@ -241,7 +243,7 @@ impl TokenVerifier {
                 hit
             }
             None => {
-                let claims = Arc::new(Box::pin(self.verify(token)).await?);
+                let claims = Arc::new(self.verify(token).await?);
                 inner.verified.offer(claims.clone());
                 claims
             }
@@ -257,11 +259,15 @@ impl TokenVerifier {
     async fn verify(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
         let inner = &*self.inner;
         let segments = jwt::segments(token)?;
-        let kid = jwt::header(segments.header)?;
+        let kid = inner.header.kid(segments.header)?;
         let (index, facts) =
             jwt::with_payload(segments.payload, |payload| select(&inner.entries, payload))?;
         let entry = &inner.entries[index];
-        let key = entry.jwks.key(&kid).await?;
+        let key = match entry.jwks.cached_key(&kid) {
+            Some(key) => key,
+            // Boxed: the fetch's future stays out of every check's.
+            None => Box::pin(entry.jwks.key(&kid)).await?,
+        };
         jwt::with_signature(segments.signature, |signature| {
             key.verify_sig(segments.signing_input, signature)
                 .map_err(|_| InvalidToken::Signature)

@@ -235,6 +235,7 @@ impl TokenVerifierBuilder {
                 verified: VerifiedCache::new(self.verified.clone()),
                 verified_policy: self.verified,
                 checks: crate::metrics::TokenChecks::default(),
+                header: super::jwt::KnownHeader::default(),
             }),
         })
     }
