@@ -101,10 +101,15 @@ pub(crate) fn segments(token: &str) -> Result<Segments<'_>, InvalidToken> {
     })
 }
 
+/// A stack buffer for a decoded segment, left uninitialized: the decoder writes what is then read.
+fn buf<const N: usize>() -> [std::mem::MaybeUninit<u8>; N] {
+    [const { std::mem::MaybeUninit::uninit() }; N]
+}
+
 /// Decodes base64url (no padding; SIMD) into `buf` when it fits, else into `spill`.
 fn decode<'b>(
     segment: &str,
-    buf: &'b mut [u8],
+    buf: &'b mut [std::mem::MaybeUninit<u8>],
     spill: &'b mut Vec<u8>,
     why: &str,
 ) -> Result<&'b [u8], InvalidToken> {
@@ -113,13 +118,13 @@ fn decode<'b>(
         .decoded_length(segment.as_bytes())
         .map_err(|_| malformed(why))?;
     let out = if len <= buf.len() {
-        &mut buf[..len]
+        base64_simd::Out::from_uninit_slice(&mut buf[..len])
     } else {
         spill.resize(len, 0);
-        &mut spill[..]
+        base64_simd::Out::from_slice(&mut spill[..])
     };
     let decoded = b64
-        .decode(segment.as_bytes(), base64_simd::Out::from_slice(out))
+        .decode(segment.as_bytes(), out)
         .map_err(|_| malformed(why))?;
     Ok(decoded)
 }
@@ -128,7 +133,7 @@ fn decode<'b>(
 /// (any case), and no `crit` (this verifier understands no critical extension, so RFC 7515 §4.1.11 requires
 /// refusing any).
 pub(crate) fn header(segment: &str) -> Result<String, InvalidToken> {
-    let (mut buf, mut spill) = ([0u8; HEADER_BUF], Vec::new());
+    let (mut buf, mut spill) = (buf::<HEADER_BUF>(), Vec::new());
     let bytes = decode(segment, &mut buf, &mut spill, "the header is not base64url")?;
     let text = std::str::from_utf8(bytes).map_err(|_| malformed("the header is not UTF-8"))?;
     let header: Header<'_> =
@@ -180,7 +185,7 @@ pub(crate) fn with_payload<R>(
     segment: &str,
     read: impl FnOnce(&str) -> Result<R, InvalidToken>,
 ) -> Result<R, InvalidToken> {
-    let (mut buf, mut spill) = ([0u8; PAYLOAD_BUF], Vec::new());
+    let (mut buf, mut spill) = (buf::<PAYLOAD_BUF>(), Vec::new());
     let bytes = decode(
         segment,
         &mut buf,
@@ -198,7 +203,7 @@ pub(crate) fn with_signature<R>(
     if segment.len().div_ceil(4) * 3 > MAX_SIGNATURE_LEN {
         return Err(malformed("the signature is too long"));
     }
-    let (mut buf, mut spill) = ([0u8; SIGNATURE_BUF], Vec::new());
+    let (mut buf, mut spill) = (buf::<SIGNATURE_BUF>(), Vec::new());
     check(decode(
         segment,
         &mut buf,
