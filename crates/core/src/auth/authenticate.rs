@@ -139,21 +139,21 @@ pub(crate) fn check(
         Some(authorize) => {
             let check = AuthorizationCheck {
                 client_id: &claims.client_id,
-                has_scopes: &claims.scopes,
+                has_scopes: claims.scopes(),
                 required_scopes: &options.required_scopes,
             };
             if !authorize(&check) {
                 return Err(AuthError::MissingScopes {
-                    client_id: claims.client_id.clone(),
+                    client_id: claims.client_id.to_string(),
                     missing: options.required_scopes.clone(),
                 });
             }
         }
         None => {
-            let missing = scopes::missing(&claims.scopes, &options.required_scopes);
+            let missing = scopes::missing_from_claim(&claims.scope, &options.required_scopes);
             if !missing.is_empty() {
                 return Err(AuthError::MissingScopes {
-                    client_id: claims.client_id.clone(),
+                    client_id: claims.client_id.to_string(),
                     missing: missing.into_iter().map(str::to_owned).collect(),
                 });
             }

@@ -44,9 +44,30 @@ pub fn missing<'r, G: AsRef<str>, R: AsRef<str>>(granted: &[G], required: &'r [R
 
 /// Whether `granted` satisfies one required scope.
 pub fn allows<G: AsRef<str>>(granted: &[G], required: &str) -> bool {
+    allows_any(granted.iter().map(AsRef::as_ref), required)
+}
+
+/// [`missing`] for a `scope` claim as the token carries it (space-separated), without splitting it into strings.
+pub(crate) fn missing_from_claim<'r, R: AsRef<str>>(
+    scope: &str,
+    required: &'r [R],
+) -> Vec<&'r str> {
+    required
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|wanted| !allows_any(granted_in(scope), wanted))
+        .collect()
+}
+
+/// The granted scopes of a `scope` claim: split on spaces, empty pieces skipped.
+pub(crate) fn granted_in(scope: &str) -> impl Iterator<Item = &str> {
+    scope.split(' ').filter(|s| !s.is_empty())
+}
+
+fn allows_any<'g>(mut granted: impl Iterator<Item = &'g str>, required: &str) -> bool {
     let (action, resource) = split(required);
-    granted.iter().any(|g| {
-        let (granted_action, granted_resource) = split(g.as_ref());
+    granted.any(|g| {
+        let (granted_action, granted_resource) = split(g);
         granted_action == action && (granted_resource == "*" || granted_resource == resource)
     })
 }

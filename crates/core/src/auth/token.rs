@@ -11,8 +11,11 @@ const RESERVED: [&str; 8] = ["aud", "exp", "iat", "iss", "jti", "nbf", "sub", "s
 /// The claims of a verified token, kept by the verified-token cache. `Debug` leaves the payload out.
 pub(crate) struct VerifiedClaims {
     pub kid: Arc<str>,
-    pub client_id: String,
-    pub scopes: Vec<String>,
+    pub client_id: Box<str>,
+    /// The `scope` claim as the token carries it; checks read it in place.
+    pub scope: Box<str>,
+    /// The scopes as strings, split the first time they are asked for.
+    pub scopes: OnceLock<Vec<String>>,
     pub issued_at: Option<u64>,
     pub not_before: Option<u64>,
     pub expires_at: u64,
@@ -31,7 +34,7 @@ impl std::fmt::Debug for VerifiedClaims {
         f.debug_struct("VerifiedClaims")
             .field("kid", &self.kid)
             .field("client_id", &self.client_id)
-            .field("scopes", &self.scopes)
+            .field("scopes", &self.scopes())
             .field("issued_at", &self.issued_at)
             .field("not_before", &self.not_before)
             .field("expires_at", &self.expires_at)
@@ -47,9 +50,18 @@ impl PartialEq for VerifiedClaims {
 
 impl VerifiedClaims {
     pub fn approximate_size(&self) -> usize {
-        let scopes: usize = self.scopes.iter().map(|s| s.len() + 24).sum();
+        // The claim, and as much again with 24 bytes a scope once split.
+        let scopes = 2 * self.scope.len() + 24 * super::scopes::granted_in(&self.scope).count();
         // The token, and as much again for the custom claims once parsed.
         256 + self.kid.len() + self.client_id.len() + scopes + 2 * self.token.len()
+    }
+
+    pub fn scopes(&self) -> &[String] {
+        self.scopes.get_or_init(|| {
+            super::scopes::granted_in(&self.scope)
+                .map(str::to_owned)
+                .collect()
+        })
     }
 
     pub fn custom_claims(&self) -> &Map<String, Value> {
@@ -90,7 +102,7 @@ impl AuthenticatedToken {
 
     /// The granted scopes, in token order (the `scope` claim split on spaces).
     pub fn scopes(&self) -> &[String] {
-        &self.claims.scopes
+        self.claims.scopes()
     }
 
     /// The custom claims: the payload without the registered claims (`aud`, `exp`, `iat`, `iss`, `jti`, `nbf`,

@@ -262,8 +262,9 @@ mod tests {
     fn claims(token: &str, n: usize) -> Arc<VerifiedClaims> {
         Arc::new(VerifiedClaims {
             kid: "k".into(),
-            client_id: format!("c{n}"),
-            scopes: vec!["read:users".into()],
+            client_id: format!("c{n}").into(),
+            scope: "read:users".into(),
+            scopes: std::sync::OnceLock::new(),
             issued_at: Some(1),
             not_before: None,
             expires_at: 2,

@@ -275,7 +275,8 @@ impl TokenVerifier {
         Ok(VerifiedClaims {
             kid,
             client_id: facts.client_id,
-            scopes: facts.scopes,
+            scope: facts.scope,
+            scopes: std::sync::OnceLock::new(),
             issued_at: facts.issued_at,
             not_before: facts.not_before,
             expires_at: facts.expires_at,
@@ -336,13 +337,10 @@ fn facts(entry: &Entry, claims: &Registered<'_>) -> Result<Facts, InvalidToken> 
         issuer,
         client_id: string(&claims.sub, "sub")?
             .ok_or(InvalidToken::MissingClaim("sub"))?
-            .to_owned(),
-        scopes: string(&claims.scope, "scope")?
+            .into(),
+        scope: string(&claims.scope, "scope")?
             .ok_or(InvalidToken::MissingClaim("scope"))?
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+            .into(),
         expires_at: number(&claims.exp, "exp")?.ok_or(InvalidToken::MissingClaim("exp"))?,
         issued_at: number(&claims.iat, "iat")?,
         not_before: number(&claims.nbf, "nbf")?,
@@ -353,8 +351,8 @@ fn facts(entry: &Entry, claims: &Registered<'_>) -> Result<Facts, InvalidToken> 
 struct Facts {
     /// Which of the project's issuers the token names.
     issuer: usize,
-    client_id: String,
-    scopes: Vec<String>,
+    client_id: Box<str>,
+    scope: Box<str>,
     expires_at: u64,
     issued_at: Option<u64>,
     not_before: Option<u64>,
