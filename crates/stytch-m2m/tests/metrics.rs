@@ -265,3 +265,47 @@ fn a_thousand_callers_make_no_new_series() {
     );
     assert!(!names(&thousand).iter().any(|s| s.contains("caller-")));
 }
+
+/// A verifier keeps the handles it registers at its first check (no registry lookup per check): one built before
+/// the recorder is installed still records into it, every check of every outcome counted, each series appearing
+/// with its first value.
+#[test]
+fn a_verifier_registers_its_handles_at_first_use_and_keeps_them() {
+    let mock = MockStytch::new();
+    let verifier = mock.verifier();
+    let m = mock
+        .seed_client(CreateRequest::new(["read:users"]))
+        .unwrap();
+    let got = recorded(move || async move {
+        let token = mock
+            .token_provider(m.client_id, m.client_secret)
+            .token(["read:users"])
+            .await
+            .unwrap();
+        let read = AuthenticateOptions::new().required_scopes(["read:users"]);
+        for _ in 0..5 {
+            verifier
+                .authenticate_token(token.expose_secret(), &read)
+                .await
+                .unwrap();
+        }
+        let write = AuthenticateOptions::new().required_scopes(["write:users"]);
+        verifier
+            .authenticate_token(token.expose_secret(), &write)
+            .await
+            .unwrap_err();
+    });
+    let checks: BTreeMap<&str, f64> = got
+        .iter()
+        .filter(|(name, _)| name.starts_with("stytch_m2m_token_checks_total"))
+        .map(|(name, n)| (name.as_str(), *n))
+        .collect();
+    assert_eq!(
+        checks,
+        BTreeMap::from([
+            ("stytch_m2m_token_checks_total{outcome=missing_scopes}", 1.0),
+            ("stytch_m2m_token_checks_total{outcome=valid}", 5.0),
+        ])
+    );
+    assert_eq!(got["stytch_m2m_token_check_duration_seconds{}"], 6.0);
+}
