@@ -150,7 +150,11 @@ pub(crate) fn check(
             }
         }
         None => {
-            let missing = scopes::missing_from_claim(&claims.scope, &options.required_scopes);
+            // A cached token's scopes were split when it was admitted; a new token's claim is read in place.
+            let missing = match claims.scopes.get() {
+                Some(granted) => scopes::missing(granted, &options.required_scopes),
+                None => scopes::missing_from_claim(&claims.scope, &options.required_scopes),
+            };
             if !missing.is_empty() {
                 return Err(AuthError::MissingScopes {
                     client_id: claims.client_id.to_string(),
