@@ -204,16 +204,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Registered<'a> {
 }
 
 impl<'a> Registered<'a> {
-    /// Reads the claims: the fast path for a flat claim set, else serde_json (the same result where both read).
+    /// Reads the claims with serde_json: the authority on what is refused and why (the fast path for flat claim
+    /// sets, [`super::claims_scan::registered`], reads only what this reads the same).
     pub fn parse(payload: &'a str) -> Result<Self, InvalidToken> {
-        if let Some(claims) = super::claims_scan::flat(payload) {
-            return Ok(claims);
-        }
-        Self::parse_serde(payload)
-    }
-
-    /// Reads the claims with serde_json: the authority on what is refused and why.
-    pub fn parse_serde(payload: &'a str) -> Result<Self, InvalidToken> {
         serde_json::from_str(payload).map_err(|e| {
             if e.to_string().starts_with(TOO_DEEP) {
                 InvalidToken::NestingTooDeep

@@ -294,7 +294,7 @@ impl TokenVerifier {
 /// is refused as [`InvalidToken::Issuer`], one naming a configured issuer but none of its audiences as
 /// [`InvalidToken::Audience`]: in both cases before any key is looked up.
 fn select(entries: &[Entry], payload: &str) -> Result<(usize, Facts), InvalidToken> {
-    let claims = Registered::parse(payload)?;
+    let claims = super::claims_scan::registered(payload)?;
     if let [one] = entries {
         return Ok((0, facts(one, &claims)?));
     }
