@@ -91,20 +91,38 @@ pub(crate) struct TokenChecks {
 }
 
 impl TokenChecks {
+    /// Registers every outcome's series and the duration's, at zero (Prometheus's advice: a series that exists
+    /// before its first event makes `rate()` and `absent()` right from the start).
+    pub(crate) fn register(&self) {
+        #[cfg(feature = "metrics")]
+        {
+            for index in 0..OUTCOMES.len() {
+                self.counter(index).increment(0);
+            }
+            self.histogram();
+        }
+    }
+
+    #[cfg(feature = "metrics")]
+    fn counter(&self, index: usize) -> &metrics::Counter {
+        self.outcomes[index].get_or_init(
+            || metrics::counter!("stytch_m2m_token_checks_total", "outcome" => OUTCOMES[index]),
+        )
+    }
+
+    #[cfg(feature = "metrics")]
+    fn histogram(&self) -> &metrics::Histogram {
+        self.duration
+            .get_or_init(|| metrics::histogram!("stytch_m2m_token_check_duration_seconds"))
+    }
+
     /// One token check, ended.
     #[inline]
     pub(crate) fn record<T>(&self, result: &Result<T, AuthError>, started: Started) {
         #[cfg(feature = "metrics")]
         {
-            let index = outcome_index(result);
-            self.outcomes[index]
-                .get_or_init(|| {
-                    metrics::counter!("stytch_m2m_token_checks_total", "outcome" => OUTCOMES[index])
-                })
-                .increment(1);
-            self.duration
-                .get_or_init(|| metrics::histogram!("stytch_m2m_token_check_duration_seconds"))
-                .record(started.seconds());
+            self.counter(outcome_index(result)).increment(1);
+            self.histogram().record(started.seconds());
         }
         #[cfg(not(feature = "metrics"))]
         let _ = (result, started);

@@ -64,6 +64,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &[0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0],
         )?
         .install_recorder()?;
+    // The keys fetched and every token-check series registered (at zero) before the first request.
+    if let Err(e) = verifier.warm_up().await {
+        eprintln!("The JWKS is not available yet (checks will fetch it): {e}");
+    }
     let router = invoices::router(verifier).route(
         "/metrics",
         axum::routing::get(move || std::future::ready(prometheus.render())),

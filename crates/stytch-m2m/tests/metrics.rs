@@ -309,3 +309,36 @@ fn a_verifier_registers_its_handles_at_first_use_and_keeps_them() {
     );
     assert_eq!(got["stytch_m2m_token_check_duration_seconds{}"], 6.0);
 }
+
+/// Warming a verifier up registers every outcome's series at zero (and the duration's), and fetches the keys: a
+/// dashboard sees every series before the first request.
+#[test]
+fn warming_up_registers_every_series_at_zero() {
+    let got = recorded(|| async {
+        MockStytch::new().verifier().warm_up().await.unwrap();
+    });
+    for outcome in [
+        "valid",
+        "malformed",
+        "signature",
+        "expired",
+        "not_yet_valid",
+        "issuer",
+        "audience",
+        "unknown_key",
+        "too_old",
+        "missing_scopes",
+        "keys_unavailable",
+    ] {
+        assert_eq!(
+            got.get(&format!(
+                "stytch_m2m_token_checks_total{{outcome={outcome}}}"
+            )),
+            Some(&0.0),
+            "{outcome}: {got:?}"
+        );
+    }
+    assert_eq!(got["stytch_m2m_token_check_duration_seconds{}"], 0.0);
+    assert_eq!(got["stytch_m2m_jwks_fetches_total{outcome=ok}"], 1.0);
+    assert!(got["stytch_m2m_jwks_keys{}"] >= 1.0);
+}

@@ -156,6 +156,31 @@ impl JwksSource {
         }
     }
 
+    /// Ready when a usable set is cached; otherwise after joining or starting one fetch (waiting at most the fetch
+    /// timeout), or at once with the backoff's error while fetches are held back.
+    pub async fn ready(&self) -> Result<(), JwksUnavailable> {
+        let now = self.inner.now_ms();
+        if now < self.inner.keys.load().usable_until {
+            return Ok(());
+        }
+        match self.inner.join_or_start(now) {
+            Some(flight) => self.wait(flight).await,
+            None => Err(self.inner.backing_off(now)),
+        }
+    }
+
+    /// A fetch's outcome, waiting at most the fetch timeout.
+    async fn wait(&self, flight: Flight) -> Outcome {
+        match tokio::time::timeout(self.inner.policy.fetch_timeout, flight).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(JwksUnavailable::new(format!(
+                "no answer within the fetch timeout of {:?}",
+                self.inner.policy.fetch_timeout
+            ))
+            .with_retry_after(self.inner.policy.fetch_timeout)),
+        }
+    }
+
     /// The key of `kid` while a usable one is cached (a refresh starts in the background when due): no await, so
     /// the common path of a check needs no future of its own.
     pub fn cached_key(&self, kid: &str) -> Option<Arc<ParsedPublicKey>> {
@@ -190,14 +215,7 @@ impl JwksSource {
                 _ => AuthError::JwksUnavailable(self.inner.backing_off(now)),
             });
         };
-        let outcome = match tokio::time::timeout(self.inner.policy.fetch_timeout, flight).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(JwksUnavailable::new(format!(
-                "no answer within the fetch timeout of {:?}",
-                self.inner.policy.fetch_timeout
-            ))
-            .with_retry_after(self.inner.policy.fetch_timeout)),
-        };
+        let outcome = self.wait(flight).await;
         let set = self.inner.keys.load();
         match outcome {
             // A set fetched for this very call is used even if its TTL is zero.

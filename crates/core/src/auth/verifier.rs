@@ -178,6 +178,53 @@ impl TokenVerifier {
         })
     }
 
+    /// Gets the verifier ready before the first request: fetches each accepted project's JWKS now unless a usable
+    /// one is cached, and (feature `metrics`) registers its token-check series at zero, so that dashboards and
+    /// alerts see them from the start. Call it after installing the metrics recorder; a readiness probe may call it
+    /// too (cheap once the keys are cached). A fixed JWKS is always ready.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::JwksUnavailable`] when a project's keys cannot be had: the URL's answer (a 4xx is a
+    /// [misconfiguration](super::JwksUnavailable::is_misconfiguration)), a timeout, or the backoff after failures.
+    ///
+    /// ```
+    /// # use stytch_m2m_core as stytch_m2m;
+    /// use stytch_m2m::auth::TokenVerifier;
+    /// # use stytch_m2m::transport::{BoxFuture, HttpRequest, HttpResponse, Transport, TransportError};
+    /// # struct AnyTransport;
+    /// # impl Transport for AnyTransport {
+    /// #     fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+    /// #         Box::pin(async { Ok(HttpResponse::new(404, br#"{"status_code":404}"#.to_vec())) })
+    /// #     }
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let verifier = TokenVerifier::builder("project-live-00000000-0000-4000-8000-000000000000")
+    ///     .transport(AnyTransport) // stytch_m2m::HttpTransport in production
+    ///     .build()
+    ///     .unwrap();
+    /// match verifier.warm_up().await {
+    ///     Ok(()) => println!("ready"),
+    ///     Err(stytch_m2m::auth::AuthError::JwksUnavailable(e)) if e.is_misconfiguration() => {
+    ///         eprintln!("check the project id and the base URL: {e}")
+    ///     }
+    ///     Err(e) => eprintln!("not ready yet: {e}"),
+    /// }
+    /// # }
+    /// ```
+    pub async fn warm_up(&self) -> Result<(), AuthError> {
+        self.inner.checks.register();
+        for entry in &*self.inner.entries {
+            entry
+                .jwks
+                .ready()
+                .await
+                .map_err(AuthError::JwksUnavailable)?;
+        }
+        Ok(())
+    }
+
     /// The ids of the projects whose tokens are accepted.
     pub fn project_ids(&self) -> impl Iterator<Item = &str> {
         self.inner.entries.iter().map(|e| &*e.project_id)
