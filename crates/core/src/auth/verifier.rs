@@ -290,7 +290,8 @@ impl TokenVerifier {
                 hit
             }
             None => {
-                let claims = Arc::new(self.verify(token).await?);
+                // Boxed: a cached token's check (the common case) keeps a future of under 200 bytes, not 400.
+                let claims = Arc::new(Box::pin(self.verify(token)).await?);
                 inner.verified.offer(claims.clone());
                 claims
             }
