@@ -6,7 +6,7 @@
 //! | name | type | labels | what |
 //! |---|---|---|---|
 //! | `stytch_m2m_token_checks_total` | counter | `outcome` | token checks: `valid`, `malformed`, `signature`, `expired`, `not_yet_valid`, `issuer`, `audience`, `unknown_key`, `too_old`, `missing_scopes`, `keys_unavailable` |
-//! | `stytch_m2m_token_check_duration_seconds` | histogram | – | how long a token check took |
+//! | `stytch_m2m_token_check_duration_seconds` | histogram | – | how long a token's verification took: parsing, its keys (a JWKS fetch it waited for included) and the signature; a check answered from the verified-token cache (~0.1 µs) is counted but not timed |
 //! | `stytch_m2m_jwks_fetches_total` | counter | `outcome` | JWKS fetches: `ok`, `error` (an outage), `refused` (a 4xx: a misconfiguration) |
 //! | `stytch_m2m_jwks_keys` | gauge | – | usable keys in the last fetched set |
 //! | `stytch_m2m_jwks_last_success_timestamp_seconds` | gauge | – | Unix time of the last successful fetch (the set's age is `time() -` it) |
@@ -118,14 +118,22 @@ impl TokenChecks {
 
     /// One token check, ended.
     #[inline]
-    pub(crate) fn record<T>(&self, result: &Result<T, AuthError>, started: Started) {
+    pub(crate) fn record<T>(&self, result: &Result<T, AuthError>) {
         #[cfg(feature = "metrics")]
-        {
-            self.counter(outcome_index(result)).increment(1);
-            self.histogram().record(started.seconds());
-        }
+        self.counter(outcome_index(result)).increment(1);
         #[cfg(not(feature = "metrics"))]
-        let _ = (result, started);
+        let _ = result;
+    }
+
+    /// One verification (a check the verified-token cache did not answer, or a cached token's wait for keys that
+    /// had to be fetched again), ended. Plain cache hits are not timed: two clock reads would cost a third of such
+    /// a check, recorder or not.
+    #[inline]
+    pub(crate) fn verified(&self, started: Started) {
+        #[cfg(feature = "metrics")]
+        self.histogram().record(started.seconds());
+        #[cfg(not(feature = "metrics"))]
+        let _ = started;
     }
 }
 

@@ -241,7 +241,6 @@ impl TokenVerifier {
         token: &str,
         options: &AuthenticateOptions,
     ) -> Result<AuthenticatedToken, AuthError> {
-        let started = crate::metrics::Started::now();
         // A span from the start of the check to its end, with its outcome, for whoever listens (not entered: the
         // check's own work stays outside it; nothing is computed when nobody listens).
         let span = tracing::debug_span!(
@@ -251,7 +250,7 @@ impl TokenVerifier {
             "stytch.project_id" = tracing::field::Empty,
         );
         let result = self.authenticate(token, options).await;
-        self.inner.checks.record(&result, started);
+        self.inner.checks.record(&result);
         if !span.is_disabled() {
             span.record("outcome", crate::metrics::outcome(&result));
             if let Ok(token) = &result {
@@ -278,8 +277,12 @@ impl TokenVerifier {
                         return Err(InvalidToken::UnknownKey(hit.kid.to_string()).into());
                     }
                     Probe::Unusable => {
-                        // Boxed: the slow paths keep the common path's future small.
-                        if let Err(e) = Box::pin(jwks.key(&hit.kid)).await {
+                        // Boxed: the slow paths keep the common path's future small. Timed, as a
+                        // verification is: the wait for the keys.
+                        let started = crate::metrics::Started::now();
+                        let key = Box::pin(jwks.key(&hit.kid)).await;
+                        inner.checks.verified(started);
+                        if let Err(e) = key {
                             if matches!(e, AuthError::Invalid(_)) {
                                 inner.verified.remove(token);
                             }
@@ -291,7 +294,10 @@ impl TokenVerifier {
             }
             None => {
                 // Boxed: a cached token's check (the common case) keeps a future of under 200 bytes, not 400.
-                let claims = Arc::new(Box::pin(self.verify(token)).await?);
+                let started = crate::metrics::Started::now();
+                let verified = Box::pin(self.verify(token)).await;
+                inner.checks.verified(started);
+                let claims = Arc::new(verified?);
                 inner.verified.offer(claims.clone());
                 claims
             }
