@@ -10,17 +10,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::rsa::PublicKeyComponents;
-use aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256;
-use base64::Engine as _;
-use serde_json::json;
 use stytch_m2m_core::auth::{AuthenticateOptions, ProviderPolicy, TokenProvider};
 use stytch_m2m_core::models::CreateRequest;
-use stytch_m2m_mock::{MockClock, MockStytch};
+use stytch_m2m_mock::MockStytch;
+use stytch_m2m_tests::signed::SignedTokens;
 
 const TOKENS: usize = 3000;
 const ROUNDS: usize = 7;
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -32,37 +28,16 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let now = MockClock::system().now_unix();
-    let mock = MockStytch::builder()
-        .clock(MockClock::frozen_at_unix(now))
-        .build();
-    let pid = mock.project_id().to_owned();
-    let header = json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
     eprintln!("signing {TOKENS} distinct tokens...");
-    let tokens: Vec<String> = (0..TOKENS)
-        .map(|i| {
-            let claims = json!({"sub": format!("m2m-client-test-{i:08}"), "iss": format!("stytch.com/{pid}"), "aud": [pid],
-                                "scope": "read:users write:users", "iat": now, "nbf": now, "exp": now + 3600});
-            mock.sign_jwt(&header, &claims)
-        })
-        .collect();
-    let jwk = mock.engine().jwks().remove(0);
-    let key = PublicKeyComponents {
-        n: B64.decode(&jwk.n).unwrap(),
-        e: B64.decode(&jwk.e).unwrap(),
-    }
-    .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
-    .unwrap();
-    let split: Vec<(Vec<u8>, Vec<u8>)> = tokens
-        .iter()
-        .map(|t| {
-            let dot = t.rfind('.').unwrap();
-            (
-                t.as_bytes()[..dot].to_vec(),
-                B64.decode(&t[dot + 1..]).unwrap(),
-            )
-        })
-        .collect();
+    let signed = SignedTokens::new(TOKENS);
+    let warm = signed.sign("warm");
+    let SignedTokens {
+        mock,
+        tokens,
+        key,
+        split,
+        ..
+    } = signed;
     let options = AuthenticateOptions::new().required_scopes(["read:users"]);
 
     let mut ratios = Vec::new();
@@ -81,8 +56,6 @@ fn main() {
             .verified_cache(policy.clone())
             .build()
             .unwrap();
-        let warm = mock.sign_jwt(&header, &json!({"sub": "warm", "iss": format!("stytch.com/{pid}"), "aud": [pid],
-                                                  "scope": "read:users", "iat": now, "exp": now + 3600}));
         rt.block_on(verifier.authenticate_token(&warm, &options))
             .unwrap();
         let recorded = recording(|| {

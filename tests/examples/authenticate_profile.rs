@@ -12,14 +12,9 @@
 //!
 //! `repeated` (10,000 checks of one cached token) can be collected the same way. `N` tokens (default 300); with `--features metrics`, `RECORDER=prometheus` records into a Prometheus recorder.
 
-use aws_lc_rs::rsa::PublicKeyComponents;
-use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
-use base64::Engine as _;
-use serde_json::json;
+use aws_lc_rs::signature::ParsedPublicKey;
 use stytch_m2m_core::auth::{AuthenticateOptions, TokenVerifier};
-use stytch_m2m_mock::{MockClock, MockStytch};
-
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use stytch_m2m_tests::signed::SignedTokens;
 
 /// A token already in the verified-token cache, checked again and again.
 #[inline(never)]
@@ -73,43 +68,14 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let now = MockClock::system().now_unix();
-    let mock = MockStytch::builder()
-        .clock(MockClock::frozen_at_unix(now))
-        .build();
-    let pid = mock.project_id().to_owned();
-    let header = json!({"alg": "RS256", "kid": mock.engine().current_kid(), "typ": "JWT"});
-    let claims = |sub: String| {
-        json!({"sub": sub, "iss": format!("stytch.com/{pid}"), "aud": [pid], "scope": "read:users write:users",
-               "iat": now, "nbf": now, "exp": now + 3600})
-    };
-    let tokens: Vec<String> = (0..n)
-        .map(|i| mock.sign_jwt(&header, &claims(format!("m2m-client-test-{i:08}"))))
-        .collect();
-    let jwk = mock.engine().jwks().remove(0);
-    let key = PublicKeyComponents {
-        n: B64.decode(&jwk.n).unwrap(),
-        e: B64.decode(&jwk.e).unwrap(),
-    }
-    .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
-    .unwrap();
-    let split: Vec<(Vec<u8>, Vec<u8>)> = tokens
-        .iter()
-        .map(|t| {
-            let dot = t.rfind('.').unwrap();
-            (
-                t.as_bytes()[..dot].to_vec(),
-                B64.decode(&t[dot + 1..]).unwrap(),
-            )
-        })
-        .collect();
+    let signed = SignedTokens::new(n);
+    let (tokens, key, split) = (&signed.tokens, &signed.key, &signed.split);
     let options = AuthenticateOptions::new().required_scopes(["read:users"]);
-    let verifier = mock.verifier();
-    let warm = mock.sign_jwt(&header, &claims("warm".into()));
-    rt.block_on(verifier.authenticate_token(&warm, &options))
+    let verifier = signed.mock.verifier();
+    rt.block_on(verifier.authenticate_token(&signed.sign("warm"), &options))
         .unwrap();
-    bare(&key, &split);
-    sdk(&rt, &verifier, &tokens, &options);
+    bare(key, split);
+    sdk(&rt, &verifier, tokens, &options);
     // Seen twice by now (warm-up aside): admitted to the verified-token cache.
     rt.block_on(verifier.authenticate_token(&tokens[0], &options))
         .unwrap();

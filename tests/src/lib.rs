@@ -5,6 +5,7 @@
 //! `#[tokio::test]` for one target; each test gets a fresh target from the expression given.
 
 pub mod scenarios;
+pub mod signed;
 
 use std::sync::Arc;
 
