@@ -17,6 +17,7 @@ mod jwks;
 mod jwks_keys;
 mod jwks_policy;
 mod jwt;
+mod project;
 mod provider;
 mod provider_builder;
 mod provider_exchange;

@@ -4,8 +4,9 @@ use crate::error::ConfigError;
 use std::sync::Arc;
 
 use super::jwks::{JwksPolicy, JwksSource};
+use super::project::Entry;
 use super::verified::{VerifiedCache, VerifiedCachePolicy};
-use super::verifier::{Entry, Inner, TokenVerifier};
+use super::verifier::{Inner, TokenVerifier};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Environment;
 use crate::transport::Transport;
